@@ -1,0 +1,214 @@
+import type { Clock } from '../runtime/clock.ts';
+import { TokenBucket } from '../runtime/token-bucket.ts';
+import { type Connection, withServer } from './connection.ts';
+import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
+import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject, isWatchEvent } from './object.ts';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** Counts what a client sent, for metrics and benchmarks. */
+export interface RequestObserver {
+  onResponse(method: string, code: number, durationMs: number): void;
+}
+
+export interface RestClientOptions {
+  /** Requests per second to this server; 0 disables client-side limiting. */
+  readonly qps: number;
+  readonly burst: number;
+  readonly clock: Clock;
+  readonly userAgent?: string;
+  /** Timeout for one non-watch request. */
+  readonly timeoutMs?: number;
+  readonly observer?: RequestObserver;
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+interface SendOptions {
+  query?: Query | undefined;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal | undefined;
+}
+
+const MAX_THROTTLE_RETRIES = 5;
+
+/**
+ * A small REST client for one API server (or one kcp workspace / virtual
+ * workspace URL). Paths are absolute API paths (`/api/v1/...`,
+ * `/apis/group/version/...`) appended to the connection's base URL, so the
+ * same code works against `/clusters/<name>` prefixes. It limits its own rate
+ * with a token bucket shared by every client derived from it, and waits out
+ * 429 answers as the server asks.
+ */
+export class RestClient {
+  private readonly conn: Connection;
+  private readonly limiter: TokenBucket;
+  private readonly opts: RestClientOptions;
+
+  constructor(conn: Connection, opts: RestClientOptions, limiter?: TokenBucket) {
+    this.conn = conn;
+    this.opts = opts;
+    this.limiter = limiter ?? new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock);
+  }
+
+  /** The base URL requests go to. */
+  get server(): string {
+    return this.conn.server;
+  }
+
+  /** A client for another base URL with the same credentials, pool and rate limit. */
+  forServer(server: string): RestClient {
+    return new RestClient(withServer(this.conn, server), this.opts, this.limiter);
+  }
+
+  async get(path: string, query?: Query, signal?: AbortSignal): Promise<KubeObject> {
+    return expectObject(await this.send('GET', path, { query, signal }), 'GET', path);
+  }
+
+  async list(path: string, query?: Query, signal?: AbortSignal): Promise<KubeList> {
+    const body = await this.send('GET', path, { query, signal });
+    if (!isKubeList(body)) throw new Error(`failed to list ${path}: the answer is not a list`);
+    return body;
+  }
+
+  async create(path: string, obj: unknown, query?: Query): Promise<KubeObject> {
+    return expectObject(await this.send('POST', path, { body: obj, query }), 'POST', path);
+  }
+
+  async replace(path: string, obj: unknown, query?: Query): Promise<KubeObject> {
+    return expectObject(await this.send('PUT', path, { body: obj, query }), 'PUT', path);
+  }
+
+  async patch(path: string, patch: unknown, type: PatchType = 'merge', query?: Query): Promise<KubeObject> {
+    const contentType = PATCH_CONTENT_TYPES[type];
+    const body = type === 'apply' ? JSON.stringify(patch) : patch;
+    return expectObject(await this.send('PATCH', path, { body, contentType, query }), 'PATCH', path);
+  }
+
+  /** Deletes; the answer is the object (when finalizers delay it) or a Status. */
+  async delete(path: string, options?: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; preconditions?: { uid?: string; resourceVersion?: string } }): Promise<unknown> {
+    const body = options === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', ...options };
+    return this.send('DELETE', path, { body });
+  }
+
+  /** Any request; the answer is parsed JSON (or undefined when empty). */
+  async send(method: string, path: string, options: SendOptions = {}): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.sendOnce(method, path, options);
+      } catch (err) {
+        // A 429 was not processed by the server, so sending it again is safe.
+        if (!isTooManyRequests(err) || attempt >= MAX_THROTTLE_RETRIES) throw err;
+        const seconds = err instanceof ApiError ? (err.retryAfterSeconds ?? 1) : 1;
+        await this.opts.clock.sleep(Math.min(seconds, 10) * 1000, options.signal);
+      }
+    }
+  }
+
+  private async sendOnce(method: string, path: string, options: SendOptions): Promise<unknown> {
+    await this.limiter.take(options.signal);
+    const url = this.url(path, options.query);
+    const started = this.opts.clock.now();
+    const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];
+    if (options.signal !== undefined) signals.push(options.signal);
+    const res = await this.conn.dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method,
+      headers: await this.headers(options),
+      ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+      signal: AbortSignal.any(signals),
+    });
+    const text = await res.body.text();
+    this.opts.observer?.onResponse(method, res.statusCode, this.opts.clock.now() - started);
+    if (res.statusCode >= 300) {
+      throw apiErrorFromResponse({ method, path }, res.statusCode, text, headerValue(res.headers['retry-after']));
+    }
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  /**
+   * Streams a watch until the server ends it, the signal aborts or the stream
+   * breaks. Resolves on a clean end; rejects with an ApiError when the server
+   * refuses the watch (e.g. 410 for an expired resourceVersion). ERROR events
+   * are turned into a rejection too, so callers handle one error path.
+   */
+  async watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    await this.limiter.take(signal);
+    const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
+    const res = await this.conn.dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: 'GET',
+      headers: await this.headers({}),
+      signal,
+      bodyTimeout: 0,
+    });
+    this.opts.observer?.onResponse('WATCH', res.statusCode, 0);
+    if (res.statusCode >= 300) {
+      const text = await res.body.text();
+      throw apiErrorFromResponse({ method: 'WATCH', path }, res.statusCode, text, headerValue(res.headers['retry-after']));
+    }
+    await readLines(res.body, (line) => {
+      const event: unknown = JSON.parse(line);
+      if (!isWatchEvent(event)) return;
+      if (event.type === 'ERROR') throw watchError(path, event.object);
+      onEvent(event);
+    });
+  }
+
+  private url(path: string, query: Query | undefined): URL {
+    const url = new URL(this.conn.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    return url;
+  }
+
+  private async headers(options: SendOptions): Promise<Record<string, string>> {
+    return {
+      ...(await this.conn.authHeaders()),
+      accept: 'application/json',
+      'user-agent': this.opts.userAgent ?? 'api-syncagent-ts',
+      ...(options.body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }),
+    };
+  }
+}
+
+function expectObject(body: unknown, method: string, path: string): KubeObject {
+  if (!isKubeObject(body)) throw new Error(`failed to ${method} ${path}: the answer is not an object`);
+  return body;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function watchError(path: string, status: Record<string, unknown>): ApiError {
+  const code = typeof status['code'] === 'number' ? status['code'] : 500;
+  return apiErrorFromResponse({ method: 'WATCH', path }, code, JSON.stringify(status), undefined);
+}
+
+/** Calls onLine for every complete line of a byte stream. */
+async function readLines(body: AsyncIterable<Buffer>, onLine: (line: string) => void): Promise<void> {
+  // The decoder keeps a multi-byte character that is split across chunks.
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of body) {
+    const text = rest + decoder.decode(chunk, { stream: true });
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() !== '') onLine(line);
+    }
+  }
+  if (rest.trim() !== '') onLine(rest);
+}

@@ -1,0 +1,126 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { parse } from 'yaml';
+import type { Artifacts } from './artifacts.ts';
+import { clientFor, type Identity } from './kubeconfig.ts';
+import { freePort } from './ports.ts';
+import { type ManagedProcess, startProcess } from './processes.ts';
+import { toolPath } from './tools.ts';
+import { waitFor } from './wait.ts';
+import type { RestClient } from '../../src/kube/rest-client.ts';
+
+/** The identities in kcp's token file. None of them is an admin. */
+export const KCP_AGENT_USER = 'api-syncagent';
+export const KCP_AGENT_GROUP = 'api-syncagents';
+export const KCP_CONSUMER_USER = 'tenant';
+
+export type KcpRole = 'admin' | 'agent' | 'consumer';
+
+/** A running kcp, started by the harness. */
+export interface KcpServer {
+  /** `https://127.0.0.1:<port>`, no path. */
+  readonly baseUrl: string;
+  readonly caPem: string;
+  readonly process: ManagedProcess;
+  /** An identity whose server is `<base>/clusters/<workspace path>`. */
+  identity(role: KcpRole, workspacePath: string): Identity;
+  /** A client as that identity inside a workspace. */
+  client(role: KcpRole, workspacePath: string): Promise<RestClient>;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 180_000;
+
+/** Starts kcp on free loopback ports and waits until it answers real requests. */
+export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
+  const rootDir = artifacts.scratchDir('kcp');
+  const [port, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
+  const tokens = { agent: randomToken(), consumer: randomToken() };
+  const tokenFile = join(rootDir, 'tokens.csv');
+  writeFileSync(
+    tokenFile,
+    `${tokens.agent},${KCP_AGENT_USER},1111-agent,"${KCP_AGENT_GROUP}"\n${tokens.consumer},${KCP_CONSUMER_USER},2222-tenant,"tenants"\n`,
+  );
+  const proc = startProcess('kcp', toolPath('kcp'), [
+    'start',
+    `--root-directory=${rootDir}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--embedded-etcd-client-port=${etcdClient}`,
+    `--embedded-etcd-peer-port=${etcdPeer}`,
+    `--token-auth-file=${tokenFile}`,
+  ], { logFile: artifacts.logFile('kcp.log') });
+  const baseUrl = `https://127.0.0.1:${port}`;
+  const fail = (what: string, err: unknown): Error =>
+    new Error(`kcp did not become ready (${what}); last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
+
+  const kubeconfigPath = join(rootDir, 'admin.kubeconfig');
+  try {
+    await waitFor('admin.kubeconfig', () => Promise.resolve(existsSync(kubeconfigPath) ? true : undefined), {
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 200,
+      failFast: () => { exitedCheck(proc); },
+    });
+  } catch (err) {
+    await proc.stop();
+    throw fail('no admin.kubeconfig', err);
+  }
+  const admin = readAdminKubeconfig(kubeconfigPath);
+  const tokenOf: Record<KcpRole, string> = { admin: admin.token, agent: tokens.agent, consumer: tokens.consumer };
+  const userOf: Record<KcpRole, string> = { admin: 'kcp-admin', agent: KCP_AGENT_USER, consumer: KCP_CONSUMER_USER };
+  const server: KcpServer = {
+    baseUrl,
+    caPem: admin.caPem,
+    process: proc,
+    identity: (role, path) => ({ server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token: tokenOf[role], user: userOf[role] }),
+    client: (role, path) => clientFor(server.identity(role, path)),
+    stop: () => proc.stop(),
+  };
+  try {
+    await waitReady(baseUrl, admin.caPem, proc);
+    const root = await server.client('admin', 'root');
+    await waitFor('a workspace list in root', async () => {
+      await root.list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
+      return true;
+    }, { timeoutMs: 60_000, intervalMs: 250, failFast: () => { exitedCheck(proc); } });
+  } catch (err) {
+    await proc.stop();
+    throw fail('not ready', err);
+  }
+  return server;
+}
+
+/** Polls /readyz with kcp's CA until it answers `ok`. */
+export async function waitReady(baseUrl: string, caPem: string, proc: ManagedProcess, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+  const dispatcher = new Agent({ connect: { ca: caPem } });
+  try {
+    await waitFor(`${baseUrl}/readyz`, async () => {
+      const res = await request(`${baseUrl}/readyz`, { dispatcher, signal: AbortSignal.timeout(5_000) });
+      const text = await res.body.text();
+      return res.statusCode === 200 && text.trim() === 'ok' ? true : undefined;
+    }, { timeoutMs, intervalMs: 200, failFast: () => { exitedCheck(proc); } });
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+/** Throws when a server process has died, so waits fail fast. */
+export function exitedCheck(proc: ManagedProcess): void {
+  if (proc.exited()) throw new Error(`${proc.name} exited`);
+}
+
+function readAdminKubeconfig(path: string): { token: string; caPem: string } {
+  const doc: unknown = parse(readFileSync(path, 'utf8'));
+  const cfg = doc as { clusters?: { name: string; cluster: Record<string, string> }[]; users?: { name: string; user: Record<string, string> }[] };
+  const cluster = cfg.clusters?.find((c) => c.name === 'root')?.cluster;
+  const user = cfg.users?.find((u) => u.name === 'kcp-admin')?.user;
+  const ca = cluster?.['certificate-authority-data'];
+  const token = user?.['token'];
+  if (ca === undefined || token === undefined) throw new Error(`${path} lacks the root cluster or the kcp-admin user`);
+  return { token, caPem: Buffer.from(ca, 'base64').toString('utf8') };
+}
+
+function randomToken(): string {
+  return crypto.randomUUID().replaceAll('-', '');
+}

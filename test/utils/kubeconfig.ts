@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { kubeConfigFromString, connectionFromKubeConfig } from '../../src/kube/connection.ts';
+import { RestClient } from '../../src/kube/rest-client.ts';
+import { systemClock } from '../../src/runtime/clock.ts';
+
+/** Everything needed to talk to a server as one identity. */
+export interface Identity {
+  readonly server: string;
+  readonly caPem: string;
+  readonly token: string;
+  readonly user: string;
+}
+
+/** A kubeconfig document for an identity, as YAML. */
+export function kubeconfigYaml(id: Identity, contextName = 'default'): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: contextName, cluster: { server: id.server, 'certificate-authority-data': Buffer.from(id.caPem).toString('base64') } }],
+    users: [{ name: `${contextName}-${id.user}`, user: { token: id.token } }],
+    contexts: [{ name: contextName, context: { cluster: contextName, user: `${contextName}-${id.user}` } }],
+    'current-context': contextName,
+  });
+}
+
+export function writeKubeconfig(path: string, id: Identity): string {
+  writeFileSync(path, kubeconfigYaml(id), { mode: 0o600 });
+  return path;
+}
+
+/** A REST client for an identity; tests use generous limits. */
+export async function clientFor(id: Identity): Promise<RestClient> {
+  const conn = await connectionFromKubeConfig(kubeConfigFromString(kubeconfigYaml(id)));
+  return new RestClient(conn, { qps: 0, burst: 1, clock: systemClock, userAgent: 'e2e-harness' });
+}
