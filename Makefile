@@ -40,8 +40,30 @@ test-unit: deps ## fast unit tests
 test-e2e: deps tools build ## e2e tests against real servers (E2E=test/e2e/x.e2e.ts for one file)
 	mocha --config .mocharc.e2e.json $(or $(E2E),'test/e2e/**/*.e2e.ts')
 
+.PHONY: codegen
+codegen: deps ## regenerate src/apis/*/zz_generated.types.ts and the chart's CRDs from crds/
+	node hack/codegen.ts
+
+.PHONY: verify-codegen
+verify-codegen: deps ## fail if the generated files differ from what crds/ produces
+	@tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	node hack/codegen.ts --out-dir "$$tmp/out" > "$$tmp/generated"; \
+	drifted=(); \
+	while IFS= read -r f; do \
+	  cmp -s "$$tmp/out/$$f" "$$f" || drifted+=("$$f"); \
+	done < "$$tmp/generated"; \
+	while IFS= read -r f; do \
+	  grep -qxF "$$f" "$$tmp/generated" || drifted+=("$$f (no longer generated; delete it)"); \
+	done < <({ find src/apis -name 'zz_generated.*'; find charts/api-syncagent/crds -type f 2>/dev/null || true; } | sort); \
+	if (( $${#drifted[@]} > 0 )); then \
+	  echo "verify-codegen: these generated files do not match crds/; run 'make codegen' and commit the result:" >&2; \
+	  printf '  %s\n' "$${drifted[@]}" >&2; \
+	  exit 1; \
+	fi; \
+	echo "verify-codegen: generated files are up to date"
+
 .PHONY: test
-test: typecheck lint test-unit test-e2e ## everything CI runs
+test: verify-codegen typecheck lint test-unit test-e2e ## everything CI runs
 
 .PHONY: clean
 clean: ## remove build output and test artifacts (the server cache stays)

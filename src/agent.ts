@@ -1,0 +1,82 @@
+import type { CustomResourceDefinition } from './apis/apiextensions.ts';
+import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
+import { registerExportController } from './controllers/apiexport/controller.ts';
+import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
+import type { AgentContext } from './controllers/context.ts';
+import { PR_PATH } from './controllers/shared/published-resources.ts';
+import { registerSyncManager } from './controllers/syncmanager/controller.ts';
+import { createEventRecorder } from './kube/events.ts';
+import type { KubeObject } from './kube/object.ts';
+import type { RestClient } from './kube/rest-client.ts';
+import type { Logger } from './log/logger.ts';
+import type { Options } from './options.ts';
+import type { Clock } from './runtime/clock.ts';
+import type { ControllerObserver } from './runtime/controller.ts';
+import { Informer } from './runtime/informer.ts';
+import { Manager } from './runtime/manager.ts';
+import type { Requirement } from './translate/label-selector.ts';
+
+export interface AgentDeps {
+  readonly options: Options;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly service: RestClient;
+  readonly kcp: RestClient;
+  readonly selector: readonly Requirement[];
+  readonly observer?: ControllerObserver | undefined;
+}
+
+/** The wired agent: run it, and ask whether it is ready. */
+export interface Agent {
+  run(signal: AbortSignal): Promise<void>;
+  /** Caches loaded (which also proves kcp and the service cluster answer). */
+  ready(): boolean;
+}
+
+/** Builds the informers and controllers; nothing runs until run(). */
+export function createAgent(deps: AgentDeps): Agent {
+  const { options, clock, logger } = deps;
+  const manager = new Manager(logger);
+  const informer = (name: string, client: RestClient, path: string, fieldSelector?: string): Informer => {
+    const inf = new Informer({
+      name, client, path, clock, logger, keyOf: (o: KubeObject) => o.metadata.name ?? '',
+      ...(fieldSelector === undefined ? {} : { fieldSelector }),
+    });
+    manager.addInformer(inf);
+    return inf;
+  };
+  const publishedResources = informer('publishedresources', deps.service, PR_PATH);
+  const crds = informer('crds', deps.service, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+  const apiExports = informer('apiexports', deps.kcp, '/apis/apis.kcp.io/v1alpha2/apiexports', `metadata.name=${options.apiExportRef}`);
+  const endpointSlices = informer('apiexportendpointslices', deps.kcp, '/apis/apis.kcp.io/v1alpha1/apiexportendpointslices', `metadata.name=${options.apiExportEndpointSliceRef}`);
+  const ctx: AgentContext = {
+    options, clock, logger, manager,
+    service: deps.service,
+    kcp: deps.kcp,
+    selector: deps.selector,
+    observer: deps.observer,
+    events: createEventRecorder({ component: 'api-syncagent', logger }),
+    publishedResources, crds, apiExports, endpointSlices,
+    now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    getPublishedResource: (name) => {
+      const obj = publishedResources.get(name);
+      return isPublishedResource(obj) ? obj : undefined;
+    },
+    listPublishedResources: () => publishedResources.list()
+      .flatMap((o) => (isPublishedResource(o) && o.metadata.deletionTimestamp === undefined ? [o] : [])),
+    findCrd: (group, kind) => (crds.list() as unknown as CustomResourceDefinition[]).find((c) => c.spec.group === group && c.spec.names.kind === kind),
+  };
+  if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
+  if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
+  if (!options.disabledControllers.has('sync')) registerSyncManager(ctx);
+  return {
+    ready: () => manager.hasSynced(),
+    run: async (signal) => {
+      await manager.run(signal, async (s) => {
+        while (!manager.hasSynced() && !s.aborted) await clock.sleep(50, s).catch(() => undefined);
+        logger.info('Caches loaded; starting controllers');
+      });
+      await ctx.events.flush();
+    },
+  };
+}

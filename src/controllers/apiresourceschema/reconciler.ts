@@ -1,0 +1,81 @@
+import type { CustomResourceDefinition } from '../../apis/apiextensions.ts';
+import type { APIResourceSchema } from '../../apis/kcp.ts';
+import { AGENT_NAME_ANNOTATION, AGENT_NAME_LABEL, SOURCE_GENERATION_ANNOTATION } from '../../apis/v1alpha1/constants.ts';
+import type { PublishedResource } from '../../apis/v1alpha1/published-resource.ts';
+import type { Result } from '../../runtime/controller.ts';
+import { crdToAPIResourceSchema } from '../../translate/crd-to-schema.ts';
+import type { Requirement } from '../../translate/label-selector.ts';
+import { selectVersions } from '../../translate/projection.ts';
+import { unsupportedFields } from '../../translate/unsupported.ts';
+import { CONDITION, type ConditionInput, isSelected } from '../shared/published-resources.ts';
+
+export const CONTROLLER_NAME = 'apiresourceschema';
+
+/** How often to look again for a source CRD that does not exist (its watch also wakes us). */
+const MISSING_SOURCE_RETRY_MS = 30_000;
+
+/** The reconciler's I/O, bound to caches and clients by the controller. */
+export interface SchemaReconcilerDeps {
+  readonly agentName: string;
+  readonly selector: readonly Requirement[];
+  getPublishedResource(name: string): PublishedResource | undefined;
+  findCrd(group: string, kind: string): CustomResourceDefinition | undefined;
+  schemaExists(name: string): Promise<boolean>;
+  createSchema(schema: APIResourceSchema): Promise<void>;
+  writeStatus(pr: PublishedResource, change: { conditions: ConditionInput[]; resourceSchemaName?: string }): Promise<boolean>;
+}
+
+/**
+ * PublishedResource → APIResourceSchema in kcp. Schemas are immutable and
+ * named by their content, so a change creates a new one and reverting reuses
+ * the old. Schemas are never deleted: an export may still serve them, and
+ * deleting one could take every consumer's data with it.
+ */
+export async function reconcileSchema(name: string, deps: SchemaReconcilerDeps): Promise<Result | undefined> {
+  const pr = deps.getPublishedResource(name);
+  if (pr === undefined || !isSelected(pr, deps.selector)) return undefined;
+  const held = unsupportedFields(pr.spec);
+  if (held.length > 0) {
+    await deps.writeStatus(pr, { conditions: [notReady('Unsupported', `not supported by this agent version yet: ${held.join(', ')}`)] });
+    return undefined;
+  }
+  const { apiGroup, kind } = pr.spec.resource;
+  const crd = deps.findCrd(apiGroup, kind);
+  if (crd === undefined) {
+    await deps.writeStatus(pr, { conditions: [notReady('SourceNotFound', `no CustomResourceDefinition serves kind "${kind}" in API group "${apiGroup}"`)] });
+    return { requeueAfterMs: MISSING_SOURCE_RETRY_MS };
+  }
+  let schema: APIResourceSchema;
+  try {
+    schema = buildSchema(pr, crd, deps.agentName);
+  } catch (err) {
+    await deps.writeStatus(pr, { conditions: [notReady('InvalidSpec', err instanceof Error ? err.message : String(err))] });
+    return undefined;
+  }
+  const schemaName = schema.metadata.name ?? '';
+  if (!(await deps.schemaExists(schemaName))) {
+    await deps.createSchema(schema);
+    return { requeueAfterMs: 0 };
+  }
+  await deps.writeStatus(pr, {
+    resourceSchemaName: schemaName,
+    conditions: [{ type: CONDITION.schemaReady, status: 'True', reason: 'Published', message: `APIResourceSchema ${schemaName} is published in kcp` }],
+  });
+  return undefined;
+}
+
+/** The schema for a PublishedResource and its source CRD. Throws on an invalid selection. */
+export function buildSchema(pr: PublishedResource, crd: CustomResourceDefinition, agentName: string): APIResourceSchema {
+  const selected = selectVersions(crd.spec, pr.spec.resource);
+  const schema = crdToAPIResourceSchema(selected);
+  schema.metadata.labels = { [AGENT_NAME_LABEL]: agentName };
+  schema.metadata.annotations = {
+    [AGENT_NAME_ANNOTATION]: agentName,
+    [SOURCE_GENERATION_ANNOTATION]: String(crd.metadata.generation ?? 0),
+  };
+  return schema;
+}
+
+function notReady(reason: string, message: string): ConditionInput {
+  return { type: CONDITION.schemaReady, status: 'False', reason, message };
+}

@@ -1,0 +1,170 @@
+import { CLUSTER_ANNOTATION } from '../../apis/kcp.ts';
+import { AGENT_NAME_LABEL } from '../../apis/v1alpha1/constants.ts';
+import { isAlreadyExists } from '../../kube/errors.ts';
+import type { EventRecorder } from '../../kube/events.ts';
+import type { KubeObject } from '../../kube/object.ts';
+import type { RestClient } from '../../kube/rest-client.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import { Controller, type ControllerObserver } from '../../runtime/controller.ts';
+import { Informer } from '../../runtime/informer.ts';
+import { WorkQueue } from '../../runtime/workqueue.ts';
+import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
+import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
+import { reconcileObject } from './reconciler.ts';
+
+export interface SyncControllerDeps {
+  readonly target: SyncTarget;
+  /** A client for the provider workspace; virtual-workspace clients derive from it. */
+  readonly kcp: RestClient;
+  readonly local: RestClient;
+  readonly events: EventRecorder;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly workers: number;
+  readonly observer?: ControllerObserver | undefined;
+  /** Namespaces known to exist on the service cluster (shared by all syncs). */
+  readonly knownNamespaces: Set<string>;
+}
+
+/**
+ * The sync of one PublishedResource: watches the published type in every
+ * bound workspace (through each virtual-workspace URL) and the copies on the
+ * service cluster, and reconciles one consumer object per queue key. Keys are
+ * queued fairly per workspace, so a busy consumer cannot starve a quiet one.
+ */
+export class SyncController {
+  private readonly deps: SyncControllerDeps;
+  private readonly queue: WorkQueue;
+  private readonly localInformer: Informer;
+  /** Remote key → local copy, maintained from the local informer. */
+  private readonly copies = new Map<string, KubeObject>();
+  private readonly remotes = new Map<string, { informer: Informer; abort: AbortController; done: Promise<void> }>();
+  /** Logical cluster → the virtual-workspace URL that serves it. */
+  private readonly clusterUrls = new Map<string, string>();
+
+  constructor(deps: SyncControllerDeps) {
+    this.deps = deps;
+    this.queue = new WorkQueue({ clock: deps.clock, tenantOf: tenantOfKey, name: deps.target.publishedResource });
+    this.localInformer = new Informer({
+      name: `local/${deps.target.publishedResource}`,
+      client: deps.local,
+      path: collectionPath(deps.target.local),
+      labelSelector: `${AGENT_NAME_LABEL}=${deps.target.agentName}`,
+      keyOf: (o) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+    this.localInformer.onChange((obj, old, deleted) => {
+      this.onLocalChange(obj, old, deleted);
+    });
+  }
+
+  /** True once the local cache and every remote cache have loaded. */
+  hasSynced(): boolean {
+    return this.localInformer.hasSynced() && [...this.remotes.values()].every((r) => r.informer.hasSynced());
+  }
+
+  /**
+   * Points the remote watches at a new set of virtual-workspace URLs: watches
+   * of URLs no longer listed stop, new ones start. Safe to call repeatedly.
+   */
+  setEndpoints(urls: readonly string[], signal: AbortSignal): void {
+    for (const [url, r] of this.remotes) {
+      if (!urls.includes(url)) {
+        r.abort.abort();
+        this.remotes.delete(url);
+      }
+    }
+    for (const url of urls) {
+      if (!this.remotes.has(url)) this.startRemote(url, signal);
+    }
+  }
+
+  /** Runs until signal aborts; resolves when workers and watches have stopped. */
+  async run(signal: AbortSignal): Promise<void> {
+    const controller = new Controller({
+      name: `sync/${this.deps.target.publishedResource}`,
+      queue: this.queue,
+      workers: this.deps.workers,
+      logger: this.deps.logger,
+      observer: this.deps.observer,
+      reconcile: (key) => reconcileObject(key, this.deps.target, this.io()),
+    });
+    const local = this.localInformer.run(signal);
+    await controller.start(signal);
+    await local;
+    await Promise.all([...this.remotes.values()].map((r) => r.done));
+  }
+
+  private startRemote(url: string, signal: AbortSignal): void {
+    const abort = new AbortController();
+    signal.addEventListener('abort', () => { abort.abort(); }, { once: true });
+    const informer = new Informer({
+      name: `remote/${this.deps.target.publishedResource}`,
+      client: this.deps.kcp.forServer(`${url}/clusters/*`),
+      path: collectionPath(this.deps.target.remote),
+      keyOf: remoteKeyOf,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+    });
+    informer.onChange((obj) => {
+      const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION];
+      if (cluster !== undefined) this.clusterUrls.set(cluster, url);
+      this.queue.add(remoteKeyOf(obj));
+    });
+    this.remotes.set(url, { informer, abort, done: informer.run(abort.signal) });
+  }
+
+  private onLocalChange(obj: KubeObject, old: KubeObject | undefined, deleted: boolean): void {
+    const ref = remoteRefFromLocal(obj, this.deps.target.agentName);
+    const oldRef = old === undefined ? undefined : remoteRefFromLocal(old, this.deps.target.agentName);
+    if (oldRef !== undefined) {
+      const oldKey = remoteKeyString({ cluster: oldRef.cluster, namespace: oldRef.namespace ?? '', name: oldRef.name });
+      if (this.copies.get(oldKey) === old) this.copies.delete(oldKey);
+    }
+    if (ref === undefined) return;
+    const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
+    if (deleted) this.copies.delete(key);
+    else this.copies.set(key, obj);
+    this.queue.add(key);
+  }
+
+  private remoteObject(key: string): KubeObject | undefined {
+    for (const r of this.remotes.values()) {
+      const obj = r.informer.get(key);
+      if (obj !== undefined) return obj;
+    }
+    return undefined;
+  }
+
+  private io(): Parameters<typeof reconcileObject>[2] {
+    return {
+      remoteObject: (key) => this.remoteObject(key),
+      remoteClient: (cluster) => {
+        const url = this.clusterUrls.get(cluster);
+        return url === undefined ? undefined : this.deps.kcp.forServer(`${url}/clusters/${cluster}`);
+      },
+      localObject: (key) => this.copies.get(key),
+      local: this.deps.local,
+      ensureNamespace: (name) => this.ensureNamespace(name),
+      events: this.deps.events,
+      logger: this.deps.logger,
+    };
+  }
+
+  private async ensureNamespace(name: string): Promise<void> {
+    if (this.deps.knownNamespaces.has(name)) return;
+    await this.deps.local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
+      .catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
+    this.deps.knownNamespaces.add(name);
+  }
+}
+
+function remoteKeyOf(obj: KubeObject): string {
+  return remoteKeyString({
+    cluster: obj.metadata.annotations?.[CLUSTER_ANNOTATION] ?? '',
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name ?? '',
+  });
+}

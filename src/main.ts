@@ -1,0 +1,146 @@
+// Entry point: flags → clients → agent → servers; signals and exit codes.
+// Exit codes: 0 after a clean shutdown, 1 when the agent fails, 2 for bad
+// flags or configuration (nothing has been written by then).
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { type KubeConfig } from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type Agent, createAgent } from './agent.ts';
+import { LeaderElector } from './runtime/leader-election.ts';
+import { serve } from './http/servers.ts';
+import { parseWorkspaceUrl } from './kcp/workspace-url.ts';
+import { connectionFromKubeConfig, loadKubeConfig } from './kube/connection.ts';
+import { RestClient } from './kube/rest-client.ts';
+import { createLogger, errorChain, type Logger } from './log/logger.ts';
+import { createAgentMetrics } from './metrics/agent-metrics.ts';
+import { type Options, OptionsError, parseOptions, usage } from './options.ts';
+import { systemClock } from './runtime/clock.ts';
+import { parseSelector } from './translate/label-selector.ts';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  let options: Options;
+  try {
+    options = parseOptions(argv);
+  } catch (err) {
+    if (!(err instanceof OptionsError)) throw err;
+    process.stderr.write(`error: ${err.message}\n\n${usage()}`);
+    return 2;
+  }
+  const logger = createLogger({ format: options.logFormat, debug: options.logDebug });
+  let setup: Awaited<ReturnType<typeof connect>>;
+  try {
+    setup = await connect(options);
+  } catch (err) {
+    logger.error('Invalid configuration', { error: errorChain(err) });
+    return 2;
+  }
+  return run(options, logger, setup);
+}
+
+/** Builds both clients; throws (before any request) when the configuration is unusable. */
+async function connect(options: Options): Promise<{ service: RestClient; kcp: RestClient; selector: ReturnType<typeof parseSelector>; metrics: ReturnType<typeof createAgentMetrics> }> {
+  const selector = parseSelector(options.publishedResourceSelector);
+  const kcpConfig = loadKubeConfig(options.kcpKubeconfig);
+  const kcpServer = kcpConfig.getCurrentCluster()?.server ?? '';
+  if (parseWorkspaceUrl(kcpServer) === undefined) {
+    throw new Error(`--kcp-kubeconfig must point into a kcp workspace (a server URL ending in /clusters/<workspace>), got "${kcpServer}"`);
+  }
+  const serviceConfig = loadKubeConfig(options.kubeconfig);
+  applyOverrides(serviceConfig, options);
+  const metrics = createAgentMetrics();
+  const clientOpts = (qps: number, burst: number, server: 'kcp' | 'service'): ConstructorParameters<typeof RestClient>[1] =>
+    ({ qps, burst, clock: systemClock, userAgent: `api-syncagent-ts/${options.agentName}`, observer: metrics.requests(server) });
+  return {
+    selector,
+    metrics,
+    kcp: new RestClient(await connectionFromKubeConfig(kcpConfig), clientOpts(options.kcpQps, options.kcpBurst, 'kcp')),
+    service: new RestClient(await connectionFromKubeConfig(serviceConfig), clientOpts(options.serviceQps, options.serviceBurst, 'service')),
+  };
+}
+
+function applyOverrides(kc: KubeConfig, options: Options): void {
+  const cluster = kc.getCurrentCluster();
+  if (cluster === null) return;
+  const host = options.kubeconfigHostOverride;
+  const caFile = options.kubeconfigCAFileOverride;
+  if (host === undefined && caFile === undefined) return;
+  const updated = {
+    ...cluster,
+    ...(host === undefined ? {} : { server: host }),
+    ...(caFile === undefined ? {} : { caData: readFileSync(caFile).toString('base64'), caFile: undefined }),
+  };
+  kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? updated : c));
+}
+
+async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<typeof connect>>): Promise<number> {
+  const abort = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info('Shutting down…', { signal });
+      abort.abort();
+    });
+  }
+  const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.controllers });
+  const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.service) : undefined;
+  const servers: Server[] = [];
+  if (options.healthAddress !== undefined) {
+    servers.push(await serve(options.healthAddress, {
+      '/healthz': () => ({ code: 200, body: 'ok\n' }),
+      '/readyz': () => readiness(agent, elector),
+    }, logger));
+  }
+  if (options.metricsAddress !== undefined) {
+    servers.push(await serve(options.metricsAddress, {
+      '/metrics': () => ({ code: 200, body: setup.metrics.registry.render(), type: 'text/plain; version=0.0.4' }),
+    }, logger));
+  }
+  logger.info('Starting api-syncagent', { agentName: options.agentName, apiExport: options.apiExportRef, endpointSlice: options.apiExportEndpointSliceRef });
+  try {
+    if (elector === undefined) {
+      await agent.run(abort.signal);
+      return abort.signal.aborted ? 0 : 1;
+    }
+    const lost = await elector.run(abort.signal, (leaderSignal) => agent.run(leaderSignal));
+    // A replica that lost its lease exits, so it cannot act next to the new leader.
+    return lost ? 1 : 0;
+  } catch (err) {
+    logger.error('Agent failed', { error: errorChain(err) });
+    return 1;
+  } finally {
+    for (const s of servers) s.close();
+  }
+}
+
+function leaderElector(options: Options, logger: Logger, service: RestClient): LeaderElector {
+  return new LeaderElector({
+    client: service,
+    namespace: options.namespace,
+    name: `syncagent.${options.agentName}`,
+    identity: `${hostname()}_${randomUUID()}`,
+    clock: systemClock,
+    logger,
+    now: () => new Date(),
+  });
+}
+
+/**
+ * The leader is ready once its caches are loaded. A standby replica is ready
+ * too (it is healthy and waiting for the lease); otherwise a rolling update of
+ * a two-replica Deployment would wait forever for it.
+ */
+function readiness(agent: Agent, elector: LeaderElector | undefined): { code: number; body: string } {
+  if (elector !== undefined && !elector.isLeader()) return { code: 200, body: 'ok: standby, waiting for the leader lease\n' };
+  return agent.ready() ? { code: 200, body: 'ok\n' } : { code: 503, body: 'caches not loaded\n' };
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'Unhandled rejection', error: errorChain(err) })}\n`);
+  process.exit(1);
+});
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,180 @@
+import { isGone, isNotFound } from '../kube/errors.ts';
+import type { KubeObject, WatchEvent } from '../kube/object.ts';
+import type { Query, RestClient } from '../kube/rest-client.ts';
+import { type Logger, errorChain } from '../log/logger.ts';
+import type { Clock } from './clock.ts';
+
+/** Called synchronously for every change the informer sees; handlers only enqueue. */
+export type ChangeHandler = (obj: KubeObject, old: KubeObject | undefined, deleted: boolean) => void;
+
+export interface InformerOptions {
+  readonly name: string;
+  readonly client: RestClient;
+  /** Collection path, e.g. `/apis/example.com/v1/crontabs`. */
+  readonly path: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+  /** The cache key of an object; it must be stable across updates. */
+  readonly keyOf: (obj: KubeObject) => string;
+  /** Drops what the cache need not hold (managedFields, …), to save memory. */
+  readonly transform?: (obj: KubeObject) => KubeObject;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Server-side watch timeout; the watch is then resumed from the last resourceVersion. */
+  readonly watchTimeoutSeconds?: number;
+  /** Page size of the initial list. */
+  readonly pageSize?: number;
+}
+
+const MIN_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 30_000;
+const NOT_SERVED_RETRY_MS = 250;
+
+/**
+ * List-then-watch of one collection, with an in-memory cache. Unlike the
+ * client-node informer it never stops on its own: an expired resourceVersion
+ * (410) relists, a clean end of the watch resumes it, and any other failure
+ * relists after a capped exponential backoff. Bookmarks are requested so that
+ * quiet collections do not expire.
+ */
+export class Informer {
+  private readonly opts: InformerOptions;
+  private readonly store = new Map<string, KubeObject>();
+  private readonly handlers: ChangeHandler[] = [];
+  private synced = false;
+  private resourceVersion = '';
+  private failures = 0;
+
+  constructor(opts: InformerOptions) {
+    this.opts = opts;
+  }
+
+  /** Registers a handler; call before start(). */
+  onChange(handler: ChangeHandler): void {
+    this.handlers.push(handler);
+  }
+
+  /** True once the first full list has been loaded. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  get(key: string): KubeObject | undefined {
+    return this.store.get(key);
+  }
+
+  list(): KubeObject[] {
+    return [...this.store.values()];
+  }
+
+  keys(): IterableIterator<string> {
+    return this.store.keys();
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  /** Runs until signal aborts. Never rejects because of the server. */
+  async run(signal: AbortSignal): Promise<void> {
+    let needList = true;
+    while (!signal.aborted) {
+      try {
+        if (needList) await this.relist(signal);
+        needList = false;
+        await this.watchOnce(signal);
+        this.failures = 0;
+      } catch (err) {
+        if (signal.aborted) return;
+        needList = true;
+        if (isGone(err)) {
+          this.opts.logger.debug('Watch expired, relisting…', { informer: this.opts.name });
+          continue;
+        }
+        this.failures += 1;
+        const delay = this.retryDelay(err);
+        const fields = { informer: this.opts.name, error: errorChain(err), retryInMs: delay };
+        // 404 is expected for a moment after a binding; anything else is worth a warning.
+        if (isNotFound(err)) this.opts.logger.debug('List/watch failed, retrying…', fields);
+        else this.opts.logger.warn('List/watch failed, retrying…', fields);
+        await this.opts.clock.sleep(delay, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Capped exponential backoff, except for 404: a virtual workspace serves a
+   * newly bound type moments after the binding, and a consumer's first object
+   * should not wait out a long backoff for that.
+   */
+  private retryDelay(err: unknown): number {
+    const exponential = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(this.failures - 1, 10));
+    return isNotFound(err) ? Math.min(exponential, NOT_SERVED_RETRY_MS) : exponential;
+  }
+
+  private selectors(): Query {
+    return { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
+  }
+
+  /** Loads the full list (paged) and replaces the cache, reporting the differences. */
+  private async relist(signal: AbortSignal): Promise<void> {
+    const seen = new Map<string, KubeObject>();
+    let cont: string | undefined;
+    let rv: string | undefined;
+    do {
+      const page = await this.opts.client.list(this.opts.path, { ...this.selectors(), limit: this.opts.pageSize ?? 500, continue: cont }, signal);
+      for (const item of page.items) {
+        const obj = this.prepare(item);
+        seen.set(this.opts.keyOf(obj), obj);
+      }
+      cont = page.metadata.continue !== undefined && page.metadata.continue !== '' ? page.metadata.continue : undefined;
+      rv = page.metadata.resourceVersion ?? '';
+    } while (cont !== undefined);
+    for (const [key, old] of this.store) {
+      if (!seen.has(key)) this.apply(key, old, true);
+    }
+    for (const [key, obj] of seen) this.apply(key, obj, false);
+    this.resourceVersion = rv ?? '';
+    this.synced = true;
+  }
+
+  private async watchOnce(signal: AbortSignal): Promise<void> {
+    const timeout = this.opts.watchTimeoutSeconds ?? 300;
+    // Jitter spreads the reconnects of many informers.
+    const timeoutSeconds = Math.round(timeout * (0.9 + Math.random() * 0.2));
+    await this.opts.client.watch(this.opts.path, { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds }, (event) => {
+      this.handleEvent(event);
+    }, signal);
+  }
+
+  private handleEvent(event: WatchEvent): void {
+    const rv = event.object.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '') this.resourceVersion = rv;
+    if (event.type === 'BOOKMARK') return;
+    const obj = this.prepare(event.object);
+    this.apply(this.opts.keyOf(obj), obj, event.type === 'DELETED');
+  }
+
+  private apply(key: string, obj: KubeObject, deleted: boolean): void {
+    const old = this.store.get(key);
+    if (deleted) {
+      this.store.delete(key);
+    } else {
+      // A relist reports unchanged objects too; only real changes reach handlers.
+      if (old !== undefined && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+      this.store.set(key, obj);
+    }
+    for (const handler of this.handlers) {
+      try {
+        handler(obj, old, deleted);
+      } catch (err) {
+        this.opts.logger.error('Informer handler failed', { informer: this.opts.name, error: errorChain(err) });
+      }
+    }
+  }
+
+  private prepare(obj: KubeObject): KubeObject {
+    if (obj.metadata.managedFields !== undefined) delete obj.metadata.managedFields;
+    return this.opts.transform === undefined ? obj : this.opts.transform(obj);
+  }
+}

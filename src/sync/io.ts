@@ -1,0 +1,22 @@
+import type { EventRecorder } from '../kube/events.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { RestClient } from '../kube/rest-client.ts';
+import type { Logger } from '../log/logger.ts';
+
+/**
+ * What the sync engine reads and writes through. The controller binds these
+ * to informer caches and real clients; nothing here knows about queues.
+ */
+export interface SyncIO {
+  /** The consumer object from the kcp cache, or undefined when it is gone. */
+  remoteObject(key: string): KubeObject | undefined;
+  /** A client for one consumer workspace, through the virtual workspace. */
+  remoteClient(cluster: string): RestClient | undefined;
+  /** The service-cluster copy of a consumer object (found by its labels), if any. */
+  localObject(key: string): KubeObject | undefined;
+  readonly local: RestClient;
+  /** Creates the namespace on the service cluster unless it is known to exist. */
+  ensureNamespace(name: string): Promise<void>;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+}

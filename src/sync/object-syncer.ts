@@ -1,0 +1,164 @@
+import { LAST_KNOWN_STATE_ANNOTATION, CLEANUP_FINALIZER } from '../apis/v1alpha1/constants.ts';
+import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
+import type { KubeObject } from '../kube/object.ts';
+import type { RestClient } from '../kube/rest-client.ts';
+import type { Result } from '../runtime/controller.ts';
+import { deepEqual } from '../translate/deep-equal.ts';
+import { matchesSelector } from '../translate/label-selector.ts';
+import { type DesiredLocal, desiredLocalObject, lastKnownState } from '../translate/local-object.ts';
+import { threeWayMergePatch } from '../translate/merge-patch.ts';
+import { addMissingSyncMetadata, remoteRefFromLocal } from '../translate/sync-metadata.ts';
+import { objectPath, parseRemoteKey, type RemoteKey, type SyncTarget } from '../translate/sync-target.ts';
+import type { SyncIO } from './io.ts';
+import { SYNC_EVENTS } from './events.ts';
+
+/** How long to wait before checking again on a copy that is being deleted. */
+const WAIT_FOR_DELETION_MS = 1_000;
+
+/**
+ * Reconciles one consumer object with its copy on the service cluster. Each
+ * pass makes at most one change to the consumer object or the copy and then
+ * returns; the watch event that change causes (or the returned requeue)
+ * starts the next pass from fresh state. The phases, in order: deletion,
+ * finalizer, placing the copy, spec sync down, status sync up.
+ */
+export async function syncObject(key: string, target: SyncTarget, io: SyncIO): Promise<Result | undefined> {
+  const remote = io.remoteObject(key);
+  if (remote === undefined) return undefined;
+  const ref = parseRemoteKey(key);
+  const client = io.remoteClient(ref.cluster);
+  if (client === undefined) return { requeueAfterMs: 1_000 };
+  if (!matchesSelector(target.resourceFilter, remote.metadata.labels)) return undefined;
+  const local = io.localObject(key);
+  const pass: Pass = { key, ref, remote, local, client, target, io };
+  if (remote.metadata.deletionTimestamp !== undefined) return handleDeletion(pass);
+  if (!(remote.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) return addFinalizer(pass);
+  const desired = desiredLocalObject(remote, target, { clusterName: ref.cluster, clusterPath: '' });
+  if (local === undefined) return placeCopy(pass, desired);
+  if (local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
+  const synced = await syncSpec(pass, local, desired);
+  if (synced) return undefined;
+  return syncStatus(pass, local);
+}
+
+interface Pass {
+  readonly key: string;
+  readonly ref: RemoteKey;
+  readonly remote: KubeObject;
+  readonly local: KubeObject | undefined;
+  readonly client: RestClient;
+  readonly target: SyncTarget;
+  readonly io: SyncIO;
+}
+
+const remotePath = (p: Pass): string => objectPath(p.target.remote, p.ref.name, p.ref.namespace);
+
+function localPath(p: Pass, obj: KubeObject): string {
+  return objectPath(p.target.local, obj.metadata.name ?? '', obj.metadata.namespace);
+}
+
+/**
+ * The consumer deleted its object: delete the copy, wait until it is really
+ * gone (its own finalizers may delay it), then release our finalizer.
+ */
+async function handleDeletion(p: Pass): Promise<Result | undefined> {
+  const finalizers = p.remote.metadata.finalizers ?? [];
+  if (!finalizers.includes(CLEANUP_FINALIZER)) return undefined;
+  if (p.local !== undefined) {
+    if (p.local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
+    await p.io.local.delete(localPath(p, p.local), { propagationPolicy: 'Background', preconditions: { uid: p.local.metadata.uid ?? '' } })
+      .catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+    p.io.events.record(p.client, p.remote, SYNC_EVENTS.cleanup);
+    return { requeueAfterMs: WAIT_FOR_DELETION_MS };
+  }
+  const index = finalizers.indexOf(CLEANUP_FINALIZER);
+  await p.client.patch(remotePath(p), [
+    { op: 'test', path: '/metadata/resourceVersion', value: p.remote.metadata.resourceVersion },
+    { op: 'remove', path: `/metadata/finalizers/${index}` },
+  ], 'json').catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  return undefined;
+}
+
+/** Our finalizer guarantees the copy is removed before the consumer object goes. */
+async function addFinalizer(p: Pass): Promise<Result> {
+  const finalizers = p.remote.metadata.finalizers;
+  const op = finalizers === undefined
+    ? { op: 'add', path: '/metadata/finalizers', value: [CLEANUP_FINALIZER] }
+    : { op: 'add', path: '/metadata/finalizers/-', value: CLEANUP_FINALIZER };
+  await p.client.patch(remotePath(p), [{ op: 'test', path: '/metadata/resourceVersion', value: p.remote.metadata.resourceVersion }, op], 'json');
+  p.io.events.record(p.client, p.remote, SYNC_EVENTS.accepted);
+  return { requeueAfterMs: 0 };
+}
+
+/** Creates the copy (and its namespace); adopts an unowned object of the same name. */
+async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result> {
+  const ns = desired.object.metadata.namespace;
+  if (ns !== undefined) await p.io.ensureNamespace(ns);
+  try {
+    await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    await adopt(p, desired);
+  }
+  p.io.events.record(p.client, p.remote, SYNC_EVENTS.placed);
+  return { requeueAfterMs: 0 };
+}
+
+/**
+ * An object with the copy's name exists but our labels did not find it: it
+ * was created by hand, or its labels were damaged. Take it over unless it is
+ * being deleted or demonstrably belongs to another consumer object.
+ */
+async function adopt(p: Pass, desired: DesiredLocal): Promise<void> {
+  const existing = await p.io.local.get(localPath(p, desired.object));
+  if (existing.metadata.deletionTimestamp !== undefined) throw new Error('failed to adopt the existing copy: it is being deleted');
+  const owner = remoteRefFromLocal(existing, p.target.agentName);
+  if (owner !== undefined && (owner.cluster !== p.ref.cluster || owner.name !== p.ref.name || (owner.namespace ?? '') !== p.ref.namespace)) {
+    throw new Error(`failed to place the copy: ${localPath(p, existing)} already belongs to another object`);
+  }
+  await p.io.local.patch(localPath(p, existing), {
+    metadata: {
+      resourceVersion: existing.metadata.resourceVersion,
+      labels: desired.object.metadata.labels,
+      annotations: desired.object.metadata.annotations,
+    },
+  }, 'merge');
+}
+
+/**
+ * Three-way spec sync: the patch is what changed in the consumer object since
+ * the last sync, so fields defaulted or set on the service cluster survive.
+ * Returns true when it wrote something.
+ */
+async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Promise<boolean> {
+  // Local edits to synced fields are kept until the consumer changes them
+  // (upstream's behaviour); damaged linking labels are restored.
+  const wanted = addMissingSyncMetadata(desired.state, local, desired.sync);
+  const patch = threeWayMergePatch(lastKnownState(local), wanted, local, { revertDrift: false });
+  const stateChanged = local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
+  if (patch === undefined && !stateChanged) return false;
+  const body = withStateAnnotation(patch ?? {}, desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] ?? '');
+  await p.io.local.patch(localPath(p, local), { ...body, metadata: { ...asRecord(body['metadata']), resourceVersion: local.metadata.resourceVersion } }, 'merge');
+  if (patch !== undefined) p.io.events.record(p.client, p.remote, SYNC_EVENTS.synced);
+  return true;
+}
+
+/** Copies the copy's status up to the consumer object through its /status subresource. */
+async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefined> {
+  if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
+  const status = local['status'];
+  if (status === undefined || deepEqual(status, p.remote['status'])) return undefined;
+  await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status });
+  p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
+  return undefined;
+}
+
+function withStateAnnotation(patch: Record<string, unknown>, state: string): Record<string, unknown> {
+  const metadata = asRecord(patch['metadata']);
+  const annotations = asRecord(metadata['annotations']);
+  return { ...patch, metadata: { ...metadata, annotations: { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: state } } };
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The hashes that end up in object names, label values and Secret keys. Their
+ * output is part of the wire contract with the upstream Go agent (copies are
+ * found by hashed labels), so each one is byte-for-byte the upstream function:
+ * the input string is hashed as UTF-8, the digest is lower-case hex.
+ */
+
+/** Length of the SHA-3 hex digest ({@link sha3Hex}). */
+const SHA3_HEX_LENGTH = 64;
+
+/** SHA-1 of `s` as 40 lower-case hex characters (upstream's `crypto.Hash` on a string). */
+export function sha1Hex(s: string): string {
+  return createHash('sha1').update(s, 'utf8').digest('hex');
+}
+
+/**
+ * The first 20 hex characters of {@link sha1Hex}: upstream's legacy
+ * `shortHash`, used by the `$remote…Hash` naming placeholders and the Go
+ * template function of the same name.
+ */
+export function shortSha1(s: string): string {
+  return sha1Hex(s).slice(0, 20);
+}
+
+/** SHA3-256 of `s` as 64 lower-case hex characters (upstream's `sha3sum` template function). */
+export function sha3Hex(s: string): string {
+  return createHash('sha3-256').update(s, 'utf8').digest('hex');
+}
+
+/**
+ * The first `len` hex characters of {@link sha3Hex} (upstream's `sha3short`
+ * template function). A `len` above 64 gives the whole digest, as upstream
+ * does.
+ *
+ * @throws RangeError when `len` is not a positive integer (upstream refuses
+ * lengths ≤ 0 too).
+ */
+export function sha3Short(s: string, len = 20): string {
+  if (!Number.isInteger(len) || len <= 0) {
+    throw new RangeError(`sha3Short: invalid length ${len}, expected a positive integer`);
+  }
+  return sha3Hex(s).slice(0, Math.min(len, SHA3_HEX_LENGTH));
+}

@@ -1,0 +1,78 @@
+import { LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
+import type { KubeObject } from '../kube/object.ts';
+import { apiVersionOf, type SyncTarget } from './sync-target.ts';
+import { localObjectName, type TemplateRenderer } from './naming.ts';
+import { stripForState, stripMetadataForCopy, syncAnnotations, syncLabels, type SyncMetadata } from './sync-metadata.ts';
+
+/** What the copy of a consumer object on the service cluster should look like. */
+export interface DesiredLocal {
+  /** The full object to create. */
+  readonly object: KubeObject;
+  /** Its content as the last-known state records it (no status, no bookkeeping metadata). */
+  readonly state: KubeObject;
+  /** The linking labels and annotations the copy must carry. */
+  readonly sync: SyncMetadata;
+}
+
+export interface LocalObjectContext {
+  readonly clusterName: string;
+  readonly clusterPath: string;
+  readonly renderer?: TemplateRenderer | undefined;
+}
+
+/**
+ * Builds the service-cluster copy of a consumer object: the same content with
+ * kcp's and our bookkeeping metadata stripped, the local type's apiVersion and
+ * kind, the name and namespace from the naming rules, our linking labels and
+ * annotations, and no status when the local type has a status subresource
+ * (status only flows up). Throws when the naming rules cannot be applied.
+ */
+export function desiredLocalObject(remote: KubeObject, target: SyncTarget, ctx: LocalObjectContext): DesiredLocal {
+  const stripped = stripMetadataForCopy(remote);
+  const placement = localObjectName(target.naming, { object: remote, clusterName: ctx.clusterName, clusterPath: ctx.clusterPath }, target.local.namespaced ? 'Namespaced' : 'Cluster', ctx.renderer);
+  const ref = {
+    cluster: ctx.clusterName,
+    name: remote.metadata.name ?? '',
+    ...(remote.metadata.namespace === undefined ? {} : { namespace: remote.metadata.namespace }),
+  };
+  const sync: SyncMetadata = {
+    labels: syncLabels(target.agentName, ref),
+    annotations: syncAnnotations(ref, ctx.clusterPath === '' ? undefined : ctx.clusterPath),
+  };
+  const object: KubeObject = {
+    ...stripped,
+    apiVersion: apiVersionOf(target.local),
+    kind: target.local.kind,
+    metadata: {
+      ...stripped.metadata,
+      name: placement.name,
+      labels: { ...stripped.metadata.labels, ...sync.labels },
+      annotations: { ...stripped.metadata.annotations, ...sync.annotations },
+    },
+  };
+  if (placement.namespace !== undefined) object.metadata.namespace = placement.namespace;
+  else delete object.metadata.namespace;
+  if (target.local.hasStatus) delete object['status'];
+  const state = stripForState(object, target.local.hasStatus ? ['status'] : []);
+  return { object: withState(object, state), state, sync };
+}
+
+/** The last-known state recorded on a copy, if it has a readable one. */
+export function lastKnownState(local: KubeObject): KubeObject | undefined {
+  const raw = local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
+  if (raw === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as KubeObject) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records `state` on an object as its last-known state. */
+export function withState(obj: KubeObject, state: KubeObject): KubeObject {
+  return {
+    ...obj,
+    metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [LAST_KNOWN_STATE_ANNOTATION]: JSON.stringify(state) } },
+  };
+}

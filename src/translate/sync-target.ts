@@ -1,0 +1,99 @@
+import type { Requirement } from './label-selector.ts';
+
+/** One side's view of the synced type: where its objects live and what they support. */
+export interface TypeRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly hasStatus: boolean;
+}
+
+/**
+ * Everything the sync engine needs to know about one PublishedResource,
+ * computed once when its sync starts (a change of the PublishedResource or of
+ * its CRD starts a new sync).
+ */
+export interface SyncTarget {
+  readonly publishedResource: string;
+  readonly agentName: string;
+  /** The type in kcp (served through the virtual workspace). */
+  readonly remote: TypeRef;
+  /** The type on the service cluster. */
+  readonly local: TypeRef;
+  readonly naming: { readonly name?: string | undefined; readonly namespace?: string | undefined };
+  readonly resourceFilter: readonly Requirement[];
+}
+
+export function apiVersionOf(t: TypeRef): string {
+  return t.group === '' ? t.version : `${t.group}/${t.version}`;
+}
+
+/** The collection path of a type, optionally inside a namespace. */
+export function collectionPath(t: TypeRef, namespace?: string): string {
+  const base = t.group === '' ? `/api/${t.version}` : `/apis/${t.group}/${t.version}`;
+  return t.namespaced && namespace !== undefined && namespace !== '' ? `${base}/namespaces/${namespace}/${t.plural}` : `${base}/${t.plural}`;
+}
+
+/** The path of one object of a type. */
+export function objectPath(t: TypeRef, name: string, namespace?: string): string {
+  return `${collectionPath(t, namespace)}/${name}`;
+}
+
+/** The queue key of a remote object: `<cluster>|<namespace>|<name>`. */
+export interface RemoteKey {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+export function remoteKeyString(k: RemoteKey): string {
+  return `${k.cluster}|${k.namespace}|${k.name}`;
+}
+
+export function parseRemoteKey(key: string): RemoteKey {
+  const [cluster = '', namespace = '', name = ''] = key.split('|');
+  return { cluster, namespace, name };
+}
+
+/** Fair queuing: each workspace is a tenant of the work queue. */
+export function tenantOfKey(key: string): string {
+  return key.slice(0, key.indexOf('|'));
+}
+
+/** What a sync target is built from. */
+export interface SyncTargetInput {
+  readonly publishedResource: string;
+  readonly agentName: string;
+  /** The CRD spec after version selection. */
+  readonly crd: import('../apis/apiextensions.ts').CrdSpec;
+  readonly naming?: { name?: string | undefined; namespace?: string | undefined } | undefined;
+  readonly resourceFilter: readonly Requirement[];
+}
+
+/**
+ * The sync target of a PublishedResource. Both sides use their storage
+ * version (kcp serves the schema built from the same CRD, so without a
+ * projection both sides are the same type).
+ */
+export function syncTargetFor(input: SyncTargetInput): SyncTarget {
+  const storage = input.crd.versions.find((v) => v.storage) ?? input.crd.versions[0];
+  if (storage === undefined) throw new Error('spec.resource: the CRD serves no version');
+  const type: TypeRef = {
+    group: input.crd.group,
+    version: storage.name,
+    plural: input.crd.names.plural,
+    kind: input.crd.names.kind,
+    namespaced: input.crd.scope === 'Namespaced',
+    hasStatus: storage.subresources?.status !== undefined,
+  };
+  return {
+    publishedResource: input.publishedResource,
+    agentName: input.agentName,
+    remote: type,
+    local: type,
+    naming: { name: input.naming?.name, namespace: input.naming?.namespace },
+    resourceFilter: input.resourceFilter,
+  };
+}

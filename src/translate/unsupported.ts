@@ -1,0 +1,36 @@
+/**
+ * Fields of a PublishedResource this version of the agent accepts but cannot
+ * honour yet. Publishing or syncing without them would produce a different
+ * API or different objects than the manifest asks for, so such a resource is
+ * held back with a condition naming the fields, never silently half-applied.
+ */
+export interface SpecView {
+  projection?: unknown;
+  mutation?: { spec?: unknown[] | undefined; status?: unknown[] | undefined } | undefined;
+  related?: unknown[] | undefined;
+  naming?: { name?: string | undefined; namespace?: string | undefined } | undefined;
+  filter?: { namespace?: unknown } | undefined;
+  enableWorkspacePaths?: boolean | undefined;
+}
+
+const CHECKS: readonly [string, (spec: SpecView) => boolean][] = [
+  ['spec.projection', (s) => isSet(s.projection)],
+  ['spec.mutation.spec', (s) => (s.mutation?.spec?.length ?? 0) > 0],
+  ['spec.mutation.status', (s) => (s.mutation?.status?.length ?? 0) > 0],
+  ['spec.related', (s) => (s.related?.length ?? 0) > 0],
+  ['spec.naming.name (Go templates)', (s) => s.naming?.name?.includes('{{') === true],
+  ['spec.naming.namespace (Go templates)', (s) => s.naming?.namespace?.includes('{{') === true],
+  ['spec.filter.namespace', (s) => isSet(s.filter?.namespace)],
+  ['spec.enableWorkspacePaths', (s) => s.enableWorkspacePaths === true],
+];
+
+/** The fields of `spec` that are set but not supported yet, by path. */
+export function unsupportedFields(spec: SpecView): string[] {
+  return CHECKS.filter(([, check]) => check(spec)).map(([field]) => field);
+}
+
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (typeof v === 'object') return Object.values(v).some((x) => x !== undefined && x !== null);
+  return true;
+}

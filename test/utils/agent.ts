@@ -1,0 +1,67 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Artifacts } from './artifacts.ts';
+import type { KcpServer } from './kcp-server.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { freePort } from './ports.ts';
+import { type ManagedProcess, startProcess } from './processes.ts';
+import type { ServiceCluster } from './service-cluster.ts';
+import { AGENT_BINARY } from './tools.ts';
+import { waitFor } from './wait.ts';
+import { request } from 'undici';
+
+export interface AgentSetup {
+  readonly name: string;
+  readonly kcp: KcpServer;
+  readonly providerPath: string;
+  readonly exportName: string;
+  readonly service: ServiceCluster;
+  readonly namespace: string;
+  readonly extraArgs?: readonly string[];
+}
+
+export interface RunningAgent {
+  readonly process: ManagedProcess;
+  readonly healthUrl: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * Runs the built agent binary as a user would: its own process, flags only,
+ * the restricted kcp identity (never kcp admin), logs in the artifacts.
+ */
+export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promise<RunningAgent> {
+  const dir = artifacts.scratchDir(`agent-${setup.name}`);
+  const kcpKubeconfig = writeKubeconfig(join(dir, 'kcp.kubeconfig'), setup.kcp.identity('agent', setup.providerPath));
+  const port = await freePort();
+  const args = [
+    `--kubeconfig=${setup.service.adminKubeconfig}`,
+    `--kcp-kubeconfig=${kcpKubeconfig}`,
+    `--apiexport-ref=${setup.exportName}`,
+    `--apiexportendpointslice-ref=${setup.exportName}`,
+    `--namespace=${setup.namespace}`,
+    `--agent-name=${setup.name}`,
+    `--health-address=127.0.0.1:${port}`,
+    '--metrics-address=0',
+    '--log-debug',
+    ...(setup.extraArgs ?? []),
+  ];
+  writeFileSync(join(dir, 'args'), args.join('\n'));
+  const proc = startProcess(`agent/${setup.name}`, AGENT_BINARY, args, { logFile: artifacts.logFile(`agent-${setup.name}.log`) });
+  return { process: proc, healthUrl: `http://127.0.0.1:${port}`, args };
+}
+
+/** Waits until the agent answers /readyz with 200. */
+export async function waitAgentReady(agent: RunningAgent, timeoutMs = 60_000): Promise<void> {
+  await waitFor('the agent to be ready', async () => {
+    const res = await request(`${agent.healthUrl}/readyz`);
+    await res.body.text();
+    return res.statusCode === 200 ? true : undefined;
+  }, {
+    timeoutMs,
+    intervalMs: 100,
+    failFast: () => {
+      if (agent.process.exited()) throw new Error(`the agent exited:\n${agent.process.logTail()}`);
+    },
+  });
+}
