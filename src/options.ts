@@ -4,6 +4,8 @@
  * the upstream agent, so its Deployment arguments work unchanged.
  */
 
+import { parseSelector } from './translate/label-selector.ts';
+
 export const CONTROLLERS = ['apiresourceschema', 'apiexport', 'sync'] as const;
 export type ControllerName = (typeof CONTROLLERS)[number];
 
@@ -124,7 +126,7 @@ function validate(raw: Raw): Options {
     apiExportRef: exportRef ?? slice,
     namespace,
     agentName,
-    publishedResourceSelector: str('published-resource-selector') ?? '',
+    publishedResourceSelector: selector(str('published-resource-selector') ?? ''),
     enableLeaderElection: bool(raw, 'enable-leader-election'),
     metricsAddress: address(str('metrics-address') ?? '127.0.0.1:8085', 'metrics-address'),
     healthAddress: address(str('health-address'), 'health-address'),
@@ -139,16 +141,29 @@ function validate(raw: Raw): Options {
   });
 }
 
+function selector(v: string): string {
+  try {
+    parseSelector(v);
+  } catch (err) {
+    throw new OptionsError(`--published-resource-selector: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return v;
+}
+
 function required(v: string | undefined, name: string): string {
   if (v === undefined) throw new OptionsError(`--${name} is required`);
   return v;
 }
 
+// Go's strconv.ParseBool spellings, so upstream's Deployment arguments parse.
+const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
+
 function bool(raw: Raw, name: string): boolean {
   const v = raw.get(name)?.at(-1);
   if (v === undefined) return false;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
   throw new OptionsError(`--${name} takes true or false, got "${v}"`);
 }
 

@@ -1,4 +1,4 @@
-import { LAST_KNOWN_STATE_ANNOTATION, CLEANUP_FINALIZER } from '../apis/v1alpha1/constants.ts';
+import { AGENT_NAME_LABEL, CLEANUP_FINALIZER, LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
@@ -28,10 +28,14 @@ export async function syncObject(key: string, target: SyncTarget, io: SyncIO): P
   const ref = parseRemoteKey(key);
   const client = io.remoteClient(ref.cluster);
   if (client === undefined) return { requeueAfterMs: 1_000 };
-  if (!matchesSelector(target.resourceFilter, remote.metadata.labels)) return undefined;
   const local = io.localObject(key);
   const pass: Pass = { key, ref, remote, local, client, target, io };
+  // Deletion comes before the filter: an object that stopped matching still
+  // carries our finalizer and must not be stuck terminating.
   if (remote.metadata.deletionTimestamp !== undefined) return handleDeletion(pass);
+  // An object that stops matching keeps its copy as it is (upstream's
+  // behaviour): the filter decides what starts syncing, never what is deleted.
+  if (!matchesSelector(target.resourceFilter, remote.metadata.labels)) return undefined;
   if (!(remote.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) return addFinalizer(pass);
   const desired = desiredLocalObject(remote, target, { clusterName: ref.cluster, clusterPath: '' });
   if (local === undefined) return placeCopy(pass, desired);
@@ -111,17 +115,21 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result> {
  */
 async function adopt(p: Pass, desired: DesiredLocal): Promise<void> {
   const existing = await p.io.local.get(localPath(p, desired.object));
-  if (existing.metadata.deletionTimestamp !== undefined) throw new Error('failed to adopt the existing copy: it is being deleted');
+  // It is going away; place the copy once it is gone.
+  if (existing.metadata.deletionTimestamp !== undefined) return;
+  const otherAgent = existing.metadata.labels?.[AGENT_NAME_LABEL];
+  if (otherAgent !== undefined && otherAgent !== p.target.agentName) {
+    throw new Error(`failed to place the copy: ${localPath(p, existing)} is managed by agent "${otherAgent}"`);
+  }
   const owner = remoteRefFromLocal(existing, p.target.agentName);
   if (owner !== undefined && (owner.cluster !== p.ref.cluster || owner.name !== p.ref.name || (owner.namespace ?? '') !== p.ref.namespace)) {
     throw new Error(`failed to place the copy: ${localPath(p, existing)} already belongs to another object`);
   }
+  // Link it without a last-known state: the next pass then writes the whole
+  // desired content once (additively, keeping fields only the copy has).
+  const { [LAST_KNOWN_STATE_ANNOTATION]: _state, ...annotations } = desired.object.metadata.annotations ?? {};
   await p.io.local.patch(localPath(p, existing), {
-    metadata: {
-      resourceVersion: existing.metadata.resourceVersion,
-      labels: desired.object.metadata.labels,
-      annotations: desired.object.metadata.annotations,
-    },
+    metadata: { resourceVersion: existing.metadata.resourceVersion, labels: desired.object.metadata.labels, annotations },
   }, 'merge');
 }
 

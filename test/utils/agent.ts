@@ -51,6 +51,14 @@ export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promi
   return { process: proc, healthUrl: `http://127.0.0.1:${port}`, args };
 }
 
+/** Runs the agent binary with exactly these arguments (its health address must be in them). */
+export function startAgentWithArgs(artifacts: Artifacts, name: string, args: readonly string[]): RunningAgent {
+  const health = args.find((a) => a.startsWith('--health-address='))?.split('=')[1];
+  if (health === undefined) throw new Error('the agent arguments lack --health-address');
+  const proc = startProcess(`agent/${name}`, AGENT_BINARY, args, { logFile: artifacts.logFile(`agent-${name}.log`) });
+  return { process: proc, healthUrl: `http://${health}`, args };
+}
+
 /** Waits until the agent answers /readyz with 200. */
 export async function waitAgentReady(agent: RunningAgent, timeoutMs = 60_000): Promise<void> {
   await waitFor('the agent to be ready', async () => {

@@ -25,3 +25,13 @@ export async function installCrd(client: RestClient, crd: CustomResourceDefiniti
     return true;
   });
 }
+
+/** A short-lived token for a ServiceAccount (TokenRequest), to act with exactly its RBAC. */
+export async function serviceAccountToken(client: RestClient, namespace: string, name: string): Promise<string> {
+  const res = await client.create(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { expirationSeconds: 3600 },
+  });
+  const token = (res['status'] as { token?: string } | undefined)?.token;
+  if (token === undefined) throw new Error(`no token for ServiceAccount ${namespace}/${name}`);
+  return token;
+}

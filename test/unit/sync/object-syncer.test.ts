@@ -1,0 +1,594 @@
+import { expect } from 'chai';
+import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
+import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
+import {
+  AGENT_NAME_LABEL, CLEANUP_FINALIZER, LAST_KNOWN_STATE_ANNOTATION, REMOTE_OBJECT_CLUSTER_LABEL,
+  REMOTE_OBJECT_NAME_ANNOTATION, REMOTE_OBJECT_NAME_HASH_LABEL, REMOTE_OBJECT_NAMESPACE_ANNOTATION,
+  REMOTE_OBJECT_NAMESPACE_HASH_LABEL,
+} from '../../../src/apis/v1alpha1/constants.ts';
+import { ApiError } from '../../../src/kube/errors.ts';
+import type { EventRecorder } from '../../../src/kube/events.ts';
+import { isRecord, type KubeObject } from '../../../src/kube/object.ts';
+import type { PatchType, RestClient } from '../../../src/kube/rest-client.ts';
+import { nopLogger } from '../../../src/log/logger.ts';
+import type { SyncIO } from '../../../src/sync/io.ts';
+import { syncObject } from '../../../src/sync/object-syncer.ts';
+import { deepEqual } from '../../../src/translate/deep-equal.ts';
+import { sha1Hex, sha3Short } from '../../../src/translate/hashes.ts';
+import { parseSelector } from '../../../src/translate/label-selector.ts';
+import { applyMergePatch } from '../../../src/translate/merge-patch.ts';
+import { remoteRefFromLocal } from '../../../src/translate/sync-metadata.ts';
+import { objectPath, parseRemoteKey, type SyncTarget, syncTargetFor } from '../../../src/translate/sync-target.ts';
+
+const AGENT = 'test-agent';
+const CLUSTER = 'c1';
+const NAMESPACE = 'default';
+const NAME = 'my-cron';
+const KEY = `${CLUSTER}|${NAMESPACE}|${NAME}`;
+const COPY_NAME = `${sha3Short(NAMESPACE)}-${sha3Short(NAME)}`;
+const MAX_PASSES = 10;
+
+const CRONTAB_CRD: CrdSpec = {
+  group: 'example.com',
+  names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab' },
+  scope: 'Namespaced',
+  versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
+};
+
+const targetWith = (filter = ''): SyncTarget => syncTargetFor({
+  publishedResource: 'publish-crontabs', agentName: AGENT, crd: CRONTAB_CRD, resourceFilter: parseSelector(filter),
+});
+
+const REMOTE_PATH = objectPath(targetWith().remote, NAME, NAMESPACE);
+const COPY_PATH = objectPath(targetWith().local, COPY_NAME, CLUSTER);
+
+const SYNC_LABELS = {
+  [REMOTE_OBJECT_CLUSTER_LABEL]: CLUSTER,
+  [REMOTE_OBJECT_NAME_HASH_LABEL]: sha1Hex(NAME),
+  [REMOTE_OBJECT_NAMESPACE_HASH_LABEL]: sha1Hex(NAMESPACE),
+  [AGENT_NAME_LABEL]: AGENT,
+};
+const SYNC_ANNOTATIONS = { [REMOTE_OBJECT_NAME_ANNOTATION]: NAME, [REMOTE_OBJECT_NAMESPACE_ANNOTATION]: NAMESPACE };
+
+const apiError = (code: number, reason: string, method: string, path: string): ApiError =>
+  new ApiError({ code, reason, message: 'fake', method, path });
+
+/** Turns a synchronous body into a promise, so a throw becomes a rejection. */
+const later = <T>(fn: () => T): Promise<T> => new Promise<T>((resolve) => { resolve(fn()); });
+
+interface JsonPatchOp { op: string; path: string; value?: unknown }
+
+function isJsonPatch(v: unknown): v is JsonPatchOp[] {
+  return Array.isArray(v) && v.every((op) => isRecord(op) && typeof op['op'] === 'string' && typeof op['path'] === 'string');
+}
+
+/** The container a JSON pointer points into, and the last segment. */
+function pointerParent(doc: unknown, pointer: string): { parent: unknown; last: string } {
+  const segments = pointer.split('/').slice(1);
+  const last = segments.pop() ?? '';
+  let parent = doc;
+  for (const s of segments) parent = isRecord(parent) ? parent[s] : undefined;
+  return { parent, last };
+}
+
+function addAt(parent: unknown, last: string, value: unknown): boolean {
+  if (Array.isArray(parent)) parent.splice(last === '-' ? parent.length : Number(last), 0, structuredClone(value));
+  else if (isRecord(parent)) parent[last] = structuredClone(value);
+  else return false;
+  return true;
+}
+
+function removeAt(parent: unknown, last: string): boolean {
+  if (Array.isArray(parent)) return Number(last) < parent.length && parent.splice(Number(last), 1).length === 1;
+  return isRecord(parent) && Object.hasOwn(parent, last) && Reflect.deleteProperty(parent, last);
+}
+
+/** Applies one test/add/remove operation in place; false when it cannot apply. */
+function applyOp(doc: KubeObject, op: JsonPatchOp): boolean {
+  const { parent, last } = pointerParent(doc, op.path);
+  if (op.op === 'test') return isRecord(parent) && deepEqual(parent[last], op.value);
+  if (op.op === 'add') return addAt(parent, last, op.value);
+  if (op.op === 'remove') return removeAt(parent, last);
+  return false;
+}
+
+/** JSON patch (RFC 6902), only test/add/remove, which is what the syncer sends; all or nothing. */
+function applyJsonPatch(doc: KubeObject, ops: JsonPatchOp[], path: string): KubeObject {
+  const out = structuredClone(doc);
+  for (const op of ops) {
+    if (!applyOp(out, op)) throw apiError(422, 'Invalid', 'PATCH', path);
+  }
+  return out;
+}
+
+/**
+ * An in-memory API server for one type with a status subresource: objects by
+ * path, resourceVersions, optimistic locking, finalizers and the
+ * status/main-resource split. Just enough for what the syncer calls.
+ */
+class FakeApi {
+  readonly objects = new Map<string, KubeObject>();
+  writes = 0;
+  private version = 0;
+
+  /** Stores an object as another writer would (a user, a controller on that side). */
+  put(path: string, obj: KubeObject): void {
+    const stored = structuredClone(obj);
+    stored.metadata.resourceVersion = String(++this.version);
+    stored.metadata.uid ??= `uid-${this.version}`;
+    if (stored.metadata.deletionTimestamp !== undefined && (stored.metadata.finalizers ?? []).length === 0) {
+      this.objects.delete(path);
+    } else {
+      this.objects.set(path, stored);
+    }
+  }
+
+  /** Changes a stored object as another writer would. */
+  edit(path: string, change: (obj: KubeObject) => void): void {
+    const obj = this.objects.get(path);
+    if (obj === undefined) throw new Error(`test setup: no object at ${path}`);
+    change(obj);
+    this.put(path, obj);
+  }
+
+  get(path: string): Promise<KubeObject> {
+    return later(() => structuredClone(this.existing('GET', path)));
+  }
+
+  create(collection: string, obj: unknown): Promise<KubeObject> {
+    return later(() => {
+      if (!isRecord(obj) || !isRecord(obj['metadata'])) throw apiError(400, 'BadRequest', 'POST', collection);
+      const copy = structuredClone(obj) as KubeObject;
+      const path = `${collection}/${copy.metadata.name ?? ''}`;
+      if (this.objects.has(path)) throw apiError(409, 'AlreadyExists', 'POST', path);
+      Reflect.deleteProperty(copy, 'status');
+      return this.write(path, copy);
+    });
+  }
+
+  replace(path: string, obj: unknown): Promise<KubeObject> {
+    return later(() => {
+      const base = path.replace(/\/status$/, '');
+      const current = this.existing('PUT', base);
+      if (!isRecord(obj) || !isRecord(obj['metadata'])) throw apiError(400, 'BadRequest', 'PUT', path);
+      this.checkVersion(current, obj['metadata']['resourceVersion'], path);
+      const next = base === path ? { ...(structuredClone(obj) as KubeObject), status: current['status'] } : { ...current, status: obj['status'] };
+      return this.write(base, next);
+    });
+  }
+
+  patch(path: string, body: unknown, type: PatchType = 'merge'): Promise<KubeObject> {
+    return later(() => {
+      const current = this.existing('PATCH', path);
+      let next: KubeObject;
+      if (type === 'json' && isJsonPatch(body)) {
+        next = applyJsonPatch(current, body, path);
+      } else if (type === 'merge' && isRecord(body)) {
+        const meta = body['metadata'];
+        this.checkVersion(current, isRecord(meta) ? meta['resourceVersion'] : undefined, path);
+        next = applyMergePatch(current, body) as KubeObject;
+      } else {
+        throw apiError(415, 'UnsupportedMediaType', 'PATCH', path);
+      }
+      // The main resource cannot change status, nor the uid.
+      return this.write(path, { ...next, status: current['status'], metadata: { ...next.metadata, uid: current.metadata.uid } });
+    });
+  }
+
+  delete(path: string, options?: { preconditions?: { uid?: string } }): Promise<unknown> {
+    return later(() => {
+      const current = this.existing('DELETE', path);
+      const uid = options?.preconditions?.uid;
+      if (uid !== undefined && uid !== current.metadata.uid) throw apiError(409, 'Conflict', 'DELETE', path);
+      this.writes++;
+      if ((current.metadata.finalizers ?? []).length === 0) {
+        this.objects.delete(path);
+        return { kind: 'Status', status: 'Success' };
+      }
+      this.put(path, { ...current, metadata: { ...current.metadata, deletionTimestamp: '2025-01-01T00:00:00Z' } });
+      return structuredClone(this.objects.get(path));
+    });
+  }
+
+  private existing(method: string, path: string): KubeObject {
+    const obj = this.objects.get(path);
+    if (obj === undefined) throw apiError(404, 'NotFound', method, path);
+    return obj;
+  }
+
+  private checkVersion(current: KubeObject, rv: unknown, path: string): void {
+    if (rv !== undefined && rv !== current.metadata.resourceVersion) throw apiError(409, 'Conflict', 'WRITE', path);
+  }
+
+  private write(path: string, obj: KubeObject): KubeObject {
+    this.writes++;
+    this.put(path, obj);
+    return structuredClone(this.objects.get(path) ?? obj);
+  }
+}
+
+/**
+ * The syncer only calls get/create/replace/patch/delete; FakeApi has exactly
+ * those, with the same signatures, so this one narrow cast stands in for the
+ * whole HTTP client (no HTTP fake of an API server).
+ */
+const asRestClient = (api: FakeApi): RestClient => api as unknown as RestClient;
+
+interface World {
+  /** The consumer workspace `c1` in kcp. */
+  readonly remote: FakeApi;
+  /** The service cluster. */
+  readonly local: FakeApi;
+  readonly namespaces: Set<string>;
+  /** Reasons of the events recorded on consumer objects, in order. */
+  readonly events: string[];
+}
+
+function newWorld(): World {
+  return { remote: new FakeApi(), local: new FakeApi(), namespaces: new Set(), events: [] };
+}
+
+/** The SyncIO the sync controller would build, with its caches read from the fake stores. */
+function ioFor(w: World, target: SyncTarget): SyncIO {
+  const events: EventRecorder = {
+    record: (_client, _obj, event) => { w.events.push(event.reason); },
+    flush: () => Promise.resolve(),
+  };
+  return {
+    remoteObject: (key) => {
+      const ref = parseRemoteKey(key);
+      const obj = w.remote.objects.get(objectPath(target.remote, ref.name, ref.namespace));
+      return obj === undefined ? undefined : structuredClone(obj);
+    },
+    remoteClient: (cluster) => (cluster === CLUSTER ? asRestClient(w.remote) : undefined),
+    // Like the local informer: copies are found by their labels, not by name.
+    localObject: (key) => {
+      const found = [...w.local.objects.values()].find((o) => {
+        const ref = remoteRefFromLocal(o, target.agentName);
+        return ref !== undefined && key === `${ref.cluster}|${ref.namespace ?? ''}|${ref.name}`;
+      });
+      return found === undefined ? undefined : structuredClone(found);
+    },
+    local: asRestClient(w.local),
+    ensureNamespace: (name) => { w.namespaces.add(name); return Promise.resolve(); },
+    events,
+    logger: nopLogger,
+  };
+}
+
+interface Outcome { settled: boolean; error?: unknown }
+
+/**
+ * Runs passes as the queue would (each one from fresh state) until a pass
+ * returns undefined and writes nothing, at most MAX_PASSES times.
+ */
+async function converge(w: World, target: SyncTarget): Promise<Outcome> {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const before = w.remote.writes + w.local.writes;
+    try {
+      const result = await syncObject(KEY, target, ioFor(w, target));
+      if (result === undefined && w.remote.writes + w.local.writes === before) return { settled: true };
+    } catch (err) {
+      return { settled: false, error: err };
+    }
+  }
+  return { settled: false };
+}
+
+function consumerObject(): KubeObject {
+  return {
+    apiVersion: 'example.com/v1',
+    kind: 'CronTab',
+    metadata: {
+      name: NAME,
+      namespace: NAMESPACE,
+      labels: { app: 'backup' },
+      annotations: { [CLUSTER_ANNOTATION]: CLUSTER, note: 'nightly' },
+    },
+    spec: { cronSpec: '0 3 * * *', image: 'backup:1' },
+  };
+}
+
+/** The copy's content as the last-known state records it, for a consumer object with `spec`. */
+function stateFor(spec: Record<string, unknown>, labels: Record<string, string> = { app: 'backup' }): KubeObject {
+  return {
+    apiVersion: 'example.com/v1',
+    kind: 'CronTab',
+    metadata: { name: COPY_NAME, namespace: CLUSTER, labels, annotations: { note: 'nightly' } },
+    spec,
+  };
+}
+
+interface CopyView {
+  namespace: string | undefined;
+  name: string | undefined;
+  labels: Record<string, string> | undefined;
+  /** Without the last-known state, which is `state`, parsed. */
+  annotations: Record<string, string> | undefined;
+  spec: unknown;
+  status: unknown;
+  beingDeleted: boolean;
+  state: unknown;
+}
+
+function copyView(obj: KubeObject | undefined): CopyView | undefined {
+  if (obj === undefined) return undefined;
+  const { [LAST_KNOWN_STATE_ANNOTATION]: state, ...annotations } = obj.metadata.annotations ?? {};
+  return {
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name,
+    labels: obj.metadata.labels,
+    annotations,
+    spec: obj['spec'],
+    status: obj['status'],
+    beingDeleted: obj.metadata.deletionTimestamp !== undefined,
+    state: state === undefined ? undefined : JSON.parse(state),
+  };
+}
+
+interface RemoteView { finalizers: string[] | undefined; spec: unknown; status: unknown }
+
+function remoteView(obj: KubeObject | undefined): RemoteView | undefined {
+  return obj === undefined ? undefined : { finalizers: obj.metadata.finalizers, spec: obj['spec'], status: obj['status'] };
+}
+
+interface Case {
+  name: string;
+  /** Why the case is skipped: it shows a suspected bug in the code under test. */
+  skip?: string;
+  /** The consumer object before the first pass (default: consumerObject()). */
+  remote?: KubeObject;
+  /** Objects already on the service cluster, by path. */
+  local?: Record<string, KubeObject>;
+  /** `filter.resource` of the PublishedResource, as a selector string. */
+  filter?: string;
+  /** Changes made by users or other controllers after the first sync settled; the sync settles again after each. */
+  changes?: ((w: World) => void)[];
+  expected: {
+    /** Fields of the copy at COPY_PATH (null: there is none). */
+    copy: Partial<CopyView> | null;
+    /** Fields of the consumer object (null: it is gone). */
+    remote: Partial<RemoteView> | null;
+    /** Every event recorded, in order. */
+    events: string[];
+    /** The last run ends waiting (a requeue) instead of settling. */
+    waiting?: boolean;
+    /** The last run fails with an error matching this. */
+    error?: RegExp;
+    /** Total writes to both sides, when it matters. */
+    writes?: number;
+  };
+}
+
+const editCopy = (change: (obj: KubeObject) => void) => (w: World): void => { w.local.edit(COPY_PATH, change); };
+const editConsumer = (change: (obj: KubeObject) => void) => (w: World): void => { w.remote.edit(REMOTE_PATH, change); };
+const specOf = (obj: KubeObject): Record<string, unknown> => obj['spec'] as Record<string, unknown>;
+const deleteConsumer = editConsumer((o) => { o.metadata.deletionTimestamp = '2025-01-01T00:00:00Z'; });
+
+const cases: Case[] = [
+  {
+    name: 'a new consumer object gets the finalizer, then a labelled copy in the namespace named after its cluster, without status',
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER], status: undefined },
+      copy: {
+        namespace: CLUSTER,
+        name: COPY_NAME,
+        labels: { app: 'backup', ...SYNC_LABELS },
+        annotations: { note: 'nightly', ...SYNC_ANNOTATIONS },
+        spec: { cronSpec: '0 3 * * *', image: 'backup:1' },
+        status: undefined,
+        beingDeleted: false,
+        state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }),
+      },
+      events: ['ObjectAccepted', 'ObjectPlaced'],
+    },
+  },
+  {
+    name: 'a status on the consumer object is not copied down',
+    remote: { ...consumerObject(), status: { phase: 'Forged' } },
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { status: undefined, spec: { cronSpec: '0 3 * * *', image: 'backup:1' } },
+      events: ['ObjectAccepted', 'ObjectPlaced'],
+    },
+  },
+  {
+    name: 'a spec change flows down while a field set only on the copy (a service-side default) survives',
+    changes: [
+      editCopy((o) => { specOf(o)['concurrencyPolicy'] = 'Allow'; }),
+      editConsumer((o) => { specOf(o)['image'] = 'backup:2'; }),
+    ],
+    expected: {
+      remote: { spec: { cronSpec: '0 3 * * *', image: 'backup:2' } },
+      copy: {
+        spec: { cronSpec: '0 3 * * *', image: 'backup:2', concurrencyPolicy: 'Allow' },
+        state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:2' }),
+      },
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
+    },
+  },
+  {
+    name: 'a label removed from the consumer object is removed from the copy, the sync labels stay',
+    changes: [editConsumer((o) => { o.metadata.labels = { tier: 'gold' }; })],
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { labels: { tier: 'gold', ...SYNC_LABELS }, state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }, { tier: 'gold' }) },
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
+    },
+  },
+  {
+    name: 'a local edit of a synced field is kept until the consumer changes that field (upstream behaviour)',
+    changes: [editCopy((o) => { specOf(o)['image'] = 'backup:patched'; })],
+    expected: {
+      remote: { spec: { cronSpec: '0 3 * * *', image: 'backup:1' } },
+      copy: { spec: { cronSpec: '0 3 * * *', image: 'backup:patched' } },
+      events: ['ObjectAccepted', 'ObjectPlaced'],
+    },
+  },
+  {
+    name: 'a sync label removed from the copy is restored',
+    changes: [editCopy((o) => { Reflect.deleteProperty(o.metadata.labels ?? {}, REMOTE_OBJECT_NAME_HASH_LABEL); })],
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { labels: { app: 'backup', ...SYNC_LABELS }, state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }) },
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
+    },
+  },
+  {
+    name: 'the status of the copy goes up to the consumer object',
+    changes: [editCopy((o) => { o['status'] = { phase: 'Scheduled' }; })],
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER], status: { phase: 'Scheduled' } },
+      copy: { status: { phase: 'Scheduled' } },
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectStatusSynced'],
+    },
+  },
+  {
+    name: 'a consumer object being deleted gets its copy deleted, then loses the finalizer and is gone',
+    changes: [deleteConsumer],
+    expected: { remote: null, copy: null, events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'] },
+  },
+  {
+    name: 'a consumer object being deleted keeps its finalizer while the copy is held by its own finalizer',
+    changes: [editCopy((o) => { o.metadata.finalizers = ['example.com/protect']; }), deleteConsumer],
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { beingDeleted: true },
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'],
+      waiting: true,
+    },
+  },
+  {
+    name: 'once the copy\'s own finalizer is gone, the consumer object is released',
+    changes: [
+      editCopy((o) => { o.metadata.finalizers = ['example.com/protect']; }),
+      deleteConsumer,
+      editCopy((o) => { o.metadata.finalizers = []; }),
+    ],
+    expected: { remote: null, copy: null, events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'] },
+  },
+  {
+    name: 'an object not matching the resource filter is left alone',
+    filter: 'sync=true',
+    expected: { remote: { finalizers: undefined }, copy: null, events: [], writes: 0 },
+  },
+  {
+    name: 'an object matching the resource filter is synced',
+    filter: 'app in (backup,cleanup)',
+    expected: { remote: { finalizers: [CLEANUP_FINALIZER] }, copy: { name: COPY_NAME }, events: ['ObjectAccepted', 'ObjectPlaced'] },
+  },
+  {
+    name: 'an existing unlabelled object with the copy\'s name is adopted: it gets the sync labels and annotations',
+    local: {
+      [COPY_PATH]: {
+        apiVersion: 'example.com/v1', kind: 'CronTab',
+        metadata: { name: COPY_NAME, namespace: CLUSTER, labels: { 'made-by': 'hand' } },
+        spec: { cronSpec: '0 3 * * *', image: 'backup:1', concurrencyPolicy: 'Forbid' },
+      },
+    },
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: {
+        labels: { 'made-by': 'hand', app: 'backup', ...SYNC_LABELS },
+        annotations: { note: 'nightly', ...SYNC_ANNOTATIONS },
+        spec: { cronSpec: '0 3 * * *', image: 'backup:1', concurrencyPolicy: 'Forbid' },
+      },
+      // Adoption links the object; the next pass brings the consumer's content over once.
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
+    },
+  },
+  {
+    name: 'an object with the copy\'s name that belongs to another consumer object is not touched; the sync fails',
+    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, finalizers: [CLEANUP_FINALIZER] } },
+    local: {
+      [COPY_PATH]: {
+        apiVersion: 'example.com/v1', kind: 'CronTab',
+        metadata: {
+          name: COPY_NAME, namespace: CLUSTER,
+          labels: { ...SYNC_LABELS, [REMOTE_OBJECT_NAME_HASH_LABEL]: sha1Hex('other-cron') },
+          annotations: { ...SYNC_ANNOTATIONS, [REMOTE_OBJECT_NAME_ANNOTATION]: 'other-cron' },
+        },
+        spec: { cronSpec: '* * * * *', image: 'other:1' },
+      },
+    },
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { annotations: { ...SYNC_ANNOTATIONS, [REMOTE_OBJECT_NAME_ANNOTATION]: 'other-cron' }, spec: { cronSpec: '* * * * *', image: 'other:1' } },
+      events: [],
+      error: /already belongs to another object/,
+      writes: 0,
+    },
+  },
+  {
+    name: 'an adopted object gets the consumer object\'s spec, and fields only it has survive',
+    // SUSPICIOUS (src/sync/object-syncer.ts adopt): adoption writes the
+    // desired last-known-state annotation together with the labels but not
+    // the spec, so later passes see "nothing changed since the last sync" and
+    // the adopted object keeps its old spec until the consumer edits those
+    // very fields. Upstream does the same (it stores the state right after
+    // adoptExistingDestinationObject), but it contradicts the doc of
+    // LAST_KNOWN_STATE_ANNOTATION ("a copy without it gets a full, additive
+    // update once"). This case is what a fix would produce.
+    local: {
+      [COPY_PATH]: {
+        apiVersion: 'example.com/v1', kind: 'CronTab',
+        metadata: { name: COPY_NAME, namespace: CLUSTER },
+        spec: { cronSpec: '* * * * *', image: 'stale:0', concurrencyPolicy: 'Forbid' },
+      },
+    },
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { spec: { cronSpec: '0 3 * * *', image: 'backup:1', concurrencyPolicy: 'Forbid' } },
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
+    },
+  },
+  {
+    name: 'a synced object that stops matching the resource filter and is then deleted still gets cleaned up',
+    // SUSPICIOUS (src/sync/object-syncer.ts syncObject): the filter check
+    // comes before the deletion phase, so an object that carries our
+    // finalizer but no longer matches filter.resource is never released: it
+    // hangs in Terminating forever and its copy stays. Upstream filters before
+    // Process() too, so it shares the problem.
+    filter: 'sync=true',
+    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, labels: { app: 'backup', sync: 'true' } } },
+    changes: [editConsumer((o) => { o.metadata.labels = { app: 'backup' }; }), deleteConsumer],
+    expected: { remote: null, copy: null, events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'] },
+  },
+];
+
+describe('syncObject', function () {
+  for (const c of cases) {
+    (c.skip === undefined ? it : it.skip)(c.name, async function () {
+      const w = newWorld();
+      const target = targetWith(c.filter);
+      w.remote.put(REMOTE_PATH, c.remote ?? consumerObject());
+      for (const [path, obj] of Object.entries(c.local ?? {})) w.local.put(path, obj);
+
+      let outcome = await converge(w, target);
+      for (const change of c.changes ?? []) {
+        expect(outcome.error, 'the sync before the change fails').to.equal(undefined);
+        change(w);
+        outcome = await converge(w, target);
+      }
+
+      if (c.expected.error === undefined) expect(outcome.error).to.equal(undefined);
+      else expect(outcome.error).to.be.an('error').with.property('message').that.matches(c.expected.error);
+      if (c.expected.error === undefined) expect(outcome.settled, 'settled').to.equal(c.expected.waiting !== true);
+      const remote = remoteView(w.remote.objects.get(REMOTE_PATH));
+      if (c.expected.remote === null) expect(remote).to.equal(undefined);
+      else expect(remote).to.deep.include(c.expected.remote);
+      const copy = copyView(w.local.objects.get(COPY_PATH));
+      if (c.expected.copy === null) expect(copy).to.equal(undefined);
+      else expect(copy).to.deep.include(c.expected.copy);
+      expect(w.events).to.deep.equal(c.expected.events);
+      if (c.expected.writes !== undefined) expect(w.remote.writes + w.local.writes, 'writes').to.equal(c.expected.writes);
+    });
+  }
+
+  it('places the copy in a namespace it makes sure exists', async function () {
+    const w = newWorld();
+    w.remote.put(REMOTE_PATH, consumerObject());
+    await converge(w, targetWith());
+    expect([...w.namespaces]).to.deep.equal([CLUSTER]);
+  });
+});
