@@ -125,6 +125,11 @@ function leaderElector(options: Options, logger: Logger, service: RestClient): L
     clock: systemClock,
     logger,
     now: () => new Date(),
+    // A standby takes over at most ~13 s after a leader dies (lease + retry +
+    // one observation interval); a leader that cannot renew for 6 s steps down.
+    leaseDurationSeconds: 10,
+    renewDeadlineMs: 6_000,
+    retryPeriodMs: 1_500,
   });
 }
 

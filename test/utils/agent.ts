@@ -11,7 +11,10 @@ import { waitFor } from './wait.ts';
 import { request } from 'undici';
 
 export interface AgentSetup {
+  /** The --agent-name; replicas share it. */
   readonly name: string;
+  /** Tells replicas' logs and scratch files apart (default: the name). */
+  readonly instance?: string;
   readonly kcp: KcpServer;
   readonly providerPath: string;
   readonly exportName: string;
@@ -31,7 +34,8 @@ export interface RunningAgent {
  * the restricted kcp identity (never kcp admin), logs in the artifacts.
  */
 export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promise<RunningAgent> {
-  const dir = artifacts.scratchDir(`agent-${setup.name}`);
+  const instance = setup.instance ?? setup.name;
+  const dir = artifacts.scratchDir(`agent-${instance}`);
   const kcpKubeconfig = writeKubeconfig(join(dir, 'kcp.kubeconfig'), setup.kcp.identity('agent', setup.providerPath));
   const port = await freePort();
   const args = [
@@ -47,7 +51,7 @@ export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promi
     ...(setup.extraArgs ?? []),
   ];
   writeFileSync(join(dir, 'args'), args.join('\n'));
-  const proc = startProcess(`agent/${setup.name}`, AGENT_BINARY, args, { logFile: artifacts.logFile(`agent-${setup.name}.log`) });
+  const proc = startProcess(`agent/${instance}`, AGENT_BINARY, args, { logFile: artifacts.logFile(`agent-${instance}.log`) });
   return { process: proc, healthUrl: `http://127.0.0.1:${port}`, args };
 }
 
