@@ -65,6 +65,10 @@ verify-codegen: deps ## fail if the generated files differ from what crds/ produ
 .PHONY: test
 test: verify-codegen typecheck lint test-unit test-e2e ## everything CI runs
 
+.PHONY: demo
+demo: deps tools build ## local kcp + service cluster, the chart, the agent, the getting-started flow to Ready (Ctrl-C ends it)
+	node hack/demo.ts
+
 .PHONY: clean
 clean: ## remove build output and test artifacts (the server cache stays)
 	rm -rf dist .e2e

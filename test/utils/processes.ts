@@ -103,6 +103,12 @@ export async function stopAllProcesses(): Promise<void> {
 }
 
 let handlersInstalled = false;
+const interruptHooks: (() => void)[] = [];
+
+/** Runs `hook` (synchronously) after the processes are killed on Ctrl-C or SIGTERM. */
+export function onInterrupt(hook: () => void): void {
+  interruptHooks.push(hook);
+}
 
 /**
  * On Ctrl-C or SIGTERM the test run ends at once; the servers it started must
@@ -119,6 +125,7 @@ function installSignalHandlers(): void {
         // already gone
       }
     }
+    for (const hook of interruptHooks) hook();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
