@@ -19,4 +19,12 @@ export interface SyncIO {
   ensureNamespace(name: string): Promise<void>;
   readonly events: EventRecorder;
   readonly logger: Logger;
+  /**
+   * The workspace path (`root:org:team`) of a logical cluster, read once from
+   * its LogicalCluster through the virtual workspace (needs the
+   * core.kcp.io/logicalclusters claim); paths of a logical cluster never change.
+   */
+  workspacePath(cluster: string): Promise<string>;
+  /** The labels of a consumer's namespace (needs the namespaces claim); undefined when it is gone. */
+  namespaceLabels(cluster: string, namespace: string): Promise<Record<string, string> | undefined>;
 }

@@ -1,6 +1,6 @@
-import { CLUSTER_ANNOTATION } from '../../apis/kcp.ts';
+import { CLUSTER_ANNOTATION, PATH_ANNOTATION } from '../../apis/kcp.ts';
 import { AGENT_NAME_LABEL } from '../../apis/v1alpha1/constants.ts';
-import { isAlreadyExists } from '../../kube/errors.ts';
+import { isAlreadyExists, isNotFound } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { KubeObject } from '../../kube/object.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
@@ -42,6 +42,8 @@ export class SyncController {
   private readonly remotes = new Map<string, { informer: Informer; abort: AbortController; done: Promise<void> }>();
   /** Logical cluster → the virtual-workspace URL that serves it. */
   private readonly clusterUrls = new Map<string, string>();
+  /** Logical cluster → workspace path (immutable for a logical cluster). */
+  private readonly paths = new Map<string, string>();
 
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
@@ -150,7 +152,31 @@ export class SyncController {
       ensureNamespace: (name) => this.ensureNamespace(name),
       events: this.deps.events,
       logger: this.deps.logger,
+      workspacePath: (cluster) => this.workspacePath(cluster),
+      namespaceLabels: (cluster, namespace) => this.namespaceLabels(cluster, namespace),
     };
+  }
+
+  private async workspacePath(cluster: string): Promise<string> {
+    const known = this.paths.get(cluster);
+    if (known !== undefined) return known;
+    const client = this.io().remoteClient(cluster);
+    if (client === undefined) throw new Error(`no virtual workspace serves cluster ${cluster} yet`);
+    const lc = await client.get('/apis/core.kcp.io/v1alpha1/logicalclusters/cluster');
+    const path = lc.metadata.annotations?.[PATH_ANNOTATION] ?? '';
+    if (path === '') throw new Error(`LogicalCluster of ${cluster} has no ${PATH_ANNOTATION} annotation`);
+    this.paths.set(cluster, path);
+    return path;
+  }
+
+  private async namespaceLabels(cluster: string, namespace: string): Promise<Record<string, string> | undefined> {
+    const client = this.io().remoteClient(cluster);
+    if (client === undefined) throw new Error(`no virtual workspace serves cluster ${cluster} yet`);
+    const ns = await client.get(`/api/v1/namespaces/${namespace}`).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+    return ns === undefined ? undefined : (ns.metadata.labels ?? {});
   }
 
   private async ensureNamespace(name: string): Promise<void> {

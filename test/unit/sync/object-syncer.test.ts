@@ -222,6 +222,8 @@ interface World {
   readonly namespaces: Set<string>;
   /** Reasons of the events recorded on consumer objects, in order. */
   readonly events: string[];
+  /** Labels of consumer namespaces, for the namespace filter. */
+  namespaceLabels?: Record<string, Record<string, string>>;
 }
 
 function newWorld(): World {
@@ -241,6 +243,8 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
       return obj === undefined ? undefined : structuredClone(obj);
     },
     remoteClient: (cluster) => (cluster === CLUSTER ? asRestClient(w.remote) : undefined),
+    workspacePath: (cluster) => Promise.resolve(`root:${cluster}`),
+    namespaceLabels: (_cluster, namespace) => Promise.resolve(w.namespaceLabels?.[namespace]),
     // Like the local informer: copies are found by their labels, not by name.
     localObject: (key) => {
       const found = [...w.local.objects.values()].find((o) => {
