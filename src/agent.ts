@@ -3,7 +3,7 @@ import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { registerExportController } from './controllers/apiexport/controller.ts';
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
 import type { AgentContext } from './controllers/context.ts';
-import { PR_PATH } from './controllers/shared/published-resources.ts';
+import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
 import { registerSyncManager } from './controllers/syncmanager/controller.ts';
 import { createEventRecorder } from './kube/events.ts';
 import type { KubeObject } from './kube/object.ts';
@@ -62,8 +62,9 @@ export function createAgent(deps: AgentDeps): Agent {
       const obj = publishedResources.get(name);
       return isPublishedResource(obj) ? obj : undefined;
     },
+    // Only ours: several agents may share a cluster, split by the selector.
     listPublishedResources: () => publishedResources.list()
-      .flatMap((o) => (isPublishedResource(o) && o.metadata.deletionTimestamp === undefined ? [o] : [])),
+      .flatMap((o) => (isPublishedResource(o) && isSelected(o, deps.selector) ? [o] : [])),
     findCrd: (group, kind) => (crds.list() as unknown as CustomResourceDefinition[]).find((c) => c.spec.group === group && c.spec.names.kind === kind),
   };
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);

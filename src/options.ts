@@ -40,7 +40,7 @@ export class OptionsError extends Error {
 type Kind = 'string' | 'bool' | 'list' | 'number';
 
 const FLAGS: Record<string, { kind: Kind; help: string }> = {
-  'kubeconfig': { kind: 'string', help: 'kubeconfig of the service cluster (default: in-cluster, then $KUBECONFIG / ~/.kube/config)' },
+  'kubeconfig': { kind: 'string', help: 'kubeconfig of the service cluster (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' },
   'kubeconfig-host-override': { kind: 'string', help: 'replace the service-cluster host from the kubeconfig' },
   'kubeconfig-ca-file-override': { kind: 'string', help: 'replace the service-cluster CA from the kubeconfig' },
   'kcp-kubeconfig': { kind: 'string', help: 'kubeconfig for kcp, pointing into the workspace of the APIExport (…/clusters/<workspace>); required' },

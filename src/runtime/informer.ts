@@ -24,6 +24,12 @@ export interface InformerOptions {
   readonly watchTimeoutSeconds?: number;
   /** Page size of the initial list. */
   readonly pageSize?: number;
+  /**
+   * Treat 404 as "not served yet": retry quickly and log at debug. Off by
+   * default, since a missing type (e.g. the PublishedResource CRD) is
+   * otherwise a real problem worth a warning.
+   */
+  readonly notFoundIsTransient?: boolean;
 }
 
 const MIN_BACKOFF_MS = 200;
@@ -94,8 +100,7 @@ export class Informer {
         this.failures += 1;
         const delay = this.retryDelay(err);
         const fields = { informer: this.opts.name, error: errorChain(err), retryInMs: delay };
-        // 404 is expected for a moment after a binding; anything else is worth a warning.
-        if (isNotFound(err)) this.opts.logger.debug('List/watch failed, retrying…', fields);
+        if (this.transient(err)) this.opts.logger.debug('List/watch failed, retrying…', fields);
         else this.opts.logger.warn('List/watch failed, retrying…', fields);
         await this.opts.clock.sleep(delay, signal).catch(() => undefined);
       }
@@ -109,7 +114,11 @@ export class Informer {
    */
   private retryDelay(err: unknown): number {
     const exponential = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(this.failures - 1, 10));
-    return isNotFound(err) ? Math.min(exponential, NOT_SERVED_RETRY_MS) : exponential;
+    return this.transient(err) ? Math.min(exponential, NOT_SERVED_RETRY_MS) : exponential;
+  }
+
+  private transient(err: unknown): boolean {
+    return this.opts.notFoundIsTransient === true && isNotFound(err);
   }
 
   private selectors(): Query {

@@ -17,6 +17,8 @@ export interface SyncIO {
   readonly local: RestClient;
   /** Creates the namespace on the service cluster unless it is known to exist. */
   ensureNamespace(name: string): Promise<void>;
+  /** Drops a namespace from the known-to-exist set (it turned out to be gone). */
+  forgetNamespace(name: string): void;
   readonly events: EventRecorder;
   readonly logger: Logger;
   /**

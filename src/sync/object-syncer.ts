@@ -101,6 +101,8 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result> {
   try {
     await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object);
   } catch (err) {
+    // The namespace was deleted behind our back: make it again on the retry.
+    if (isNotFound(err) && ns !== undefined) p.io.forgetNamespace(ns);
     if (!isAlreadyExists(err)) throw err;
     await adopt(p, desired);
   }
@@ -141,7 +143,7 @@ async function adopt(p: Pass, desired: DesiredLocal): Promise<void> {
 async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Promise<boolean> {
   // Local edits to synced fields are kept until the consumer changes them
   // (upstream's behaviour); damaged linking labels are restored.
-  const wanted = addMissingSyncMetadata(desired.state, local, desired.sync);
+  const wanted = addMissingSyncMetadata(keepPlacement(desired.state, local), local, desired.sync);
   const patch = threeWayMergePatch(lastKnownState(local), wanted, local, { revertDrift: false });
   const stateChanged = local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
   if (patch === undefined && !stateChanged) return false;
@@ -159,6 +161,18 @@ async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefine
   await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status });
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
   return undefined;
+}
+
+/**
+ * Copies are found by their labels, so a copy keeps its name and namespace
+ * even when the naming rules (or a previous agent's rules) would place it
+ * elsewhere now: renaming is not something the API server allows.
+ */
+function keepPlacement(state: KubeObject, local: KubeObject): KubeObject {
+  const metadata = { ...state.metadata, name: local.metadata.name };
+  if (local.metadata.namespace === undefined) delete metadata.namespace;
+  else metadata.namespace = local.metadata.namespace;
+  return { ...state, metadata };
 }
 
 function withStateAnnotation(patch: Record<string, unknown>, state: string): Record<string, unknown> {

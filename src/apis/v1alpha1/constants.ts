@@ -40,7 +40,7 @@ export const REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION = 'syncagent.kcp.io/remote-
 /** Annotation with the agent's name, on the APIResourceSchemas and APIExport it manages. */
 export const AGENT_NAME_ANNOTATION = 'syncagent.kcp.io/agent-name';
 
-/** Annotation on an APIResourceSchema: the generation of the PublishedResource it was built from. */
+/** Annotation on an APIResourceSchema: the generation of the source CRD it was built from. */
 export const SOURCE_GENERATION_ANNOTATION = 'syncagent.kcp.io/source-generation';
 
 /**

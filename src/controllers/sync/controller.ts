@@ -107,6 +107,8 @@ export class SyncController {
       client: this.deps.kcp.forServer(`${url}/clusters/*`),
       path: collectionPath(this.deps.target.remote),
       keyOf: remoteKeyOf,
+      // A virtual workspace serves a newly bound type only moments after the binding.
+      notFoundIsTransient: true,
       clock: this.deps.clock,
       logger: this.deps.logger,
     });
@@ -150,6 +152,7 @@ export class SyncController {
       localObject: (key) => this.copies.get(key),
       local: this.deps.local,
       ensureNamespace: (name) => this.ensureNamespace(name),
+      forgetNamespace: (name) => { this.deps.knownNamespaces.delete(name); },
       events: this.deps.events,
       logger: this.deps.logger,
       workspacePath: (cluster) => this.workspacePath(cluster),

@@ -244,6 +244,7 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     },
     remoteClient: (cluster) => (cluster === CLUSTER ? asRestClient(w.remote) : undefined),
     workspacePath: (cluster) => Promise.resolve(`root:${cluster}`),
+    forgetNamespace: (name) => { w.namespaces.delete(name); },
     namespaceLabels: (_cluster, namespace) => Promise.resolve(w.namespaceLabels?.[namespace]),
     // Like the local informer: copies are found by their labels, not by name.
     localObject: (key) => {
