@@ -1,0 +1,866 @@
+/**
+ * Paths into JSON documents in the syntax of tidwall/gjson (reading) and
+ * tidwall/sjson (writing and deleting), which upstream's mutation rules use:
+ * `spec.containers.0.image`, `metadata.labels.app\.kubernetes\.io/name`,
+ * `spec.items.#` (length), `spec.items.#.name` (one field of every element),
+ * `spec.items.#(name=="web").image` (first element matching a query),
+ * `spec.items.#(port>80)#` (all matching elements), `*`/`?` wildcards in keys
+ * and, when writing, `-1` (append) and a `:` prefix that forces an object key.
+ *
+ * Upstream runs gjson/sjson on the object marshalled by Go's encoding/json, so
+ * object keys are visited in sorted order and "raw" text is Go's JSON (sorted
+ * keys, `<`, `>`, `&` escaped). This module works on plain values instead of
+ * text but reproduces those results; see docs/mutations.md for the subset.
+ * Modifiers (`@reverse`), multipaths (`[a,b]`, `{a,b}`), pipes (`|`), literals
+ * (`!true`) and JSON-lines paths (`..`) are rejected when a path is compiled.
+ *
+ * Everything here is pure: inputs are never modified. Writes return a new
+ * document that shares unchanged subtrees with the input.
+ */
+import { isRecord } from '../kube/object.ts';
+
+/** A path that cannot be compiled, or a write that sjson would refuse. */
+export class JsonPathError extends Error {
+  /** The offending path, as written. */
+  readonly path: string;
+
+  constructor(path: string, message: string) {
+    super(message);
+    this.name = 'JsonPathError';
+    this.path = path;
+  }
+}
+
+/** Where a value lives: object keys and array indexes from the root. */
+export type Location = readonly (string | number)[];
+
+/** gjson's value types, spelled as gjson's `Type.String()` spells them. */
+export type GjsonType = 'Null' | 'False' | 'Number' | 'String' | 'True' | 'JSON';
+
+interface Query {
+  /** The path on the left of the operator, compiled; `text` is its source. */
+  readonly path: readonly Segment[];
+  readonly text: string;
+  /** `''` (existence only), `=`, `!=`, `<`, `<=`, `>`, `>=`, `%`, `!%`. */
+  readonly op: string;
+  /** The right-hand side, unquoted. */
+  readonly value: string;
+}
+
+type ArrayStep =
+  | { readonly kind: 'index'; readonly n: number }
+  | { readonly kind: 'hash' }
+  | { readonly kind: 'query'; readonly query: Query; readonly all: boolean }
+  | { readonly kind: 'none' };
+
+/** One dot-separated component as gjson reads it. */
+interface Segment {
+  /** The component's text with escapes removed: the object key. */
+  readonly key: string;
+  /** Set when the key has `*` or `?`: matches keys by glob. */
+  readonly glob: RegExp | undefined;
+  /** What the component means when the value is an array. */
+  readonly array: ArrayStep;
+}
+
+/** One component as sjson reads it (only for paths sjson calls simple). */
+interface SetPart {
+  /** The key with escapes removed (and without the `:` prefix). */
+  readonly part: string;
+  /** The text handed to gjson to look the key up (escapes kept). */
+  readonly gpart: string;
+  /** `:` prefix: always an object key, never an index or append. */
+  readonly force: boolean;
+}
+
+/** A compiled path: parse once, use for many documents. */
+export interface JsonPath {
+  readonly source: string;
+  /** The components as gjson reads them. */
+  readonly segments: readonly Segment[];
+  /**
+   * The components as sjson reads them, or undefined when sjson considers
+   * the path complex (wildcards, `#`, `@`): such paths only overwrite values
+   * that gjson finds, and cannot be used to delete.
+   */
+  readonly setParts: readonly SetPart[] | undefined;
+}
+
+const GJSON_MODIFIERS = new Set([
+  'pretty', 'ugly', 'reverse', 'this', 'flatten', 'join', 'valid', 'keys', 'values', 'tostr', 'fromstr', 'group', 'dig',
+]);
+
+/** Most nulls a write may insert to reach an index past the end of an array. */
+export const MAX_ARRAY_PADDING = 10_000;
+
+/**
+ * Compiles a path, throwing JsonPathError for empty paths and for gjson
+ * syntax this module does not implement. Pure.
+ */
+export function compileJsonPath(path: string): JsonPath {
+  if (path === '') throw new JsonPathError(path, 'path cannot be empty');
+  if (path.startsWith('..')) throw new JsonPathError(path, 'JSON-lines paths (`..`) are not supported');
+  if (path.length > 1 && path.startsWith('!')) throw new JsonPathError(path, 'literal paths (`!`) are not supported');
+  return { source: path, segments: tokenize(path, path), setParts: parseSetPath(path) };
+}
+
+// ---------------------------------------------------------------------------
+// Reading (gjson)
+// ---------------------------------------------------------------------------
+
+function tokenize(path: string, whole: string): Segment[] {
+  const segments: Segment[] = [];
+  let start = 0;
+  for (;;) {
+    const { segment, end } = readSegment(path, start, whole);
+    segments.push(segment);
+    if (end >= path.length) return segments;
+    start = end + 1;
+  }
+}
+
+function readSegment(path: string, start: number, whole: string): { segment: Segment; end: number } {
+  if (path.startsWith('#(', start) || path.startsWith('#[', start)) return readQuerySegment(path, start, whole);
+  const first = path[start];
+  if (first === '[' || first === '{') throw new JsonPathError(whole, 'multipaths (`[...]`, `{...}`) are not supported');
+  const { key, raw, wild, end } = scanKey(path, start, whole);
+  if (first === '@' && GJSON_MODIFIERS.has(key.slice(1).split(':')[0] ?? '')) {
+    throw new JsonPathError(whole, `modifiers (\`${key}\`) are not supported`);
+  }
+  return { segment: { key, glob: wild ? globToRegExp(key) : undefined, array: arrayStepOf(raw) }, end };
+}
+
+/** Reads one key up to the next unescaped dot, the way gjson's parseObjectPath does. */
+function scanKey(path: string, start: number, whole: string): { key: string; raw: string; wild: boolean; end: number } {
+  let key = '';
+  let raw = '';
+  let wild = false;
+  let i = start;
+  for (; i < path.length && path[i] !== '.'; i++) {
+    const ch = path[i] ?? '';
+    if (ch === '|') throw new JsonPathError(whole, 'pipes (`|`) are not supported');
+    if (ch === '\\') {
+      i++;
+      key += path[i] ?? '';
+      raw += `\\${path[i] ?? ''}`;
+      continue;
+    }
+    if (ch === '*' || ch === '?') wild = true;
+    key += ch;
+    raw += ch;
+  }
+  return { key, raw, wild, end: i };
+}
+
+function arrayStepOf(raw: string): ArrayStep {
+  if (raw === '#') return { kind: 'hash' };
+  if (/^[0-9]+$/.test(raw)) return { kind: 'index', n: Number(raw) };
+  return { kind: 'none' };
+}
+
+/** Reads `#(...)` or `#(...)#` (or the `[`/`]` spelling) the way gjson's parseQuery does. */
+function readQuerySegment(path: string, start: number, whole: string): { segment: Segment; end: number } {
+  const close = findQueryEnd(path, start);
+  if (close === undefined) throw new JsonPathError(whole, 'unterminated query');
+  let end = close + 1;
+  const all = path[end] === '#';
+  if (all) end++;
+  if (end < path.length && path[end] !== '.') throw new JsonPathError(whole, 'unexpected text after a query');
+  const query = parseQueryBody(path.slice(start + 2, close), whole);
+  return { segment: { key: path.slice(start, end), glob: undefined, array: { kind: 'query', query, all } }, end };
+}
+
+function findQueryEnd(path: string, start: number): number | undefined {
+  let depth = 1;
+  for (let i = start + 2; i < path.length; i++) {
+    const ch = path[i];
+    if (ch === '\\') i++;
+    else if (ch === '[' || ch === '(') depth++;
+    else if (ch === ']' || ch === ')') {
+      depth--;
+      if (depth === 0) return i;
+    } else if (ch === '"') i = skipQuoted(path, i);
+  }
+  return undefined;
+}
+
+/** Index of the closing quote of the string opening at `i` (or the end). */
+function skipQuoted(text: string, i: number): number {
+  let j = i + 1;
+  for (; j < text.length && text[j] !== '"'; j++) {
+    if (text[j] === '\\') j++;
+  }
+  return j;
+}
+
+const QUERY_OPS = ['!=', '!%', '<=', '>=', '==', '<', '>', '=', '%'] as const;
+
+function parseQueryBody(body: string, whole: string): Query {
+  const opAt = findOperator(body);
+  const left = goTrim(opAt === undefined ? body : body.slice(0, opAt));
+  const query = { path: left === '' ? [EMPTY_KEY] : tokenize(left, whole), text: left };
+  if (opAt === undefined) return { ...query, op: '', value: '' };
+  let rest = goTrim(body.slice(opAt));
+  const op = rest.length === 1 ? rest : (QUERY_OPS.find((o) => rest.startsWith(o)) ?? '');
+  rest = goTrim(rest.slice(op.length));
+  return { ...query, op: op === '==' ? '=' : op, value: unquoteQueryValue(rest) };
+}
+
+const EMPTY_KEY: Segment = { key: '', glob: undefined, array: { kind: 'none' } };
+
+/** Where the operator starts: the first `!`, `=`, `<`, `>` or `%` at depth 1, outside strings. */
+function findOperator(body: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] ?? '';
+    if (depth === 0 && '!=<>%'.includes(ch)) return i;
+    if (ch === '\\') i++;
+    else if (ch === '[' || ch === '(') depth++;
+    else if (ch === ']' || ch === ')') depth--;
+    else if (ch === '"') i = skipQuoted(body, i);
+  }
+  return undefined;
+}
+
+function unquoteQueryValue(value: string): string {
+  if (value.length < 2 || !value.startsWith('"') || !value.endsWith('"')) return value;
+  const inner = value.slice(1, -1);
+  if (!inner.includes('\\')) return inner;
+  try {
+    const parsed: unknown = JSON.parse(`"${inner}"`);
+    return typeof parsed === 'string' ? parsed : inner;
+  } catch {
+    return inner;
+  }
+}
+
+/** gjson's `trim`: drops leading and trailing bytes <= space. */
+function goTrim(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) <= 32) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+  return s.slice(a, b);
+}
+
+/** tidwall/match globs: `*` any run, `?` one character, `\` escapes the next one. */
+function globToRegExp(pattern: string): RegExp {
+  let src = '';
+  let escaped = false;
+  for (const ch of pattern) {
+    if (escaped) src += escapeRegExp(ch);
+    else if (ch === '*') src += '[^]*';
+    else if (ch === '?') src += '.';
+    else if (ch !== '\\') src += escapeRegExp(ch);
+    escaped = !escaped && ch === '\\';
+  }
+  return escaped ? /(?!)/u : new RegExp(`^${src}$`, 'su');
+}
+
+function escapeRegExp(ch: string): string {
+  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? `\\${ch}` : ch;
+}
+
+/** The answer to a gjson `Get`, with gjson's accessors. */
+export class GjsonResult {
+  readonly exists: boolean;
+  readonly type: GjsonType;
+  /** gjson's `Value()`: the plain value (numbers are doubles); null when missing. */
+  readonly value: unknown;
+  /** Where the value lives; undefined for missing and computed values. */
+  readonly location: Location | undefined;
+  /** For results gathered from several array elements: where each one lives. */
+  readonly locations: readonly (Location | undefined)[] | undefined;
+  #raw: string | undefined;
+
+  constructor(init: {
+    exists: boolean; type: GjsonType; value: unknown; raw?: string;
+    location?: Location | undefined; locations?: readonly (Location | undefined)[] | undefined;
+  }) {
+    this.exists = init.exists;
+    this.type = init.type;
+    this.value = init.value;
+    this.location = init.location;
+    this.locations = init.locations;
+    this.#raw = init.raw;
+  }
+
+  /** gjson's `Raw`: the value's JSON as Go's encoding/json writes it ('' when missing). */
+  get raw(): string {
+    this.#raw ??= this.exists ? goMarshal(this.value) : '';
+    return this.#raw;
+  }
+
+  /** gjson's `String()`: strings as-is, numbers as decimal text, objects/arrays as raw JSON, null/missing as ''. */
+  string(): string {
+    switch (this.type) {
+      case 'String': return typeof this.value === 'string' ? this.value : '';
+      case 'Number': return /^-?[0-9]*$/.test(this.raw) ? this.raw : formatFloatF(this.num());
+      case 'JSON': return this.raw;
+      case 'True': return 'true';
+      case 'False': return 'false';
+      default: return '';
+    }
+  }
+
+  /** gjson's `Num` field: the number for Number results, else 0. */
+  num(): number {
+    return typeof this.value === 'number' ? this.value : 0;
+  }
+
+  /** gjson's `Int()`. */
+  int(): number {
+    switch (this.type) {
+      case 'True': return 1;
+      case 'String': return /^-?[0-9]+$/.test(this.string()) ? Number(this.string()) : 0;
+      case 'Number': return goInt64(this.num());
+      default: return 0;
+    }
+  }
+
+  /** gjson's `Float()`. */
+  float(): number {
+    switch (this.type) {
+      case 'True': return 1;
+      case 'String': return parseGoFloat(this.string());
+      case 'Number': return this.num();
+      default: return 0;
+    }
+  }
+
+  /** gjson's `Bool()`. */
+  bool(): boolean {
+    switch (this.type) {
+      case 'True': return true;
+      case 'String': return parseGoBool(this.string().toLowerCase()) === true;
+      case 'Number': return this.num() !== 0;
+      default: return false;
+    }
+  }
+}
+
+const MISSING = new GjsonResult({ exists: false, type: 'Null', value: null, raw: '' });
+
+/** Go's int64(f) on amd64: truncation, and the minimum int64 when out of range. */
+function goInt64(f: number): number {
+  return f >= -(2 ** 63) && f < 2 ** 63 ? Math.trunc(f) : -(2 ** 63);
+}
+
+/** Go's strconv.ParseBool; undefined when the text is not a boolean. */
+function parseGoBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
+/** Go's strconv.ParseFloat for decimal text, infinities and NaN; 0 when it does not parse. */
+function parseGoFloat(s: string): number {
+  if (/^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/.test(s)) return Number(s);
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(s);
+  if (special === null) return 0;
+  if ((special[2] ?? '').toLowerCase() === 'nan') return NaN;
+  return special[1] === '-' ? -Infinity : Infinity;
+}
+
+/** gjson's result for a plain value (what gjson's `Array()`/`Map()` give for each element). */
+export function gjsonResultOf(v: unknown): GjsonResult {
+  return resultOf(v, []);
+}
+
+function resultOf(v: unknown, location: Location): GjsonResult {
+  if (v === null || v === undefined) return new GjsonResult({ exists: true, type: 'Null', value: null, raw: 'null', location });
+  if (v === true) return new GjsonResult({ exists: true, type: 'True', value: true, raw: 'true', location });
+  if (v === false) return new GjsonResult({ exists: true, type: 'False', value: false, raw: 'false', location });
+  if (typeof v === 'number') return new GjsonResult({ exists: true, type: 'Number', value: v, location });
+  if (typeof v === 'string') return new GjsonResult({ exists: true, type: 'String', value: v, location });
+  return new GjsonResult({ exists: true, type: 'JSON', value: v, location });
+}
+
+function countResult(n: number): GjsonResult {
+  return new GjsonResult({ exists: true, type: 'Number', value: n, raw: String(n) });
+}
+
+/** gjson's result for values gathered from several elements (`#.x`, `#(...)#`). */
+function gatheredResult(parts: readonly GjsonResult[]): GjsonResult {
+  return new GjsonResult({
+    exists: true,
+    type: 'JSON',
+    value: parts.map((p) => p.value),
+    raw: `[${parts.map((p) => p.raw).join(',')}]`,
+    locations: parts.map((p) => (p.locations === undefined ? p.location : undefined)),
+  });
+}
+
+/**
+ * gjson's `Get`: the value at `path` in `doc`. Never modifies `doc`; the
+ * result's `value` may share structure with it. Throws JsonPathError only
+ * for paths that do not compile.
+ */
+export function getResult(doc: unknown, path: string | JsonPath): GjsonResult {
+  const compiled = typeof path === 'string' ? compileJsonPath(path) : path;
+  return getFrom(doc, compiled.segments, []);
+}
+
+/** The value at `path` and whether there is one (gjson `Exists()` and `Value()`). */
+export function getPath(doc: unknown, path: string | JsonPath): { exists: boolean; value: unknown } {
+  const res = getResult(doc, path);
+  return { exists: res.exists, value: res.value };
+}
+
+function getFrom(node: unknown, segments: readonly Segment[], location: Location): GjsonResult {
+  if (segments.length === 0) return resultOf(node, location);
+  return evalAt(node, segments, 0, location) ?? MISSING;
+}
+
+/** Undefined means gjson did not "hit"; a hit may still be a missing value. */
+function evalAt(node: unknown, segments: readonly Segment[], i: number, location: Location): GjsonResult | undefined {
+  if (Array.isArray(node)) return evalArray(node, segments, i, location);
+  if (isRecord(node)) return evalObject(node, segments, i, location);
+  return undefined;
+}
+
+function evalObject(
+  node: Record<string, unknown>, segments: readonly Segment[], i: number, location: Location,
+): GjsonResult | undefined {
+  const seg = segments[i];
+  if (seg === undefined || seg.array.kind === 'query') return undefined;
+  const last = i === segments.length - 1;
+  for (const key of matchingKeys(node, seg)) {
+    const child = node[key];
+    if (last) return resultOf(child, [...location, key]);
+    const hit = evalAt(child, segments, i + 1, [...location, key]);
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+function matchingKeys(node: Record<string, unknown>, seg: Segment): string[] {
+  const { glob } = seg;
+  if (glob === undefined) return Object.hasOwn(node, seg.key) && node[seg.key] !== undefined ? [seg.key] : [];
+  return sortedKeys(node).filter((k) => glob.test(k));
+}
+
+function evalArray(node: readonly unknown[], segments: readonly Segment[], i: number, location: Location): GjsonResult | undefined {
+  const seg = segments[i];
+  if (seg === undefined) return undefined;
+  const last = i === segments.length - 1;
+  const step = seg.array;
+  switch (step.kind) {
+    case 'index': {
+      if (step.n >= node.length) return undefined;
+      const loc = [...location, step.n];
+      return last ? resultOf(node[step.n], loc) : evalAt(node[step.n], segments, i + 1, loc);
+    }
+    case 'hash':
+      return last ? countResult(node.length) : gatherEach(node, segments.slice(i + 1), location);
+    case 'query':
+      return evalQuery(node, step, segments.slice(i + 1), location);
+    default:
+      return undefined;
+  }
+}
+
+/** `#.rest`: `rest` of every element that has it. */
+function gatherEach(node: readonly unknown[], rest: readonly Segment[], location: Location): GjsonResult {
+  const found = node
+    .map((el, k) => getFrom(asContainer(el), rest, [...location, k]))
+    .filter((r) => r.exists);
+  return gatheredResult(found);
+}
+
+/** Scalars inside an array have no fields: gjson finds nothing below them. */
+function asContainer(v: unknown): unknown {
+  return Array.isArray(v) || isRecord(v) ? v : undefined;
+}
+
+function evalQuery(
+  node: readonly unknown[], step: { query: Query; all: boolean }, rest: readonly Segment[], location: Location,
+): GjsonResult | undefined {
+  const found: GjsonResult[] = [];
+  for (let k = 0; k < node.length; k++) {
+    const el = node[k];
+    const loc = [...location, k];
+    const operand = queryOperand(el, step.query, loc);
+    if (operand === undefined || !queryMatches(step.query, operand)) continue;
+    const res = rest.length > 0 ? getFrom(asContainer(el), rest, loc) : resultOf(el, loc);
+    if (!step.all) return res;
+    if (res.exists) found.push(res);
+  }
+  return step.all ? gatheredResult(found) : undefined;
+}
+
+/** What a query compares: a field of an object/array element, or a scalar element itself (undefined: no match). */
+function queryOperand(el: unknown, query: Query, location: Location): GjsonResult | undefined {
+  if (Array.isArray(el) || isRecord(el)) return getFrom(el, query.path, location);
+  return query.text === '' ? resultOf(el, location) : undefined;
+}
+
+function queryMatches(query: Query, operand: GjsonResult): boolean {
+  let value = operand;
+  let rhs = query.value;
+  if (rhs.startsWith('~')) {
+    const ish = truthiness(rhs.slice(1), value);
+    rhs = ish === undefined ? '' : 'true';
+    value = ish === undefined ? MISSING : resultOf(ish, []);
+  }
+  if (!value.exists) return false;
+  if (query.op === '') return true;
+  switch (value.type) {
+    case 'String': return compareStrings(query.op, value.string(), rhs);
+    case 'Number': return compareNumbers(query.op, value.num(), parseGoFloat(rhs));
+    case 'True': return compareTrue(query.op, rhs);
+    case 'False': return compareFalse(query.op, rhs);
+    default: return false;
+  }
+}
+
+/** gjson's `~` conversions: `~true`, `~false`, `~null`, `~*`. */
+function truthiness(kind: string, v: GjsonResult): boolean | undefined {
+  switch (kind) {
+    case '*': return v.exists;
+    case 'null': return v.type === 'Null';
+    case 'true': return trueish(v);
+    case 'false': return falseish(v);
+    default: return undefined;
+  }
+}
+
+function trueish(v: GjsonResult): boolean {
+  if (v.type === 'String') return parseGoBool(v.string().toLowerCase()) === true;
+  if (v.type === 'Number') return v.num() !== 0;
+  return v.type === 'True';
+}
+
+function falseish(v: GjsonResult): boolean {
+  if (v.type === 'String') return parseGoBool(v.string().toLowerCase()) === false;
+  if (v.type === 'Number') return v.num() === 0;
+  return v.type === 'Null' || v.type === 'False';
+}
+
+function compareStrings(op: string, a: string, b: string): boolean {
+  const c = compareCodePoints(a, b);
+  switch (op) {
+    case '=': return c === 0;
+    case '!=': return c !== 0;
+    case '<': return c < 0;
+    case '<=': return c <= 0;
+    case '>': return c > 0;
+    case '>=': return c >= 0;
+    case '%': return globToRegExp(b).test(a);
+    case '!%': return !globToRegExp(b).test(a);
+    default: return false;
+  }
+}
+
+function compareNumbers(op: string, a: number, b: number): boolean {
+  switch (op) {
+    case '=': return a === b;
+    case '!=': return a !== b;
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    default: return false;
+  }
+}
+
+function compareTrue(op: string, rhs: string): boolean {
+  switch (op) {
+    case '=': return rhs === 'true';
+    case '!=': return rhs !== 'true';
+    case '>': return rhs === 'false';
+    case '>=': return true;
+    default: return false;
+  }
+}
+
+function compareFalse(op: string, rhs: string): boolean {
+  switch (op) {
+    case '=': return rhs === 'false';
+    case '!=': return rhs !== 'false';
+    case '<': return rhs === 'true';
+    case '<=': return true;
+    default: return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Writing and deleting (sjson)
+// ---------------------------------------------------------------------------
+
+const SJSON_COMPLEX = new Set(['|', '#', '@', '*', '?']);
+
+/** sjson's path split; undefined when sjson would treat the path as complex. */
+function parseSetPath(path: string): SetPart[] | undefined {
+  const parts: SetPart[] = [];
+  let rest: string | undefined = path;
+  while (rest !== undefined) {
+    const parsed = parseSetPart(rest);
+    if (parsed === undefined) return undefined;
+    parts.push(parsed.part);
+    rest = parsed.rest;
+  }
+  return parts;
+}
+
+function parseSetPart(path: string): { part: SetPart; rest: string | undefined } | undefined {
+  const force = path.startsWith(':');
+  const text = force ? path.slice(1) : path;
+  let part = '';
+  let i = 0;
+  for (; i < text.length && text[i] !== '.'; i++) {
+    const ch = text[i] ?? '';
+    if (SJSON_COMPLEX.has(ch)) return undefined;
+    if (ch === '\\') {
+      i++;
+      part += text[i] ?? '';
+    } else part += ch;
+  }
+  const rest = i < text.length ? text.slice(i + 1) : undefined;
+  return { part: { part, gpart: text.slice(0, i), force }, rest };
+}
+
+const NO_CHANGE = Symbol('no change');
+const REMOVE = Symbol('remove');
+
+interface WriteOp {
+  readonly path: JsonPath;
+  readonly del: boolean;
+  readonly value: unknown;
+}
+
+/**
+ * sjson's `Set`: `doc` with `value` at `path`, creating missing objects and
+ * arrays on the way (a numeric component creates an array and pads it with
+ * nulls, `-1` appends, `:0` forces an object key) and replacing scalars that
+ * stand in the way. Complex paths (wildcards, `#`) only overwrite values gjson
+ * finds, and change nothing otherwise. Returns a new document sharing
+ * unchanged subtrees with `doc`, or `doc` itself when nothing changes. Throws
+ * JsonPathError where sjson fails (a non-numeric key on an array, or an index
+ * needing more than MAX_ARRAY_PADDING nulls).
+ */
+export function setPath(doc: unknown, path: string | JsonPath, value: unknown): unknown {
+  const compiled = typeof path === 'string' ? compileJsonPath(path) : path;
+  const op: WriteOp = { path: compiled, del: false, value: value ?? null };
+  if (compiled.setParts === undefined) return setComplex(doc, op);
+  const out = writeSimple(doc, compiled.setParts, 0, op);
+  return out === NO_CHANGE ? doc : out;
+}
+
+/**
+ * sjson's `Delete`: `doc` without the value at `path` (`-1` is the last array
+ * element); `doc` itself when there is nothing to delete. Throws
+ * JsonPathError for complex paths, which sjson cannot delete from.
+ */
+export function deletePath(doc: unknown, path: string | JsonPath): unknown {
+  const compiled = typeof path === 'string' ? compileJsonPath(path) : path;
+  if (compiled.setParts === undefined) {
+    throw new JsonPathError(compiled.source, 'cannot delete value from a complex path');
+  }
+  const out = writeSimple(doc, compiled.setParts, 0, { path: compiled, del: true, value: undefined });
+  return out === NO_CHANGE ? doc : out;
+}
+
+function writeSimple(node: unknown, parts: readonly SetPart[], i: number, op: WriteOp): unknown {
+  const p = parts[i];
+  if (p === undefined) return NO_CHANGE;
+  const key = lookupForWrite(node, p, op.del);
+  if (key !== undefined) {
+    const more = i + 1 < parts.length;
+    const replacement = more ? writeSimple(childAt(node, key), parts, i + 1, op) : (op.del ? REMOVE : op.value);
+    return replacement === NO_CHANGE ? NO_CHANGE : withChild(node, key, replacement);
+  }
+  if (op.del) return NO_CHANGE;
+  return insertNew(node, parts, i, op);
+}
+
+/** gjson's lookup of one sjson component; undefined when not found. */
+function lookupForWrite(node: unknown, p: SetPart, del: boolean): string | number | undefined {
+  if (Array.isArray(node)) {
+    if (del && p.part === '-1' && !p.force && node.length > 0) return node.length - 1;
+    if (!/^[0-9]+$/.test(p.gpart)) return undefined;
+    const n = Number(p.gpart);
+    return n < node.length ? n : undefined;
+  }
+  if (isRecord(node)) return Object.hasOwn(node, p.part) && node[p.part] !== undefined ? p.part : undefined;
+  return undefined;
+}
+
+function childAt(node: unknown, key: string | number): unknown {
+  if (Array.isArray(node) && typeof key === 'number') return node[key];
+  return isRecord(node) && typeof key === 'string' ? node[key] : undefined;
+}
+
+function withChild(node: unknown, key: string | number, value: unknown): unknown {
+  if (Array.isArray(node) && typeof key === 'number') {
+    const arr: readonly unknown[] = node;
+    return value === REMOVE ? arr.filter((_, k) => k !== key) : arr.map((v, k) => (k === key ? value : v));
+  }
+  const obj = isRecord(node) ? node : {};
+  if (value === REMOVE) return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
+  return { ...obj, [String(key)]: value };
+}
+
+/** sjson's not-found branch: add the missing key or element, building what lies below it. */
+function insertNew(node: unknown, parts: readonly SetPart[], i: number, op: WriteOp): unknown {
+  const p = parts[i];
+  if (p === undefined) return NO_CHANGE;
+  const built = buildValue(parts, i, op);
+  if (isRecord(node)) return { ...node, [p.part]: built };
+  if (Array.isArray(node)) return appendElement(node, p, built, op);
+  return atoui(p).numeric ? appendElement([], p, built, op) : { [p.part]: built };
+}
+
+function appendElement(arr: readonly unknown[], p: SetPart, built: unknown, op: WriteOp): unknown[] {
+  const { n, numeric } = atoui(p);
+  if (!numeric) {
+    if (p.part === '-1' && !p.force) return [...arr, built];
+    throw new JsonPathError(op.path.source, `cannot set array element for non-numeric key '${p.part}'`);
+  }
+  return [...arr, ...nulls(n - arr.length, op), built];
+}
+
+function nulls(n: number, op: WriteOp): null[] {
+  if (n > MAX_ARRAY_PADDING) {
+    throw new JsonPathError(op.path.source, `refusing to pad an array with ${n} nulls (limit ${MAX_ARRAY_PADDING})`);
+  }
+  return n > 0 ? new Array<null>(n).fill(null) : [];
+}
+
+/** sjson's appendBuild: the value for parts[i], with containers for the components after it. */
+function buildValue(parts: readonly SetPart[], i: number, op: WriteOp): unknown {
+  const next = parts[i + 1];
+  if (next === undefined) return op.value;
+  const inner = buildValue(parts, i + 1, op);
+  const { n, numeric } = atoui(next);
+  if (numeric || (!next.force && next.part === '-1')) return [...nulls(n, op), inner];
+  return { [next.part]: inner };
+}
+
+/** sjson's atoui: all digits (the empty string counts, as 0) and not forced. */
+function atoui(p: SetPart): { n: number; numeric: boolean } {
+  if (p.force || !/^[0-9]*$/.test(p.part)) return { n: 0, numeric: false };
+  return { n: p.part === '' ? 0 : Number(p.part), numeric: true };
+}
+
+/** sjson's setComplexPath: overwrite what gjson finds, in place. */
+function setComplex(doc: unknown, op: WriteOp): unknown {
+  const res = getFrom(doc, op.path.segments, []);
+  if (!res.exists) return doc;
+  const targets = res.locations ?? (res.location === undefined ? [] : [res.location]);
+  let out = doc;
+  for (const loc of targets) {
+    if (loc === undefined) {
+      throw new JsonPathError(op.path.source, 'cannot set values through a computed path');
+    }
+    out = setAt(out, loc, 0, op.value);
+  }
+  return out;
+}
+
+function setAt(node: unknown, loc: Location, i: number, value: unknown): unknown {
+  const key = loc[i];
+  if (key === undefined) return value;
+  return withChild(node, key, setAt(childAt(node, key), loc, i + 1, value));
+}
+
+// ---------------------------------------------------------------------------
+// Go's encoding/json and strconv text
+// ---------------------------------------------------------------------------
+
+/**
+ * Orders strings by Unicode code point, which is the byte order of their
+ * UTF-8 encoding: the order Go's encoding/json writes map keys in.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
+  }
+  return a.length - b.length;
+}
+
+/** Surrogates (astral code points) sort after U+E000..U+FFFF in code point order. */
+function codeUnitRank(u: number): number {
+  if (u >= 0xd800 && u <= 0xdfff) return u + 0x2000;
+  return u >= 0xe000 ? u - 0x800 : u;
+}
+
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  return Object.keys(obj).filter((k) => obj[k] !== undefined).sort(compareCodePoints);
+}
+
+/**
+ * What Go's `json.Marshal` writes for a plain JSON value: object keys sorted,
+ * `<`, `>`, `&`, U+2028 and U+2029 escaped, numbers in Go's float format
+ * (which matches JavaScript's for every finite double). Undefined object
+ * fields are left out and undefined array elements become null, as with
+ * JSON.stringify. Throws for NaN, infinities and non-JSON values.
+ */
+export function goMarshal(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'boolean': return v ? 'true' : 'false';
+    case 'string': return goQuote(v);
+    case 'number':
+      if (!Number.isFinite(v)) throw new Error(`json: unsupported value: ${String(v)}`);
+      return String(v);
+    default: break;
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => goMarshal(x)).join(',')}]`;
+  if (isRecord(v)) return `{${sortedKeys(v).map((k) => `${goQuote(k)}:${goMarshal(v[k])}`).join(',')}}`;
+  throw new Error(`json: unsupported type: ${typeof v}`);
+}
+
+// eslint-disable-next-line no-control-regex -- control characters are exactly what needs escaping
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+
+/** A JSON string as Go's encoding/json writes it (HTML-safe). */
+export function goQuote(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
+  let out = '"';
+  for (const ch of s) out += escapeChar(ch);
+  return `${out}"`;
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t',
+};
+
+function escapeChar(ch: string): string {
+  const short = SHORT_ESCAPES[ch];
+  if (short !== undefined) return short;
+  const cp = ch.codePointAt(0) ?? 0;
+  if (cp < 0x20 || ch === '<' || ch === '>' || ch === '&') return `\\u00${cp.toString(16).padStart(2, '0')}`;
+  if (cp === 0x2028 || cp === 0x2029) return `\\u${cp.toString(16)}`;
+  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
+  return ch;
+}
+
+/** Go's `strconv.FormatFloat(x, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
+export function formatFloatF(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa = '', exponent = '0'] = x.toExponential().split('e');
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const point = Number(exponent) + 1;
+  let body: string;
+  if (point <= 0) body = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) body = digits + '0'.repeat(point - digits.length);
+  else body = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${body}` : body;
+}
+
+/** Go's `strconv.FormatFloat(x, 'g', -1, 64)` (also fmt's `%g` and `%v`): exponent form below 1e-4 and from 1e6. */
+export function formatFloatG(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return formatFloatF(x);
+  const [mantissa = '', exponent = '0'] = Math.abs(x).toExponential().split('e');
+  const exp = Number(exponent);
+  if (exp >= -4 && exp < 6) return formatFloatF(x);
+  const digits = String(Math.abs(exp)).padStart(2, '0');
+  return `${x < 0 ? '-' : ''}${mantissa}e${exp < 0 ? '-' : '+'}${digits}`;
+}

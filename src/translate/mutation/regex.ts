@@ -1,0 +1,34 @@
+/**
+ * The `regex` rule: rewrites the value at a path with a Go regular
+ * expression (RE2 syntax, `$1`/`${name}` replacements). An empty pattern
+ * replaces the whole value with the replacement. Otherwise the value's
+ * gjson `String()` form is used (numbers and booleans as text, objects and
+ * arrays as Go's JSON), and the result is always written as a string.
+ */
+import type { ResourceRegexMutation } from '../../apis/v1alpha1/published-resource.ts';
+import { GoRegexpError, compileGoRegexp, goReplaceAllString } from '../go-regexp.ts';
+import { getResult, setPath } from '../json-path.ts';
+import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';
+
+/**
+ * Compiles a `regex` rule found at `field` (e.g. `spec.mutation.spec[0].regex`).
+ * Throws MutationError naming `<field>.pattern` for patterns Go's regexp
+ * package rejects, and `<field>.path` for bad paths.
+ */
+export function compileRegex(rule: ResourceRegexMutation, field: string): CompiledRule {
+  const path = compileRulePath(rule, field);
+  const pattern = requireString(rule.pattern, `${field}.pattern`, true);
+  const replacement = requireString(rule.replacement, `${field}.replacement`, true);
+  if (pattern === '') return { field, apply: (doc) => setPath(doc, path, replacement) };
+  let re: RegExp;
+  try {
+    re = compileGoRegexp(pattern);
+  } catch (err) {
+    if (!(err instanceof GoRegexpError)) throw err;
+    throw new MutationError(`${field}.pattern`, `invalid pattern "${pattern}": ${err.message}`, { cause: err });
+  }
+  return {
+    field,
+    apply: (doc) => setPath(doc, path, goReplaceAllString(re, getResult(doc, path).string(), replacement)),
+  };
+}
