@@ -1,3 +1,4 @@
+import type { CrdSpec } from '../apis/apiextensions.ts';
 import type { Requirement } from './label-selector.ts';
 
 /** One side's view of the synced type: where its objects live and what they support. */
@@ -66,34 +67,44 @@ export function tenantOfKey(key: string): string {
 export interface SyncTargetInput {
   readonly publishedResource: string;
   readonly agentName: string;
-  /** The CRD spec after version selection. */
-  readonly crd: import('../apis/apiextensions.ts').CrdSpec;
+  /** The CRD spec after version selection: the type on the service cluster. */
+  readonly crd: CrdSpec;
+  /**
+   * The same spec after the PublishedResource's projection (projectCrd): the
+   * type in kcp. Unset means no projection, so kcp serves the local type.
+   */
+  readonly projected?: CrdSpec | undefined;
   readonly naming?: { name?: string | undefined; namespace?: string | undefined } | undefined;
   readonly resourceFilter: readonly Requirement[];
 }
 
 /**
- * The sync target of a PublishedResource. Both sides use their storage
- * version (kcp serves the schema built from the same CRD, so without a
- * projection both sides are the same type).
+ * The sync target of a PublishedResource. Both sides use their own storage
+ * version: the local type comes from the selected CRD spec, the remote type
+ * from the projected one (group, version names, plural, kind and scope may
+ * differ; without a projection both sides are the same type).
  */
 export function syncTargetFor(input: SyncTargetInput): SyncTarget {
-  const storage = input.crd.versions.find((v) => v.storage) ?? input.crd.versions[0];
-  if (storage === undefined) throw new Error('spec.resource: the CRD serves no version');
-  const type: TypeRef = {
-    group: input.crd.group,
-    version: storage.name,
-    plural: input.crd.names.plural,
-    kind: input.crd.names.kind,
-    namespaced: input.crd.scope === 'Namespaced',
-    hasStatus: storage.subresources?.status !== undefined,
-  };
   return {
     publishedResource: input.publishedResource,
     agentName: input.agentName,
-    remote: type,
-    local: type,
+    remote: typeRefOf(input.projected ?? input.crd),
+    local: typeRefOf(input.crd),
     naming: { name: input.naming?.name, namespace: input.naming?.namespace },
     resourceFilter: input.resourceFilter,
+  };
+}
+
+/** The type a CRD spec describes, at its storage version. */
+function typeRefOf(crd: CrdSpec): TypeRef {
+  const storage = crd.versions.find((v) => v.storage) ?? crd.versions[0];
+  if (storage === undefined) throw new Error('spec.resource: the CRD serves no version');
+  return {
+    group: crd.group,
+    version: storage.name,
+    plural: crd.names.plural,
+    kind: crd.names.kind,
+    namespaced: crd.scope === 'Namespaced',
+    hasStatus: storage.subresources?.status !== undefined,
   };
 }
