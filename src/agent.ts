@@ -1,10 +1,10 @@
-import type { CustomResourceDefinition } from './apis/apiextensions.ts';
 import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { registerExportController } from './controllers/apiexport/controller.ts';
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
 import type { AgentContext } from './controllers/context.ts';
 import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
 import { registerSyncManager } from './controllers/syncmanager/controller.ts';
+import { sourceFinder } from './controllers/shared/source.ts';
 import { createEventRecorder } from './kube/events.ts';
 import type { KubeObject } from './kube/object.ts';
 import type { RestClient } from './kube/rest-client.ts';
@@ -65,7 +65,7 @@ export function createAgent(deps: AgentDeps): Agent {
     // Only ours: several agents may share a cluster, split by the selector.
     listPublishedResources: () => publishedResources.list()
       .flatMap((o) => (isPublishedResource(o) && isSelected(o, deps.selector) ? [o] : [])),
-    findCrd: (group, kind) => (crds.list() as unknown as CustomResourceDefinition[]).find((c) => c.spec.group === group && c.spec.names.kind === kind),
+    findSource: sourceFinder(crds, deps.service, clock),
   };
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);

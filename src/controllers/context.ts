@@ -34,5 +34,6 @@ export interface AgentContext {
   now(): string;
   getPublishedResource(name: string): PublishedResource | undefined;
   listPublishedResources(): PublishedResource[];
-  findCrd(group: string, kind: string): CustomResourceDefinition | undefined;
+  /** The CRD (or a CRD-like definition for a built-in type) of a group and kind. */
+  findSource(group: string, kind: string): Promise<CustomResourceDefinition | undefined>;
 }

@@ -2,6 +2,7 @@ import type { EventRecorder } from '../kube/events.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
 import type { Logger } from '../log/logger.ts';
+import type { SyncBehaviour } from './behaviour.ts';
 
 /**
  * What the sync engine reads and writes through. The controller binds these
@@ -21,6 +22,8 @@ export interface SyncIO {
   forgetNamespace(name: string): void;
   readonly events: EventRecorder;
   readonly logger: Logger;
+  /** The PublishedResource's compiled mutations and templates. */
+  readonly behaviour: SyncBehaviour;
   /**
    * The workspace path (`root:org:team`) of a logical cluster, read once from
    * its LogicalCluster through the virtual workspace (needs the

@@ -28,21 +28,39 @@ export async function syncObject(key: string, target: SyncTarget, io: SyncIO): P
   const ref = parseRemoteKey(key);
   const client = io.remoteClient(ref.cluster);
   if (client === undefined) return { requeueAfterMs: 1_000 };
-  const local = io.localObject(key);
-  const pass: Pass = { key, ref, remote, local, client, target, io };
-  // Deletion comes before the filter: an object that stopped matching still
+  const pass: Pass = { key, ref, remote, local: io.localObject(key), client, target, io };
+  // Deletion comes before the filters: an object that stopped matching still
   // carries our finalizer and must not be stuck terminating.
   if (remote.metadata.deletionTimestamp !== undefined) return handleDeletion(pass);
   // An object that stops matching keeps its copy as it is (upstream's
-  // behaviour): the filter decides what starts syncing, never what is deleted.
-  if (!matchesSelector(target.resourceFilter, remote.metadata.labels)) return undefined;
+  // behaviour): the filters decide what starts syncing, never what is deleted.
+  if (!(await selected(pass))) return undefined;
   if (!(remote.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) return addFinalizer(pass);
-  const desired = desiredLocalObject(remote, target, { clusterName: ref.cluster, clusterPath: '' });
-  if (local === undefined) return placeCopy(pass, desired);
+  return syncCopy(pass);
+}
+
+/** Places the copy, then keeps its spec in sync down and its status up. */
+async function syncCopy(p: Pass): Promise<Result | undefined> {
+  const { remote, local, io, target, ref } = p;
+  const desired = desiredLocalObject(remote, target, {
+    clusterName: ref.cluster,
+    clusterPath: target.enableWorkspacePaths ? await io.workspacePath(ref.cluster) : '',
+    renderer: io.behaviour.templates,
+    mutated: io.behaviour.specMutator.apply(remote, local),
+  });
+  if (local === undefined) return placeCopy(p, desired);
   if (local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
-  const synced = await syncSpec(pass, local, desired);
-  if (synced) return undefined;
-  return syncStatus(pass, local);
+  if (await syncSpec(p, local, desired)) return undefined;
+  return syncStatus(p, local);
+}
+
+/** The resource filter on the object's labels and the namespace filter on its namespace's. */
+async function selected(p: Pass): Promise<boolean> {
+  if (!matchesSelector(p.target.resourceFilter, p.remote.metadata.labels)) return false;
+  const nsFilter = p.target.namespaceFilter;
+  if (nsFilter === undefined || p.ref.namespace === '') return true;
+  const labels = await p.io.namespaceLabels(p.ref.cluster, p.ref.namespace);
+  return labels !== undefined && matchesSelector(nsFilter, labels);
 }
 
 interface Pass {
@@ -156,7 +174,7 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
 /** Copies the copy's status up to the consumer object through its /status subresource. */
 async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefined> {
   if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
-  const status = local['status'];
+  const status = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
   if (status === undefined || deepEqual(status, p.remote['status'])) return undefined;
   await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status });
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);

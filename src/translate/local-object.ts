@@ -18,6 +18,11 @@ export interface LocalObjectContext {
   readonly clusterName: string;
   readonly clusterPath: string;
   readonly renderer?: TemplateRenderer | undefined;
+  /**
+   * The consumer object after the spec mutations: its content is what the
+   * copy gets. Naming still sees the object as the consumer wrote it.
+   */
+  readonly mutated?: KubeObject | undefined;
 }
 
 /**
@@ -28,7 +33,7 @@ export interface LocalObjectContext {
  * (status only flows up). Throws when the naming rules cannot be applied.
  */
 export function desiredLocalObject(remote: KubeObject, target: SyncTarget, ctx: LocalObjectContext): DesiredLocal {
-  const stripped = stripMetadataForCopy(remote);
+  const stripped = stripMetadataForCopy(ctx.mutated ?? remote);
   const placement = localObjectName(target.naming, { object: remote, clusterName: ctx.clusterName, clusterPath: ctx.clusterPath }, target.local.namespaced ? 'Namespaced' : 'Cluster', ctx.renderer);
   const ref = {
     cluster: ctx.clusterName,

@@ -25,6 +25,15 @@ export interface SyncTarget {
   readonly local: TypeRef;
   readonly naming: { readonly name?: string | undefined; readonly namespace?: string | undefined };
   readonly resourceFilter: readonly Requirement[];
+  /** Matched against the consumer namespace's labels (filter.namespace), when set. */
+  readonly namespaceFilter?: readonly Requirement[] | undefined;
+  /** Read each workspace's path (`.ClusterPath`, the workspace-path annotation). */
+  readonly enableWorkspacePaths: boolean;
+  /**
+   * The raw mutation rules. The compiled mutators travel separately (see
+   * SyncBehaviour); this copy makes a rule change restart the sync.
+   */
+  readonly mutation?: unknown;
 }
 
 export function apiVersionOf(t: TypeRef): string {
@@ -76,6 +85,9 @@ export interface SyncTargetInput {
   readonly projected?: CrdSpec | undefined;
   readonly naming?: { name?: string | undefined; namespace?: string | undefined } | undefined;
   readonly resourceFilter: readonly Requirement[];
+  readonly namespaceFilter?: readonly Requirement[] | undefined;
+  readonly enableWorkspacePaths?: boolean | undefined;
+  readonly mutation?: unknown;
 }
 
 /**
@@ -92,6 +104,9 @@ export function syncTargetFor(input: SyncTargetInput): SyncTarget {
     local: typeRefOf(input.crd),
     naming: { name: input.naming?.name, namespace: input.naming?.namespace },
     resourceFilter: input.resourceFilter,
+    ...(input.namespaceFilter === undefined ? {} : { namespaceFilter: input.namespaceFilter }),
+    enableWorkspacePaths: input.enableWorkspacePaths ?? false,
+    ...(input.mutation === undefined ? {} : { mutation: input.mutation }),
   };
 }
 

@@ -14,14 +14,7 @@ export interface SpecView {
 }
 
 const CHECKS: readonly [string, (spec: SpecView) => boolean][] = [
-  ['spec.projection', (s) => isSet(s.projection)],
-  ['spec.mutation.spec', (s) => (s.mutation?.spec?.length ?? 0) > 0],
-  ['spec.mutation.status', (s) => (s.mutation?.status?.length ?? 0) > 0],
   ['spec.related', (s) => (s.related?.length ?? 0) > 0],
-  ['spec.naming.name (Go templates)', (s) => s.naming?.name?.includes('{{') === true],
-  ['spec.naming.namespace (Go templates)', (s) => s.naming?.namespace?.includes('{{') === true],
-  ['spec.filter.namespace', (s) => isSet(s.filter?.namespace)],
-  ['spec.enableWorkspacePaths', (s) => s.enableWorkspacePaths === true],
 ];
 
 /** The fields of `spec` that are set but not supported yet, by path. */

@@ -34,7 +34,7 @@ export function registerSchemaController(ctx: AgentContext): void {
       agentName: ctx.options.agentName,
       selector: ctx.selector,
       getPublishedResource: (n) => ctx.getPublishedResource(n),
-      findCrd: (g, k) => ctx.findCrd(g, k),
+      findSource: (g, k) => ctx.findSource(g, k),
       schemaExists: async (n) => {
         if (known.has(n)) return true;
         const found = await ctx.kcp.get(`${SCHEMAS}/${n}`).then(() => true, (err: unknown) => {

@@ -1,11 +1,9 @@
 import type { CustomResourceDefinition } from '../../apis/apiextensions.ts';
 import type { APIResourceSchema } from '../../apis/kcp.ts';
-import { AGENT_NAME_ANNOTATION, AGENT_NAME_LABEL, SOURCE_GENERATION_ANNOTATION } from '../../apis/v1alpha1/constants.ts';
 import type { PublishedResource } from '../../apis/v1alpha1/published-resource.ts';
 import type { Result } from '../../runtime/controller.ts';
-import { crdToAPIResourceSchema } from '../../translate/crd-to-schema.ts';
 import type { Requirement } from '../../translate/label-selector.ts';
-import { selectVersions } from '../../translate/projection.ts';
+import { planFor } from '../../sync/plan.ts';
 import { unsupportedFields } from '../../translate/unsupported.ts';
 import { CONDITION, type ConditionInput, isSelected } from '../shared/published-resources.ts';
 
@@ -19,7 +17,8 @@ export interface SchemaReconcilerDeps {
   readonly agentName: string;
   readonly selector: readonly Requirement[];
   getPublishedResource(name: string): PublishedResource | undefined;
-  findCrd(group: string, kind: string): CustomResourceDefinition | undefined;
+  /** The source type: its CRD, or one built from the server's OpenAPI for a built-in type. */
+  findSource(group: string, kind: string): Promise<CustomResourceDefinition | undefined>;
   schemaExists(name: string): Promise<boolean>;
   createSchema(schema: APIResourceSchema): Promise<void>;
   writeStatus(pr: PublishedResource, change: { conditions: ConditionInput[]; resourceSchemaName?: string }): Promise<boolean>;
@@ -40,9 +39,9 @@ export async function reconcileSchema(name: string, deps: SchemaReconcilerDeps):
     return undefined;
   }
   const { apiGroup, kind } = pr.spec.resource;
-  const crd = deps.findCrd(apiGroup, kind);
+  const crd = await deps.findSource(apiGroup, kind);
   if (crd === undefined) {
-    await deps.writeStatus(pr, { conditions: [notReady('SourceNotFound', `no CustomResourceDefinition serves kind "${kind}" in API group "${apiGroup}"`)] });
+    await deps.writeStatus(pr, { conditions: [notReady('SourceNotFound', `spec.resource: the service cluster serves no kind "${kind}" in API group "${apiGroup}"`)] });
     return { requeueAfterMs: MISSING_SOURCE_RETRY_MS };
   }
   let schema: APIResourceSchema;
@@ -64,16 +63,9 @@ export async function reconcileSchema(name: string, deps: SchemaReconcilerDeps):
   return undefined;
 }
 
-/** The schema for a PublishedResource and its source CRD. Throws on an invalid selection. */
+/** The schema for a PublishedResource and its source type. Throws naming the invalid field. */
 export function buildSchema(pr: PublishedResource, crd: CustomResourceDefinition, agentName: string): APIResourceSchema {
-  const selected = selectVersions(crd.spec, pr.spec.resource);
-  const schema = crdToAPIResourceSchema(selected);
-  schema.metadata.labels = { [AGENT_NAME_LABEL]: agentName };
-  schema.metadata.annotations = {
-    [AGENT_NAME_ANNOTATION]: agentName,
-    [SOURCE_GENERATION_ANNOTATION]: String(crd.metadata.generation ?? 0),
-  };
-  return schema;
+  return planFor(pr, crd, agentName).schema;
 }
 
 function notReady(reason: string, message: string): ConditionInput {

@@ -12,9 +12,11 @@ import { WorkQueue } from '../../runtime/workqueue.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
 import { reconcileObject } from './reconciler.ts';
+import type { SyncBehaviour } from '../../sync/behaviour.ts';
 
 export interface SyncControllerDeps {
   readonly target: SyncTarget;
+  readonly behaviour: SyncBehaviour;
   /** A client for the provider workspace; virtual-workspace clients derive from it. */
   readonly kcp: RestClient;
   readonly local: RestClient;
@@ -155,6 +157,7 @@ export class SyncController {
       forgetNamespace: (name) => { this.deps.knownNamespaces.delete(name); },
       events: this.deps.events,
       logger: this.deps.logger,
+      behaviour: this.deps.behaviour,
       workspacePath: (cluster) => this.workspacePath(cluster),
       namespaceLabels: (cluster, namespace) => this.namespaceLabels(cluster, namespace),
     };

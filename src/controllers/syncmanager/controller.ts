@@ -2,6 +2,7 @@ import type { KubeObject } from '../../kube/object.ts';
 import { Controller } from '../../runtime/controller.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
 import type { SyncTarget } from '../../translate/sync-target.ts';
+import type { SyncBehaviour } from '../../sync/behaviour.ts';
 import type { AgentContext } from '../context.ts';
 import { statusWriter } from '../shared/status-writer.ts';
 import { SyncController } from '../sync/controller.ts';
@@ -53,7 +54,8 @@ export function registerSyncManager(ctx: AgentContext): void {
     r.abort.abort();
     await r.done;
   };
-  const ensureSync = async (name: string, target: SyncTarget, fingerprint: string): Promise<boolean> => {
+  const ensureSync = async (name: string, plan: { target: SyncTarget; behaviour: SyncBehaviour }, fingerprint: string): Promise<boolean> => {
+    const { target, behaviour } = plan;
     const current = running.get(name);
     if (current?.fingerprint === fingerprint) return current.sync.hasSynced();
     await stopSync(name);
@@ -62,7 +64,7 @@ export function registerSyncManager(ctx: AgentContext): void {
     const abort = new AbortController();
     rootSignal.addEventListener('abort', () => { abort.abort(); }, { once: true });
     const sync = new SyncController({
-      target, kcp: ctx.kcp, local: ctx.service, events: ctx.events, clock: ctx.clock,
+      target, behaviour, kcp: ctx.kcp, local: ctx.service, events: ctx.events, clock: ctx.clock,
       logger: ctx.logger.child({ controller: 'sync', publishedResource: name }),
       workers: ctx.options.syncWorkers, observer: ctx.observer, knownNamespaces,
     });
@@ -84,7 +86,7 @@ export function registerSyncManager(ctx: AgentContext): void {
       agentName: ctx.options.agentName,
       selector: ctx.selector,
       getPublishedResource: (n) => ctx.getPublishedResource(n),
-      findCrd: (g, k) => ctx.findCrd(g, k),
+      findSource: (g, k) => ctx.findSource(g, k),
       ensureSync,
       stopSync,
       writeStatus: statusWriter(ctx, CONTROLLER_NAME),

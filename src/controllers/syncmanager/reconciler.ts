@@ -3,9 +3,10 @@ import type { PublishedResource } from '../../apis/v1alpha1/published-resource.t
 import type { Result } from '../../runtime/controller.ts';
 import { findCondition } from '../../translate/conditions.ts';
 import { canonicalJson } from '../../translate/crd-to-schema.ts';
-import { fromLabelSelector, type Requirement } from '../../translate/label-selector.ts';
-import { selectVersions } from '../../translate/projection.ts';
-import { type SyncTarget, syncTargetFor } from '../../translate/sync-target.ts';
+import type { Requirement } from '../../translate/label-selector.ts';
+import type { SyncTarget } from '../../translate/sync-target.ts';
+import type { SyncBehaviour } from '../../sync/behaviour.ts';
+import { planFor, type PublishPlan } from '../../sync/plan.ts';
 import { unsupportedFields } from '../../translate/unsupported.ts';
 import { CONDITION, type ConditionInput, isSelected } from '../shared/published-resources.ts';
 
@@ -17,14 +18,14 @@ export interface SyncManagerDeps {
   readonly agentName: string;
   readonly selector: readonly Requirement[];
   getPublishedResource(name: string): PublishedResource | undefined;
-  findCrd(group: string, kind: string): CustomResourceDefinition | undefined;
+  findSource(group: string, kind: string): Promise<CustomResourceDefinition | undefined>;
   /**
    * Makes sure the sync of `name` runs with exactly this target: a running
    * sync with another fingerprint is stopped first (an edited
    * PublishedResource replaces its sync, never duplicates it).
    * Returns whether the sync's caches have loaded.
    */
-  ensureSync(name: string, target: SyncTarget, fingerprint: string): Promise<boolean>;
+  ensureSync(name: string, plan: { target: SyncTarget; behaviour: SyncBehaviour }, fingerprint: string): Promise<boolean>;
   stopSync(name: string): Promise<void>;
   writeStatus(pr: PublishedResource, change: { conditions: ConditionInput[] }): Promise<boolean>;
 }
@@ -42,27 +43,21 @@ export async function reconcileSyncManager(name: string, deps: SyncManagerDeps):
     await deps.writeStatus(pr, { conditions: [{ type: CONDITION.syncing, status: 'False', ...blocked }] });
     return undefined;
   }
-  const crd = deps.findCrd(pr.spec.resource.apiGroup, pr.spec.resource.kind);
+  const crd = await deps.findSource(pr.spec.resource.apiGroup, pr.spec.resource.kind);
   if (crd === undefined) {
     await deps.stopSync(name);
     return undefined;
   }
-  let target: SyncTarget;
+  let plan: PublishPlan;
   try {
-    target = syncTargetFor({
-      publishedResource: name,
-      agentName: deps.agentName,
-      crd: selectVersions(crd.spec, pr.spec.resource),
-      naming: pr.spec.naming,
-      resourceFilter: fromLabelSelector(pr.spec.filter?.resource),
-    });
+    plan = planFor(pr, crd, deps.agentName);
   } catch (err) {
     // The schema controller reports the invalid field; nothing can sync.
     await deps.stopSync(name);
     await deps.writeStatus(pr, { conditions: [{ type: CONDITION.syncing, status: 'False', reason: 'InvalidSpec', message: err instanceof Error ? err.message : String(err) }] });
     return undefined;
   }
-  const synced = await deps.ensureSync(name, target, canonicalJson(target));
+  const synced = await deps.ensureSync(name, plan, canonicalJson(plan.target));
   await deps.writeStatus(pr, {
     conditions: [synced
       ? { type: CONDITION.syncing, status: 'True', reason: 'Syncing', message: 'objects are synced between kcp and the service cluster' }

@@ -50,7 +50,7 @@ function depsFor(w: World, selector = ''): SchemaReconcilerDeps {
     agentName: AGENT,
     selector: parseSelector(selector),
     getPublishedResource: (name) => structuredClone(w.prs.get(name)),
-    findCrd: (group, kind) => structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind)),
+    findSource: (group, kind) => Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
     schemaExists: (name) => Promise.resolve(w.schemas.has(name)),
     createSchema: (schema) => {
       const name = schema.metadata.name ?? '';
@@ -101,12 +101,32 @@ function expectStatus(status: WrittenStatus | undefined, expected: Case['expecte
 
 const cases: Case[] = [
   {
-    name: 'a PublishedResource using fields this agent cannot honour yet is held back with Unsupported, naming them',
-    pr: pr({ projection: { kind: 'Schedule' }, enableWorkspacePaths: true }),
+    name: 'a PublishedResource using a field this agent cannot honour yet is held back with Unsupported, naming it',
+    pr: pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { reference: { path: 'spec.secret' } } }] }),
     expected: {
       result: undefined,
       schemaReady: ['False', 'Unsupported'],
-      messageMentions: ['spec.projection', 'spec.enableWorkspacePaths'],
+      messageMentions: ['spec.related'],
+      schemas: [],
+    },
+  },
+  {
+    name: 'a mutation that does not compile is InvalidSpec naming the field',
+    pr: pr({ mutation: { spec: [{ regex: { path: 'spec.image', pattern: '(' } }] } }),
+    expected: {
+      result: undefined,
+      schemaReady: ['False', 'InvalidSpec'],
+      messageMentions: ['spec.mutation.spec[0].regex'],
+      schemas: [],
+    },
+  },
+  {
+    name: 'a naming template that does not parse is InvalidSpec naming the field',
+    pr: pr({ naming: { name: '{{ .Object.metadata.name ' } }),
+    expected: {
+      result: undefined,
+      schemaReady: ['False', 'InvalidSpec'],
+      messageMentions: ['spec.naming.name'],
       schemas: [],
     },
   },

@@ -50,10 +50,10 @@ function depsFor(w: World, selector = ''): SyncManagerDeps {
     agentName: AGENT,
     selector: parseSelector(selector),
     getPublishedResource: (name) => (name === NAME ? structuredClone(w.pr) : undefined),
-    findCrd: (group, kind) => structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind)),
+    findSource: (group, kind) => Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
     // Honours the contract: a sync with another fingerprint is replaced, never duplicated.
-    ensureSync: (name, target, fingerprint) => {
-      if (w.running.get(name)?.fingerprint !== fingerprint) w.running.set(name, { target, fingerprint });
+    ensureSync: (name, plan, fingerprint) => {
+      if (w.running.get(name)?.fingerprint !== fingerprint) w.running.set(name, { target: plan.target, fingerprint });
       return Promise.resolve(w.loaded);
     },
     stopSync: (name) => {

@@ -1,3 +1,6 @@
+import { type SyncBehaviour } from '../../../src/sync/behaviour.ts';
+import { IDENTITY_MUTATOR } from '../../../src/translate/mutation/index.ts';
+import { goTemplates } from '../../../src/translate/template/index.ts';
 import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
@@ -222,6 +225,8 @@ interface World {
   readonly namespaces: Set<string>;
   /** Reasons of the events recorded on consumer objects, in order. */
   readonly events: string[];
+  /** Compiled mutations and templates (none by default). */
+  behaviour?: SyncBehaviour;
   /** Labels of consumer namespaces, for the namespace filter. */
   namespaceLabels?: Record<string, Record<string, string>>;
 }
@@ -231,6 +236,8 @@ function newWorld(): World {
 }
 
 /** The SyncIO the sync controller would build, with its caches read from the fake stores. */
+const NO_BEHAVIOUR: SyncBehaviour = { specMutator: IDENTITY_MUTATOR, statusMutator: IDENTITY_MUTATOR, templates: goTemplates };
+
 function ioFor(w: World, target: SyncTarget): SyncIO {
   const events: EventRecorder = {
     record: (_client, _obj, event) => { w.events.push(event.reason); },
@@ -244,6 +251,7 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     },
     remoteClient: (cluster) => (cluster === CLUSTER ? asRestClient(w.remote) : undefined),
     workspacePath: (cluster) => Promise.resolve(`root:${cluster}`),
+    behaviour: w.behaviour ?? NO_BEHAVIOUR,
     forgetNamespace: (name) => { w.namespaces.delete(name); },
     namespaceLabels: (_cluster, namespace) => Promise.resolve(w.namespaceLabels?.[namespace]),
     // Like the local informer: copies are found by their labels, not by name.
