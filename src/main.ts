@@ -13,12 +13,21 @@ import { parseWorkspaceUrl } from './kcp/workspace-url.ts';
 import { connectionFromKubeConfig, loadKubeConfig } from './kube/connection.ts';
 import { RestClient } from './kube/rest-client.ts';
 import { createLogger, errorChain, type Logger } from './log/logger.ts';
+import { RENDER_USAGE, renderCommand } from './render.ts';
 import { createAgentMetrics } from './metrics/agent-metrics.ts';
 import { type Options, OptionsError, parseOptions, usage } from './options.ts';
 import { systemClock } from './runtime/clock.ts';
 import { parseSelector } from './translate/label-selector.ts';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'render') {
+    try {
+      return renderCommand(argv.slice(1), (text) => process.stdout.write(text));
+    } catch (err) {
+      process.stderr.write(`error: ${errorChain(err)}\n\n${RENDER_USAGE}`);
+      return 2;
+    }
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(usage());
     return 0;

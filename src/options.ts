@@ -65,7 +65,7 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
 /** The flag reference, for --help and errors. */
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([name, f]) => `  --${name}${f.kind === 'bool' ? '' : ' <value>'}\n      ${f.help}`);
-  return `Usage: api-syncagent [flags]\n\nFlags:\n${lines.join('\n')}\n`;
+  return `Usage: api-syncagent [flags]\n       api-syncagent render --help   (preview a PublishedResource offline)\n\nFlags:\n${lines.join('\n')}\n`;
 }
 
 type Raw = Map<string, string[]>;

@@ -167,7 +167,10 @@ describe('a consumer object synced through the agent', function () {
   it('holds back a PublishedResource with a field this version does not support, naming it, while others keep syncing', async function () {
     await applyObject(local, {
       apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'with-mutation' },
-      spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' }, mutation: { spec: [{ delete: { path: 'spec.image' } }] } },
+      spec: {
+        resource: { apiGroup: 'example.com', kind: 'CronTab' },
+        related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { reference: { path: 'spec.secretName' } } }],
+      },
     });
     const held = await waitFor('SchemaReady=False on the unsupported one', async () => {
       const obj = await local.get(`${PR_PATH}/with-mutation`);
@@ -176,7 +179,7 @@ describe('a consumer object synced through the agent', function () {
       return c?.status === 'False' ? c : undefined;
     });
     expect(held.reason).to.equal('Unsupported');
-    expect(held.message).to.include('spec.mutation.spec');
+    expect(held.message).to.include('spec.related');
     await consumerA.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('still-synced', { cronSpec: '2 2 * * *' }));
     await waitFor('the good PublishedResource to keep syncing', () => copyOf(teamA, 'still-synced'));
     await local.delete(`${PR_PATH}/with-mutation`);

@@ -1,0 +1,99 @@
+// `api-syncagent render`: what the agent would make of a PublishedResource,
+// with no cluster. It runs the agent's own code (planFor, desiredLocalObject,
+// the compiled mutations), so the preview cannot drift from the real thing.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringify, parse } from 'yaml';
+import type { CustomResourceDefinition } from './apis/apiextensions.ts';
+import { LAST_KNOWN_STATE_ANNOTATION } from './apis/v1alpha1/constants.ts';
+import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
+import { isKubeObject, type KubeObject } from './kube/object.ts';
+import { planFor } from './sync/plan.ts';
+import { desiredLocalObject } from './translate/local-object.ts';
+
+export const RENDER_USAGE = `Usage: api-syncagent render --published-resource FILE --crd FILE --object FILE [flags]
+
+Prints, as YAML documents, the APIResourceSchema the agent would publish, the
+service-cluster object it would create for the consumer object, and (with
+--service-object) the status it would send back up.
+
+Flags:
+  --published-resource FILE  the PublishedResource manifest
+  --crd FILE                 the service cluster's CustomResourceDefinition for spec.resource
+  --object FILE              a consumer object as it would be created in kcp
+  --service-object FILE      a service-cluster object with status (to preview the status sent up)
+  --cluster-name NAME        logical cluster name of the consumer workspace (default: demo-cluster)
+  --workspace-path PATH      workspace path, for .ClusterPath (default: root:demo)
+  --agent-name NAME          the agent name (default: api-syncagent)
+`;
+
+export interface RenderInput {
+  readonly publishedResource: unknown;
+  readonly crd: unknown;
+  readonly object: unknown;
+  readonly serviceObject?: unknown;
+  readonly clusterName: string;
+  readonly workspacePath: string;
+  readonly agentName: string;
+}
+
+/** The render output as YAML documents. Throws naming the bad input or field. */
+export function render(input: RenderInput): string {
+  if (!isPublishedResource(input.publishedResource)) throw new Error('--published-resource: not a PublishedResource');
+  const crd = input.crd as CustomResourceDefinition;
+  if (!isKubeObject(input.crd) || typeof (crd.spec as unknown) !== 'object') throw new Error('--crd: not a CustomResourceDefinition');
+  if (!isKubeObject(input.object)) throw new Error('--object: not a Kubernetes object');
+  const serviceObject = input.serviceObject === undefined ? undefined : input.serviceObject;
+  if (serviceObject !== undefined && !isKubeObject(serviceObject)) throw new Error('--service-object: not a Kubernetes object');
+  const pr = input.publishedResource;
+  const plan = planFor(pr, crd, input.agentName);
+  const remote: KubeObject = input.object;
+  const desired = desiredLocalObject(remote, plan.target, {
+    clusterName: input.clusterName,
+    clusterPath: plan.target.enableWorkspacePaths ? input.workspacePath : '',
+    renderer: plan.behaviour.templates,
+    mutated: plan.behaviour.specMutator.apply(remote, serviceObject),
+  });
+  const { [LAST_KNOWN_STATE_ANNOTATION]: _state, ...annotations } = desired.object.metadata.annotations ?? {};
+  const docs = [
+    `# APIResourceSchema published in kcp\n${stringify(plan.schema)}`,
+    `# Object created on the service cluster\n${stringify({ ...desired.object, metadata: { ...desired.object.metadata, annotations } })}`,
+  ];
+  if (serviceObject !== undefined) {
+    const status = plan.behaviour.statusMutator.apply(serviceObject, remote)['status'];
+    docs.push(`# Status written to the consumer object in kcp\n${stringify({ status: status ?? null })}`);
+  }
+  return docs.join('---\n');
+}
+
+/** The `render` subcommand: returns the exit code. */
+export function renderCommand(argv: readonly string[], out: (s: string) => void): number {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    options: {
+      'published-resource': { type: 'string' }, crd: { type: 'string' }, object: { type: 'string' },
+      'service-object': { type: 'string' }, 'cluster-name': { type: 'string' }, 'workspace-path': { type: 'string' },
+      'agent-name': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    out(RENDER_USAGE);
+    return 0;
+  }
+  const read = (flag: 'published-resource' | 'crd' | 'object' | 'service-object'): unknown => {
+    const file = values[flag];
+    if (file === undefined) throw new Error(`--${flag} is required`);
+    return parse(readFileSync(file, 'utf8')) as unknown;
+  };
+  out(render({
+    publishedResource: read('published-resource'),
+    crd: read('crd'),
+    object: read('object'),
+    ...(values['service-object'] === undefined ? {} : { serviceObject: read('service-object') }),
+    clusterName: values['cluster-name'] ?? 'demo-cluster',
+    workspacePath: values['workspace-path'] ?? 'root:demo',
+    agentName: values['agent-name'] ?? 'api-syncagent',
+  }));
+  return 0;
+}
