@@ -40,6 +40,16 @@ test-unit: deps ## fast unit tests
 test-e2e: deps tools build ## e2e tests against real servers (E2E=test/e2e/x.e2e.ts for one file)
 	mocha --config .mocharc.e2e.json $(or $(E2E),'test/e2e/**/*.e2e.ts')
 
+.PHONY: bench
+bench: deps tools build ## benchmark upstream v0.7.0 and ours on the same fresh servers (BENCH_ARGS="--workspaces 20 …"; not in make test)
+	bash hack/build-tools.sh upstream-syncagent
+	node bench/run.ts $(BENCH_ARGS)
+
+.PHONY: vectors
+vectors: ## regenerate the Go-produced test vectors (templates; mutations, paths, regexes, CEL)
+	bash hack/vectors/templates.sh
+	bash hack/vectors/mutations.sh
+
 .PHONY: codegen
 codegen: deps ## regenerate src/apis/*/zz_generated.types.ts and the chart's CRDs from crds/
 	node hack/codegen.ts

@@ -3,11 +3,16 @@
 // the real implementation. It reads a JSON corpus ([{name, template, data}])
 // and writes the golden file ([{name, output} | {name, error, message}]).
 //
-// The function map mirrors what the upstream agent offers in naming and
-// related-object templates: sprig's TxtFuncMap, `join` replaced by
+// The default function map mirrors what the upstream agent offers in naming
+// and related-object templates: sprig's TxtFuncMap, `join` replaced by
 // strings.Join, and the extra hash helpers sha3sum, sha3short and shortHash.
-// Template data is decoded from JSON into `any`, exactly like an
-// unstructured Kubernetes object, and the rendered text is trimmed.
+// A vector may ask for sprig alone ("funcs": "sprig"), as template mutations
+// get it.
+//
+// Template data is decoded from JSON into `any` with encoding/json (numbers
+// are float64), or with Kubernetes' decoder for unstructured objects
+// ("decode": "kubernetes"; whole numbers are int64), which is how upstream's
+// objects reach its templates. The rendered text is trimmed like upstream's.
 //
 // Usage: go run . INPUT.json OUTPUT.json
 package main
@@ -24,12 +29,21 @@ import (
 
 	"github.com/Masterminds/sprig/v3"
 	"golang.org/x/crypto/sha3"
+	kjson "sigs.k8s.io/json"
 )
 
 type vector struct {
 	Name     string          `json:"name"`
 	Template string          `json:"template"`
 	Data     json.RawMessage `json:"data"`
+	// Funcs selects the function map: "agent" (default; naming and related
+	// templates) or "sprig" (sprig only, as upstream's template mutations).
+	Funcs string `json:"funcs,omitempty"`
+	// Decode selects how data is decoded: "json" (default; encoding/json,
+	// numbers are float64) or "kubernetes" (Kubernetes' decoder for
+	// unstructured objects, whole numbers are int64), which is what
+	// upstream's templates see in .Object.
+	Decode string `json:"decode,omitempty"`
 }
 
 type result struct {
@@ -84,13 +98,15 @@ func run(inPath, outPath string) error {
 
 // render returns the vector's outcome; the error is only for a broken corpus.
 func render(v vector) (result, error) {
-	var data any
-	if len(v.Data) > 0 {
-		if err := json.Unmarshal(v.Data, &data); err != nil {
-			return result{}, fmt.Errorf("bad data: %w", err)
-		}
+	data, err := decode(v)
+	if err != nil {
+		return result{}, err
 	}
-	tpl, err := template.New("inline").Funcs(funcMap()).Parse(v.Template)
+	funcs, err := funcMap(v.Funcs)
+	if err != nil {
+		return result{}, err
+	}
+	tpl, err := template.New("inline").Funcs(funcs).Parse(v.Template)
 	if err != nil {
 		return result{Name: v.Name, Error: true, Message: err.Error()}, nil
 	}
@@ -102,13 +118,40 @@ func render(v vector) (result, error) {
 	return result{Name: v.Name, Output: &text}, nil
 }
 
-func funcMap() template.FuncMap {
+func decode(v vector) (any, error) {
+	var data any
+	if len(v.Data) == 0 {
+		return nil, nil
+	}
+	var err error
+	switch v.Decode {
+	case "", "json":
+		err = json.Unmarshal(v.Data, &data)
+	case "kubernetes":
+		err = kjson.UnmarshalCaseSensitivePreserveInts(v.Data, &data)
+	default:
+		err = fmt.Errorf("unknown decoder %q", v.Decode)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bad data: %w", err)
+	}
+	return data, nil
+}
+
+func funcMap(set string) (template.FuncMap, error) {
 	funcs := sprig.TxtFuncMap()
-	funcs["join"] = strings.Join
-	funcs["sha3sum"] = sha3Hex
-	funcs["sha3short"] = sha3Prefix
-	funcs["shortHash"] = sha1Prefix
-	return funcs
+	switch set {
+	case "sprig":
+		return funcs, nil
+	case "", "agent":
+		funcs["join"] = strings.Join
+		funcs["sha3sum"] = sha3Hex
+		funcs["sha3short"] = sha3Prefix
+		funcs["shortHash"] = sha1Prefix
+		return funcs, nil
+	default:
+		return nil, fmt.Errorf("unknown function set %q", set)
+	}
 }
 
 func sha3Hex(s string) string {
