@@ -21,9 +21,3 @@ const CHECKS: readonly [string, (spec: SpecView) => boolean][] = [
 export function unsupportedFields(spec: SpecView): string[] {
   return CHECKS.filter(([, check]) => check(spec)).map(([field]) => field);
 }
-
-function isSet(v: unknown): boolean {
-  if (v === undefined || v === null) return false;
-  if (typeof v === 'object') return Object.values(v).some((x) => x !== undefined && x !== null);
-  return true;
-}
