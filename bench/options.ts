@@ -1,0 +1,106 @@
+// Command-line flags of `make bench` (node bench/run.ts …).
+import { parseArgs } from 'node:util';
+
+export const AGENT_KINDS = ['upstream', 'ours', 'ours-limited'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
+export interface BenchOptions {
+  /** Consumer workspaces bound to every export. */
+  readonly workspaces: number;
+  /** Objects per workspace for the initial sync. */
+  readonly objects: number;
+  /** Objects per second during the steady phase. */
+  readonly rate: number;
+  readonly steadySeconds: number;
+  /** Objects the noisy tenant creates. */
+  readonly noisy: number;
+  /** Agents the noisy-neighbour phase runs for. */
+  readonly noisyAgents: readonly AgentKind[];
+  /** Longest the noisy phase may last (the quiet tenant is measured meanwhile). */
+  readonly noisyMaxSeconds: number;
+  /** How long the quiet tenant is measured alone before the noise. */
+  readonly quietSeconds: number;
+  /** New workspaces bound while each agent runs (first copy after a binding). */
+  readonly firstBinds: number;
+  readonly agents: readonly AgentKind[];
+  readonly out: string;
+  /** Skip the bare-client limit. */
+  readonly skipLimit: boolean;
+  /** Longest wait for an agent's initial sync; past it the agent's other phases are skipped. */
+  readonly initialTimeoutSeconds: number;
+  /** Parallel requests of the bare client while setting up. */
+  readonly concurrency: number;
+  /** Parallel requests of the bare client in the limit phase. */
+  readonly limitConcurrency: number;
+}
+
+const USAGE = `Usage: node bench/run.ts [flags]
+  --workspaces N        consumer workspaces (default 1000)
+  --objects N           objects per workspace for the initial sync (default 10)
+  --rate N              objects/s in the steady phase (default 20)
+  --steady-seconds N    length of the steady phase (default 30)
+  --noisy N             objects the noisy tenant creates (default 5000)
+  --noisy-agents LIST   agents the noisy-neighbour phase runs for (default ours)
+  --noisy-max-seconds N longest noisy phase (default 60)
+  --quiet-seconds N     quiet tenant measured alone first (default 10)
+  --first-binds N       workspaces bound while each agent runs (default 3)
+  --agents LIST         comma list of upstream,ours,ours-limited (default all)
+  --out DIR             where results go (default bench/results)
+  --initial-timeout N   longest wait (s) for an agent's initial sync (default max(180, W×N/5));
+                        an agent that misses it is stopped, its progress reported
+  --skip-limit          do not measure the bare-client limit
+  --concurrency N       parallel requests while setting up (default 16)
+  --limit-concurrency N parallel object writers in the limit phase (default 64)`;
+
+function agentList(text: string, flag: string): AgentKind[] {
+  const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const a of list) {
+    if (!(AGENT_KINDS as readonly string[]).includes(a)) throw new Error(`--${flag}: unknown agent '${a}' (known: ${AGENT_KINDS.join(', ')})`);
+  }
+  return list as AgentKind[];
+}
+
+function positive(text: string | undefined, fallback: number, flag: string, min = 1): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${flag} must be a number ≥ ${min}, got '${text}'`);
+  return n;
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      workspaces: { type: 'string' }, objects: { type: 'string' }, rate: { type: 'string' },
+      'steady-seconds': { type: 'string' }, noisy: { type: 'string' }, 'noisy-agents': { type: 'string' },
+      'noisy-max-seconds': { type: 'string' }, 'quiet-seconds': { type: 'string' }, 'first-binds': { type: 'string' },
+      agents: { type: 'string' }, out: { type: 'string' }, 'skip-limit': { type: 'boolean' },
+      concurrency: { type: 'string' }, 'limit-concurrency': { type: 'string' }, 'initial-timeout': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help === true) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const workspaces = positive(values.workspaces, 1000, 'workspaces', 2);
+  const objects = positive(values.objects, 10, 'objects');
+  return {
+    workspaces,
+    objects,
+    rate: positive(values.rate, 20, 'rate'),
+    steadySeconds: positive(values['steady-seconds'], 30, 'steady-seconds'),
+    noisy: positive(values.noisy, 5000, 'noisy', 0),
+    noisyAgents: agentList(values['noisy-agents'] ?? 'ours', 'noisy-agents'),
+    noisyMaxSeconds: positive(values['noisy-max-seconds'], 60, 'noisy-max-seconds'),
+    quietSeconds: positive(values['quiet-seconds'], 10, 'quiet-seconds'),
+    firstBinds: positive(values['first-binds'], 3, 'first-binds', 0),
+    agents: agentList(values.agents ?? AGENT_KINDS.join(','), 'agents'),
+    out: values.out ?? 'bench/results',
+    skipLimit: values['skip-limit'] === true,
+    initialTimeoutSeconds: positive(values['initial-timeout'], Math.max(180, (workspaces * objects) / 5), 'initial-timeout'),
+    concurrency: positive(values.concurrency, 16, 'concurrency'),
+    limitConcurrency: positive(values['limit-concurrency'], 64, 'limit-concurrency'),
+  };
+}

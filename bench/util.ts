@@ -1,0 +1,72 @@
+// Small helpers the benchmark shares: bounded parallelism, clocks, percentiles.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isNotFound } from '../src/kube/errors.ts';
+
+export { sleep };
+
+/** Milliseconds on a monotonic clock (all benchmark timestamps use it). */
+export function now(): number {
+  return performance.now();
+}
+
+/** Runs fn over items with at most `limit` in flight; the first error rejects. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+/** Retries fn while it fails with 404 (an API that is not served yet), up to timeoutMs. */
+export async function retryNotFound<T>(what: string, fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isNotFound(err) || now() > deadline) throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      await sleep(50);
+    }
+  }
+}
+
+/** The q-quantile (0..1) of values, nearest-rank; undefined when empty. */
+export function quantile(values: readonly number[], q: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export interface Percentiles {
+  readonly count: number;
+  readonly p50: number | undefined;
+  readonly p95: number | undefined;
+  readonly p99: number | undefined;
+  readonly max: number | undefined;
+}
+
+export function percentiles(values: readonly number[]): Percentiles {
+  return { count: values.length, p50: quantile(values, 0.5), p95: quantile(values, 0.95), p99: quantile(values, 0.99), max: quantile(values, 1) };
+}
+
+/** Polls until check() is true (checked every 25 ms); throws after timeoutMs naming what. */
+export async function until(what: string, check: () => boolean, timeoutMs: number, failFast?: () => void): Promise<void> {
+  const deadline = now() + timeoutMs;
+  while (!check()) {
+    failFast?.();
+    if (now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+export function log(msg: string): void {
+  const t = new Date().toISOString().slice(11, 19);
+  console.log(`[${t}] ${msg}`);
+}
