@@ -46,7 +46,7 @@ const USAGE = `Usage: node bench/run.ts [flags]
   --first-binds N       workspaces bound while each agent runs (default 3)
   --agents LIST         comma list of upstream,ours,ours-limited (default all)
   --out DIR             where results go (default bench/results)
-  --initial-timeout N   longest wait (s) for an agent's initial sync (default max(180, W×N/5));
+  --initial-timeout N   longest wait (s) for an agent's initial sync (default max(300, min(W×N/2, 3600)));
                         an agent that misses it is stopped, its progress reported
   --skip-limit          do not measure the bare-client limit
   --concurrency N       parallel requests while setting up (default 16)
@@ -99,7 +99,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     agents: agentList(values.agents ?? AGENT_KINDS.join(','), 'agents'),
     out: values.out ?? 'bench/results',
     skipLimit: values['skip-limit'] === true,
-    initialTimeoutSeconds: positive(values['initial-timeout'], Math.max(180, (workspaces * objects) / 5), 'initial-timeout'),
+    initialTimeoutSeconds: positive(values['initial-timeout'], Math.max(300, Math.min((workspaces * objects) / 2, 3600)), 'initial-timeout'),
     concurrency: positive(values.concurrency, 16, 'concurrency'),
     limitConcurrency: positive(values['limit-concurrency'], 64, 'limit-concurrency'),
   };

@@ -37,8 +37,9 @@ export interface EventRecorderOptions {
 }
 
 /**
- * Events are written asynchronously on a small bounded queue: a reconcile
- * never waits for one, and a burst of events cannot starve real writes.
+ * Events are written asynchronously on a small bounded queue as background
+ * requests: a reconcile never waits for one, and a burst of events only uses
+ * rate budget the real writes leave over.
  */
 export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   const queue = new PQueue({ concurrency: opts.concurrency ?? 4 });
@@ -48,7 +49,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       const event = buildEvent(obj, input, { component: opts.component, time: now().toISOString() });
       const ns = event.metadata.namespace ?? 'default';
       queue.add(async () => {
-        await client.create(`/api/v1/namespaces/${ns}/events`, event);
+        await client.background().create(`/api/v1/namespaces/${ns}/events`, event);
       }).catch((err: unknown) => {
         opts.logger.debug('Failed to record event', { reason: input.reason, object: obj.metadata.name, error: errorChain(err) });
       });

@@ -31,6 +31,9 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
+/** Background requests (Events) only use rate budget nothing else needs. */
+export type RequestPriority = 'normal' | 'background';
+
 interface SendOptions {
   query?: Query | undefined;
   body?: unknown;
@@ -52,11 +55,13 @@ export class RestClient {
   private readonly conn: Connection;
   private readonly limiter: TokenBucket;
   private readonly opts: RestClientOptions;
+  private readonly priority: RequestPriority;
 
-  constructor(conn: Connection, opts: RestClientOptions, limiter?: TokenBucket) {
+  constructor(conn: Connection, opts: RestClientOptions, limiter?: TokenBucket, priority: RequestPriority = 'normal') {
     this.conn = conn;
     this.opts = opts;
     this.limiter = limiter ?? new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock);
+    this.priority = priority;
   }
 
   /** The base URL requests go to. */
@@ -66,7 +71,12 @@ export class RestClient {
 
   /** A client for another base URL with the same credentials, pool and rate limit. */
   forServer(server: string): RestClient {
-    return new RestClient(withServer(this.conn, server), this.opts, this.limiter);
+    return new RestClient(withServer(this.conn, server), this.opts, this.limiter, this.priority);
+  }
+
+  /** The same client for background requests, which yield the shared rate budget to normal ones. */
+  background(): RestClient {
+    return new RestClient(this.conn, this.opts, this.limiter, 'background');
   }
 
   async get(path: string, query?: Query, signal?: AbortSignal): Promise<KubeObject> {
@@ -114,7 +124,8 @@ export class RestClient {
   }
 
   private async sendOnce(method: string, path: string, options: SendOptions): Promise<unknown> {
-    await this.limiter.take(options.signal);
+    if (this.priority === 'background') await this.limiter.takeSpare(options.signal);
+    else await this.limiter.take(options.signal);
     const url = this.url(path, options.query);
     const started = this.opts.clock.now();
     const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];

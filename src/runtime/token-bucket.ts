@@ -30,9 +30,7 @@ export class TokenBucket {
    */
   reserve(): number {
     if (this.qps <= 0) return 0;
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
-    this.last = now;
+    this.refill();
     this.tokens -= 1;
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }
@@ -41,5 +39,36 @@ export class TokenBucket {
   async take(signal?: AbortSignal): Promise<void> {
     const wait = this.reserve();
     if (wait > 0) await this.clock.sleep(wait, signal);
+  }
+
+  /**
+   * Background work (Events): takes a token only while the bucket is at
+   * least half full, i.e. while nothing else is using the budget hard, so
+   * a burst of background requests never delays the ones that do the work.
+   * Returns 0 and takes the token when one is spare; otherwise how long to
+   * wait before asking again.
+   */
+  reserveSpare(): number {
+    if (this.qps <= 0) return 0;
+    this.refill();
+    const threshold = Math.max(1, this.burst / 2);
+    if (this.tokens >= threshold) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return ((threshold - this.tokens) / this.qps) * 1000;
+  }
+
+  /** Waits for a spare token (see reserveSpare). */
+  async takeSpare(signal?: AbortSignal): Promise<void> {
+    for (let wait = this.reserveSpare(); wait > 0; wait = this.reserveSpare()) {
+      await this.clock.sleep(wait, signal);
+    }
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
+    this.last = now;
   }
 }

@@ -93,27 +93,33 @@ async function handleDeletion(p: Pass): Promise<Result | undefined> {
     p.io.events.record(p.client, p.remote, SYNC_EVENTS.cleanup);
     return { requeueAfterMs: WAIT_FOR_DELETION_MS };
   }
-  const index = finalizers.indexOf(CLEANUP_FINALIZER);
-  await p.client.patch(remotePath(p), [
-    { op: 'test', path: '/metadata/resourceVersion', value: p.remote.metadata.resourceVersion },
-    { op: 'remove', path: `/metadata/finalizers/${index}` },
-  ], 'json').catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  await setFinalizers(p, finalizers.filter((f) => f !== CLEANUP_FINALIZER))
+    .catch((err: unknown) => { if (!isNotFound(err)) throw err; });
   return undefined;
 }
 
-/** Our finalizer guarantees the copy is removed before the consumer object goes. */
-async function addFinalizer(p: Pass): Promise<Result> {
-  const finalizers = p.remote.metadata.finalizers;
-  const op = finalizers === undefined
-    ? { op: 'add', path: '/metadata/finalizers', value: [CLEANUP_FINALIZER] }
-    : { op: 'add', path: '/metadata/finalizers/-', value: CLEANUP_FINALIZER };
-  await p.client.patch(remotePath(p), [{ op: 'test', path: '/metadata/resourceVersion', value: p.remote.metadata.resourceVersion }, op], 'json');
+/**
+ * Our finalizer guarantees the copy is removed before the consumer object
+ * goes. Nothing is requeued after a write: the watch event it causes starts
+ * the next pass, from a cache that then holds the write.
+ */
+async function addFinalizer(p: Pass): Promise<undefined> {
+  await setFinalizers(p, [...(p.remote.metadata.finalizers ?? []), CLEANUP_FINALIZER]);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.accepted);
-  return { requeueAfterMs: 0 };
+  return undefined;
+}
+
+/**
+ * Writes the consumer object's whole finalizer list, guarded by the
+ * resourceVersion it was computed from: a stale cache gets a 409 Conflict,
+ * which is retried quietly, and never drops another controller's finalizer.
+ */
+async function setFinalizers(p: Pass, finalizers: string[]): Promise<void> {
+  await p.client.patch(remotePath(p), { metadata: { resourceVersion: p.remote.metadata.resourceVersion, finalizers } }, 'merge');
 }
 
 /** Creates the copy (and its namespace); adopts an unowned object of the same name. */
-async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result> {
+async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undefined> {
   const ns = desired.object.metadata.namespace;
   if (ns !== undefined) await p.io.ensureNamespace(ns);
   try {
@@ -122,35 +128,47 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result> {
     // The namespace was deleted behind our back: make it again on the retry.
     if (isNotFound(err) && ns !== undefined) p.io.forgetNamespace(ns);
     if (!isAlreadyExists(err)) throw err;
-    await adopt(p, desired);
+    const adopted = await adopt(p, desired);
+    if (adopted === 'terminating') return { requeueAfterMs: WAIT_FOR_DELETION_MS };
+    if (adopted === 'already-ours') return undefined;
   }
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.placed);
-  return { requeueAfterMs: 0 };
+  return undefined;
 }
 
 /**
  * An object with the copy's name exists but our labels did not find it: it
  * was created by hand, or its labels were damaged. Take it over unless it is
- * being deleted or demonstrably belongs to another consumer object.
+ * being deleted (try again later) or demonstrably belongs to another
+ * consumer object.
  */
-async function adopt(p: Pass, desired: DesiredLocal): Promise<void> {
+async function adopt(p: Pass, desired: DesiredLocal): Promise<'adopted' | 'already-ours' | 'terminating'> {
   const existing = await p.io.local.get(localPath(p, desired.object));
   // It is going away; place the copy once it is gone.
-  if (existing.metadata.deletionTimestamp !== undefined) return;
-  const otherAgent = existing.metadata.labels?.[AGENT_NAME_LABEL];
-  if (otherAgent !== undefined && otherAgent !== p.target.agentName) {
-    throw new Error(`failed to place the copy: ${localPath(p, existing)} is managed by agent "${otherAgent}"`);
-  }
-  const owner = remoteRefFromLocal(existing, p.target.agentName);
-  if (owner !== undefined && (owner.cluster !== p.ref.cluster || owner.name !== p.ref.name || (owner.namespace ?? '') !== p.ref.namespace)) {
-    throw new Error(`failed to place the copy: ${localPath(p, existing)} already belongs to another object`);
-  }
+  if (existing.metadata.deletionTimestamp !== undefined) return 'terminating';
+  // Already ours, complete with its state: only the cache had not seen it yet.
+  if (ownedBySameObject(p, existing) && existing.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== undefined) return 'already-ours';
   // Link it without a last-known state: the next pass then writes the whole
   // desired content once (additively, keeping fields only the copy has).
   const { [LAST_KNOWN_STATE_ANNOTATION]: _state, ...annotations } = desired.object.metadata.annotations ?? {};
   await p.io.local.patch(localPath(p, existing), {
     metadata: { resourceVersion: existing.metadata.resourceVersion, labels: desired.object.metadata.labels, annotations },
   }, 'merge');
+  return 'adopted';
+}
+
+/** True when `existing` is linked to this consumer object; throws when it belongs to another object or agent. */
+function ownedBySameObject(p: Pass, existing: KubeObject): boolean {
+  const otherAgent = existing.metadata.labels?.[AGENT_NAME_LABEL];
+  if (otherAgent !== undefined && otherAgent !== p.target.agentName) {
+    throw new Error(`failed to place the copy: ${localPath(p, existing)} is managed by agent "${otherAgent}"`);
+  }
+  const owner = remoteRefFromLocal(existing, p.target.agentName);
+  if (owner === undefined) return false;
+  if (owner.cluster !== p.ref.cluster || owner.name !== p.ref.name || (owner.namespace ?? '') !== p.ref.namespace) {
+    throw new Error(`failed to place the copy: ${localPath(p, existing)} already belongs to another object`);
+  }
+  return true;
 }
 
 /**

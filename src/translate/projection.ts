@@ -59,12 +59,30 @@ export function hasStatusSubresource(spec: CrdSpec, version: string): boolean {
  */
 export function projectCrd(spec: CrdSpec, projection: ResourceProjection | undefined): CrdSpec {
   const out = structuredClone(spec);
-  if (projection === undefined) return out;
-  if (isSet(projection.group)) out.group = projection.group;
-  if (projection.scope !== undefined) out.scope = projection.scope;
-  out.versions = projectVersions(out.versions, projection);
-  out.names = projectNames(out.names, projection);
+  if (projection !== undefined) {
+    if (isSet(projection.group)) out.group = projection.group;
+    if (projection.scope !== undefined) out.scope = projection.scope;
+    out.versions = projectVersions(out.versions, projection);
+    out.names = projectNames(out.names, projection);
+  }
+  refuseKcpOwnGroup(out.group);
   return out;
+}
+
+/**
+ * API groups every kcp workspace serves itself. A schema in one of them
+ * shadows kcp's own type: kcp v0.32's virtual workspace then serves that type
+ * from every logical cluster, not only the bound ones, so it is refused.
+ */
+const KCP_BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
+  '', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io',
+  'certificates.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'flowcontrol.apiserver.k8s.io', 'rbac.authorization.k8s.io',
+]);
+
+function refuseKcpOwnGroup(group: string): void {
+  if (!KCP_BUILT_IN_GROUPS.has(group) && !group.endsWith('.kcp.io')) return;
+  const shown = group === '' ? 'the core API group' : `API group "${group}"`;
+  throw new Error(`spec.projection.group: kcp serves ${shown} itself; publish the type under a group of your own (set spec.projection.group)`);
 }
 
 function isSet(s: string | undefined): s is string {

@@ -232,19 +232,12 @@ describe('transforms: a provider shapes the published API and the copies', funct
     expect(await copyOf('/api/v1/configmaps', 'private')).to.equal(undefined);
   });
 
-  // BUG: a core type published without projection.group (configmaps-core.yaml)
-  // is accepted: the schema v<hash>.configmaps.core is created, exported and
-  // bound. But kcp v0.32.3's virtual workspace then lists the ConfigMaps of
-  // every logical cluster under it (root, system:admin, the provider, unbound
-  // workspaces), and 404s writes to the bound workspace's own ConfigMaps. The
-  // agent tries to put its finalizer on all of them: agent log
-  //   "Reconcile failed, retrying" key "root|default|kube-root-ca.crt":
-  //     PATCH /api/v1/namespaces/default/configmaps/kube-root-ca.crt: 403 Forbidden
-  //   key "<team-a>|default|core-one": PATCH …/configmaps/core-one: 404 NotFound
-  // and never makes a copy. (Upstream v0.7.0 cannot publish it at all: its
-  // schema name "v<hash>.configmaps." is invalid.) It should be refused up
-  // front, naming the field to set.
-  it.skip('refuses to publish a core type into kcp\'s own core group, naming spec.projection.group', async function () {
+  // A core type published without projection.group would shadow kcp's own
+  // ConfigMaps: kcp v0.32's virtual workspace then serves the ConfigMaps of
+  // every logical cluster (root and unbound workspaces included) and 404s
+  // writes to the bound ones. Upstream v0.7.0 fails later, on the invalid
+  // schema name "v<hash>.configmaps.". Ours refuses it up front.
+  it('refuses to publish a core type into kcp\'s own core group, naming spec.projection.group', async function () {
     await applyObject(local, readPr('configmaps-core.yaml'));
     const held = await waitFor('SchemaReady=False on publish-core-configmaps', async () => {
       const c = condition(await local.get(`${PR_PATH}/publish-core-configmaps`), 'SchemaReady');

@@ -72,6 +72,22 @@ describe('projectCrd', function () {
       projection: { group: 'example.org' }, want: (o) => [o.group, o.names.plural], wantValue: ['example.org', 'crontabs'],
     },
     {
+      name: 'core type as it is', reason: 'a schema in the core group would shadow kcp\'s own ConfigMaps in every workspace',
+      spec: { ...published(), group: '' }, projection: undefined, error: /^spec\.projection\.group: kcp serves the core API group itself/,
+    },
+    {
+      name: 'core type with a group', reason: 'a group of the provider\'s own makes a built-in type publishable',
+      spec: { ...published(), group: '' }, projection: { group: 'config.example.net' }, want: (o) => o.group, wantValue: 'config.example.net',
+    },
+    {
+      name: 'into a kcp group', reason: 'kcp\'s own groups are refused like the Kubernetes ones it serves',
+      projection: { group: 'tenancy.kcp.io' }, error: /^spec\.projection\.group: kcp serves API group "tenancy\.kcp\.io" itself/,
+    },
+    {
+      name: 'into rbac', reason: 'kcp serves RBAC in every workspace',
+      projection: { group: 'rbac.authorization.k8s.io' }, error: /^spec\.projection\.group: kcp serves API group "rbac/,
+    },
+    {
       name: 'scope', reason: 'a namespaced type may be cluster-scoped in kcp',
       projection: { scope: 'Cluster' }, want: (o) => o.scope, wantValue: 'Cluster',
     },
