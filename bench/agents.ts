@@ -43,8 +43,13 @@ export async function startBenchAgent(env: BenchEnv, kind: AgentKind, api: Bench
   const logFile = env.artifacts.logFile(`agent-${kind}-${run}.log`);
   const proc = kind === 'upstream'
     ? startProcess(`agent/${kind}`, toolPath('upstream-syncagent'), [...common, '--enable-leader-election=false'], { logFile })
-    : startProcess(`agent/${kind}`, AGENT_BINARY, [...common, `--apiexport-ref=${api.exportName}`, ...(kind === 'ours-limited' ? LIMITED : [])], { logFile });
+    : startProcess(`agent/${kind}`, AGENT_BINARY, [...common, `--apiexport-ref=${api.exportName}`, ...(kind === 'ours-limited' ? LIMITED : []), ...tuning()], { logFile });
   return { kind, name, process: proc, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+}
+
+/** Extra flags for our agent, for tuning experiments (BENCH_OURS_ARGS="--sync-workers=64"). */
+function tuning(): string[] {
+  return (process.env['BENCH_OURS_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 }
 
 /** Throws when the agent has exited (so waits end at once), with its log tail. */

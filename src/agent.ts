@@ -24,6 +24,8 @@ export interface AgentDeps {
   readonly kcp: RestClient;
   readonly selector: readonly Requirement[];
   readonly observer?: ControllerObserver | undefined;
+  /** Counts Events that were replaced by a newer one or dropped before being written. */
+  readonly onEventDiscarded?: ((why: 'replaced' | 'dropped') => void) | undefined;
 }
 
 /** The wired agent: run it, and ask whether it is ready. */
@@ -55,7 +57,9 @@ export function createAgent(deps: AgentDeps): Agent {
     kcp: deps.kcp,
     selector: deps.selector,
     observer: deps.observer,
-    events: createEventRecorder({ component: 'api-syncagent', logger }),
+    events: createEventRecorder({
+      component: 'api-syncagent', logger, clock, qps: options.eventQps, burst: options.eventBurst, onDiscarded: deps.onEventDiscarded,
+    }),
     publishedResources, crds, apiExports, endpointSlices,
     now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     getPublishedResource: (name) => {

@@ -94,7 +94,7 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
       abort.abort();
     });
   }
-  const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.controllers });
+  const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.controllers, onEventDiscarded: (why) => { setup.metrics.eventDiscarded(why); } });
   const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.service) : undefined;
   const servers: Server[] = [];
   if (options.healthAddress !== undefined) {

@@ -30,6 +30,8 @@ export interface Options {
   readonly serviceQps: number;
   readonly serviceBurst: number;
   readonly syncWorkers: number;
+  readonly eventQps: number;
+  readonly eventBurst: number;
 }
 
 /** A flag problem: main prints it with the usage and exits 2, before any write. */
@@ -60,6 +62,8 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'service-qps': { kind: 'number', help: 'requests per second to the service cluster (default 200; 0 = unlimited)' },
   'service-burst': { kind: 'number', help: 'request burst to the service cluster (default 400)' },
   'sync-workers': { kind: 'number', help: 'parallel reconciles per PublishedResource (default 16)' },
+  'event-qps': { kind: 'number', help: 'Events written per second, out of the kcp budget the sync leaves over (default 20; 0 = no limit of their own)' },
+  'event-burst': { kind: 'number', help: 'Event burst (default 50)' },
 };
 
 /** The flag reference, for --help and errors. */
@@ -138,6 +142,8 @@ function validate(raw: Raw): Options {
     serviceQps: num(str('service-qps'), 'service-qps', 200, 0),
     serviceBurst: num(str('service-burst'), 'service-burst', 400, 1),
     syncWorkers: num(str('sync-workers'), 'sync-workers', 16, 1),
+    eventQps: num(str('event-qps'), 'event-qps', 20, 0),
+    eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
   });
 }
 

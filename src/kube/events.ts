@@ -1,6 +1,8 @@
-import PQueue from 'p-queue';
 import type { Logger } from '../log/logger.ts';
 import { errorChain } from '../log/logger.ts';
+import type { Clock } from '../runtime/clock.ts';
+import { CoalescingQueue } from '../runtime/coalescing-queue.ts';
+import { TokenBucket } from '../runtime/token-bucket.ts';
 import type { KubeObject } from './object.ts';
 import type { RestClient } from './rest-client.ts';
 
@@ -30,31 +32,77 @@ export interface EventRecorder {
 export interface EventRecorderOptions {
   readonly component: string;
   readonly logger: Logger;
+  readonly clock: Clock;
+  /** Event writes per second across all servers (0: no limit of their own). */
+  readonly qps: number;
+  readonly burst: number;
   /** Parallel event writes. */
   readonly concurrency?: number;
+  /** Most events waiting to be written; beyond it the oldest is dropped. */
+  readonly maxPending?: number;
+  /** Called for each event that was dropped or replaced before it was written. */
+  readonly onDiscarded?: (why: 'replaced' | 'dropped') => void;
   /** Wall-clock timestamps for the Event object. */
   readonly now?: () => Date;
 }
 
+interface PendingEvent {
+  readonly client: RestClient;
+  readonly event: KubeObject;
+}
+
 /**
- * Events are written asynchronously on a small bounded queue as background
- * requests: a reconcile never waits for one, and a burst of events only uses
- * rate budget the real writes leave over.
+ * Events are best effort and must never slow the sync: a reconcile never
+ * waits for one, they have a rate of their own and use only rate budget the
+ * real writes leave over (background requests). While an object's event waits
+ * to be written, a newer event of the same type on the same object replaces
+ * it, so under load each object shows its latest event (e.g. ObjectPlaced
+ * rather than ObjectAccepted before it) and the writes stay bounded by the
+ * number of objects; a Warning is never replaced by a Normal event.
  */
 export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
-  const queue = new PQueue({ concurrency: opts.concurrency ?? 4 });
+  const pending = new CoalescingQueue<PendingEvent>(opts.maxPending ?? 10_000);
+  const limiter = opts.qps > 0 ? new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock) : undefined;
+  const concurrency = opts.concurrency ?? 4;
   const now = opts.now ?? (() => new Date());
+  let writers = 0;
+  /** Resolves the waiters of flush() once nothing is pending or being written. */
+  let idle: { promise: Promise<unknown>; resolve: (v: unknown) => void } | undefined;
+
+  const write = async ({ client, event }: PendingEvent): Promise<void> => {
+    const ns = event.metadata.namespace ?? 'default';
+    try {
+      await limiter?.take();
+      await client.background().create(`/api/v1/namespaces/${ns}/events`, event);
+    } catch (err) {
+      opts.logger.debug('Failed to record event', { reason: event['reason'], object: event.metadata.name, error: errorChain(err) });
+    }
+  };
+  const drain = async (): Promise<void> => {
+    for (let next = pending.take(); next !== undefined; next = pending.take()) await write(next);
+    writers--;
+    if (writers === 0 && pending.size === 0) {
+      idle?.resolve(undefined);
+      idle = undefined;
+    }
+  };
   return {
     record(client, obj, input): void {
       const event = buildEvent(obj, input, { component: opts.component, time: now().toISOString() });
-      const ns = event.metadata.namespace ?? 'default';
-      queue.add(async () => {
-        await client.background().create(`/api/v1/namespaces/${ns}/events`, event);
-      }).catch((err: unknown) => {
-        opts.logger.debug('Failed to record event', { reason: input.reason, object: obj.metadata.name, error: errorChain(err) });
-      });
+      const subject = obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+      const outcome = pending.add(`${client.server}|${subject}|${input.type}`, { client, event });
+      if (outcome === 'replaced') opts.onDiscarded?.('replaced');
+      if (outcome === 'dropped-oldest') opts.onDiscarded?.('dropped');
+      if (writers < concurrency) {
+        writers++;
+        void drain();
+      }
     },
-    flush: () => queue.onIdle(),
+    flush: async () => {
+      if (writers === 0 && pending.size === 0) return;
+      idle ??= Promise.withResolvers<unknown>();
+      await idle.promise;
+    },
   };
 }
 

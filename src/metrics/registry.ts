@@ -14,6 +14,12 @@ interface Series {
 
 export class MetricsRegistry {
   private readonly series = new Map<string, Series>();
+  private readonly collectors: (() => void)[] = [];
+
+  /** Runs `collect` before every render, for values read on demand (memory, CPU). */
+  onCollect(collect: () => void): void {
+    this.collectors.push(collect);
+  }
 
   counter(name: string, help: string): (labels: Labels, by?: number) => void {
     const s = this.define(name, help, 'counter');
@@ -26,7 +32,16 @@ export class MetricsRegistry {
   }
 
   gauge(name: string, help: string): (labels: Labels, value: number) => void {
-    const s = this.define(name, help, 'gauge');
+    return this.setter(name, help, 'gauge');
+  }
+
+  /** A counter whose total is read from elsewhere (e.g. the process's CPU time) rather than counted here. */
+  observedCounter(name: string, help: string): (labels: Labels, value: number) => void {
+    return this.setter(name, help, 'counter');
+  }
+
+  private setter(name: string, help: string, type: Series['type']): (labels: Labels, value: number) => void {
+    const s = this.define(name, help, type);
     return (labels, value) => {
       s.values.set(labelKey(labels), { labels, value });
     };
@@ -34,6 +49,7 @@ export class MetricsRegistry {
 
   /** The text exposition of every series. */
   render(): string {
+    for (const collect of this.collectors) collect();
     const lines: string[] = [];
     for (const s of this.series.values()) {
       lines.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.type}`);

@@ -19,6 +19,11 @@ export interface WorkQueueOptions {
    * turns between tenants with ready keys. Without it all keys share one FIFO.
    */
   readonly tenantOf?: (key: string) => string;
+  /**
+   * Most keys of one tenant handed out at once, so a tenant with a large
+   * backlog leaves workers free for the others. @default Infinity
+   */
+  readonly maxInFlightPerTenant?: number;
   /** For logs and metrics. @default 'workqueue' */
   readonly name?: string;
 }
@@ -80,6 +85,7 @@ export class WorkQueue {
   private readonly clock: Clock;
   private readonly rateLimiter: ControllerRateLimiter;
   private readonly tenantOf: (key: string) => string;
+  private readonly maxInFlightPerTenant: number;
 
   /** Keys that need processing: ready ones and those re-added while processing. */
   private readonly dirty = new Set<string>();
@@ -88,6 +94,10 @@ export class WorkQueue {
   private readonly readyByTenant = new Map<string, Fifo<string>>();
   /** Tenants with ready keys, in round-robin order (each at most once). */
   private activeTenants = new Fifo<string>();
+  /** Keys being processed per tenant (only tenants with at least one). */
+  private readonly inFlight = new Map<string, number>();
+  /** Tenants with ready keys held back at maxInFlightPerTenant (not in activeTenants). */
+  private readonly saturated = new Set<string>();
   private readyCount = 0;
   /** Pending addAfter timers by key, with their due time, to keep the soonest. */
   private readonly waiting = new Map<string, { at: number; cancel: () => void }>();
@@ -101,6 +111,7 @@ export class WorkQueue {
     this.clock = opts.clock;
     this.rateLimiter = opts.rateLimiter ?? new ControllerRateLimiter({ clock: opts.clock });
     this.tenantOf = opts.tenantOf ?? singleTenant;
+    this.maxInFlightPerTenant = opts.maxInFlightPerTenant ?? Infinity;
     this.name = opts.name ?? 'workqueue';
   }
 
@@ -177,9 +188,14 @@ export class WorkQueue {
    * (once, however often it was added). Call exactly once per key from get().
    */
   done(key: string): void {
-    this.processing.delete(key);
-    if (this.shuttingDown || !this.dirty.has(key)) return;
-    this.pushReady(key);
+    if (!this.processing.delete(key)) return;
+    const tenant = this.tenantOf(key);
+    const count = (this.inFlight.get(tenant) ?? 1) - 1;
+    if (count > 0) this.inFlight.set(tenant, count);
+    else this.inFlight.delete(tenant);
+    if (this.shuttingDown) return;
+    if (this.saturated.delete(tenant)) this.activeTenants.push(tenant);
+    if (this.dirty.has(key)) this.pushReady(key);
     this.serveGetters();
   }
 
@@ -194,6 +210,7 @@ export class WorkQueue {
     for (const pending of this.waiting.values()) pending.cancel();
     this.waiting.clear();
     this.readyByTenant.clear();
+    this.saturated.clear();
     this.activeTenants = new Fifo<string>();
     this.readyCount = 0;
     this.dirty.clear();
@@ -221,27 +238,42 @@ export class WorkQueue {
     if (fifo === undefined) {
       fifo = new Fifo<string>();
       this.readyByTenant.set(tenant, fifo);
-      this.activeTenants.push(tenant);
+      if (this.atCapacity(tenant)) this.saturated.add(tenant);
+      else this.activeTenants.push(tenant);
     }
     fifo.push(key);
     this.readyCount++;
   }
 
-  /** Takes the next ready key round-robin across tenants and moves it to processing. */
+  /**
+   * Takes the next ready key round-robin across tenants and moves it to
+   * processing. A tenant at maxInFlightPerTenant is parked until one of its
+   * keys is done.
+   */
   private popReady(): string | undefined {
-    const tenant = this.activeTenants.shift();
-    if (tenant === undefined) return undefined;
-    const fifo = this.readyByTenant.get(tenant);
-    const key = fifo?.shift();
-    if (fifo === undefined || key === undefined) return undefined; // unreachable: active tenants have keys
-    // The tenant goes to the back of the line if it has more, so every other
-    // tenant with ready keys is served once before it is served again.
-    if (fifo.size > 0) this.activeTenants.push(tenant);
-    else this.readyByTenant.delete(tenant);
-    this.readyCount--;
-    this.dirty.delete(key);
-    this.processing.add(key);
-    return key;
+    for (let tenant = this.activeTenants.shift(); tenant !== undefined; tenant = this.activeTenants.shift()) {
+      if (this.atCapacity(tenant)) {
+        this.saturated.add(tenant);
+        continue;
+      }
+      const fifo = this.readyByTenant.get(tenant);
+      const key = fifo?.shift();
+      if (fifo === undefined || key === undefined) continue; // unreachable: active tenants have keys
+      // The tenant goes to the back of the line if it has more, so every other
+      // tenant with ready keys is served once before it is served again.
+      if (fifo.size > 0) this.activeTenants.push(tenant);
+      else this.readyByTenant.delete(tenant);
+      this.readyCount--;
+      this.dirty.delete(key);
+      this.processing.add(key);
+      this.inFlight.set(tenant, (this.inFlight.get(tenant) ?? 0) + 1);
+      return key;
+    }
+    return undefined;
+  }
+
+  private atCapacity(tenant: string): boolean {
+    return (this.inFlight.get(tenant) ?? 0) >= this.maxInFlightPerTenant;
   }
 
   private serveGetters(): void {

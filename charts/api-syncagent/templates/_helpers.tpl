@@ -88,6 +88,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 - --service-qps={{ .Values.clientLimits.service.qps }}
 - --service-burst={{ .Values.clientLimits.service.burst }}
 - --sync-workers={{ .Values.syncWorkers }}
+- --event-qps={{ .Values.events.qps }}
+- --event-burst={{ .Values.events.burst }}
 - --log-format={{ .Values.logFormat }}
 {{- if .Values.logDebug }}
 - --log-debug

@@ -33,7 +33,8 @@ export interface SyncControllerDeps {
  * The sync of one PublishedResource: watches the published type in every
  * bound workspace (through each virtual-workspace URL) and the copies on the
  * service cluster, and reconciles one consumer object per queue key. Keys are
- * queued fairly per workspace, so a busy consumer cannot starve a quiet one.
+ * queued fairly per workspace, and one workspace gets at most half the
+ * workers, so a busy consumer cannot starve a quiet one.
  */
 export class SyncController {
   private readonly deps: SyncControllerDeps;
@@ -49,7 +50,14 @@ export class SyncController {
 
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
-    this.queue = new WorkQueue({ clock: deps.clock, tenantOf: tenantOfKey, name: deps.target.publishedResource });
+    this.queue = new WorkQueue({
+      clock: deps.clock,
+      tenantOf: tenantOfKey,
+      // Half the workers at most for one workspace: a workspace with a large
+      // backlog leaves the other half for everyone else.
+      maxInFlightPerTenant: Math.max(1, Math.ceil(deps.workers / 2)),
+      name: deps.target.publishedResource,
+    });
     this.localInformer = new Informer({
       name: `local/${deps.target.publishedResource}`,
       client: deps.local,

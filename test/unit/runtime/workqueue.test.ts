@@ -139,6 +139,64 @@ describe('WorkQueue', function () {
     });
   });
 
+  describe('per-tenant in-flight limit', function () {
+    const tenantOf = (key: string): string => key.split('/')[0] ?? '';
+    /** Hands out keys without calling done() until nothing more comes out at once. */
+    async function takeAvailable(queue: WorkQueue): Promise<string[]> {
+      const got: string[] = [];
+      for (;;) {
+        let key: string | undefined;
+        const pending = queue.get().then((k) => { key = k; });
+        await settle();
+        if (key === undefined) {
+          queue.shutDown(); // releases the waiting get()
+          await pending;
+          return got;
+        }
+        got.push(key);
+      }
+    }
+
+    const cases: { name: string; reason: string; limit: number; adds: string[]; want: string[] }[] = [
+      {
+        name: 'holds a tenant back at the limit while others get workers',
+        reason: 'a noisy tenant must leave workers free for a quiet one',
+        limit: 2, adds: ['A/0', 'A/1', 'A/2', 'A/3', 'B/0'], want: ['A/0', 'B/0', 'A/1'],
+      },
+      {
+        name: 'lets a lone tenant use its share only',
+        reason: 'the limit holds even when nobody else waits',
+        limit: 3, adds: ['A/0', 'A/1', 'A/2', 'A/3', 'A/4'], want: ['A/0', 'A/1', 'A/2'],
+      },
+      {
+        name: 'without a limit hands out everything',
+        reason: 'the default is unlimited',
+        limit: Infinity, adds: ['A/0', 'A/1', 'A/2'], want: ['A/0', 'A/1', 'A/2'],
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async function () {
+        const queue = new WorkQueue({ clock: new FakeClock(), tenantOf, maxInFlightPerTenant: c.limit });
+        for (const key of c.adds) queue.add(key);
+        expect(await takeAvailable(queue), c.reason).to.deep.equal(c.want);
+      });
+    }
+
+    it('serves a held-back tenant again as soon as one of its keys is done', async function () {
+      const queue = new WorkQueue({ clock: new FakeClock(), tenantOf, maxInFlightPerTenant: 1 });
+      queue.add('A/0');
+      queue.add('A/1');
+      expect(await queue.get()).to.equal('A/0');
+      let next: string | undefined;
+      const waiting = queue.get().then((k) => { next = k; });
+      await settle();
+      expect(next, 'A/1 waits while A/0 is processed').to.equal(undefined);
+      queue.done('A/0');
+      await waiting;
+      expect(next).to.equal('A/1');
+    });
+  });
+
   describe('shutDown', function () {
     it('releases waiting getters and drops queued keys and timers', async function () {
       const clock = new FakeClock();
