@@ -8,10 +8,11 @@ import type { RestClient } from '../src/kube/rest-client.ts';
 import { crdToAPIResourceSchema } from '../src/translate/crd-to-schema.ts';
 import type { Artifacts } from '../test/utils/artifacts.ts';
 import { applyObject, createExport, grantAgentAccess } from '../test/utils/kcp-fixtures.ts';
-import { KCP_AGENT_USER, type KcpServer, startKcp } from '../test/utils/kcp-server.ts';
+import { type KcpServer, startKcp } from '../test/utils/kcp-server.ts';
 import { installCrd, readCrd } from '../test/utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../test/utils/service-cluster.ts';
 import { REPO_ROOT } from '../test/utils/tools.ts';
+import { grantUpstreamExtras } from '../test/utils/upstream-agent.ts';
 import type { AgentKind } from './options.ts';
 import { createWorkspaces, type BenchWorkspace } from './workspaces.ts';
 
@@ -80,32 +81,11 @@ export async function prepareAgentApi(env: BenchEnv, kind: AgentKind): Promise<B
   });
   await grantAgentAccess(env.kcp, api.provider.path, api.exportName);
   const provider = providerClient(env, api);
-  if (kind === 'upstream') await grantUpstreamExtras(provider);
+  if (kind === 'upstream') await grantUpstreamExtras(provider, 'bench:upstream-extras');
   await provider.create('/apis/apis.kcp.io/v1alpha2/apiexports', {
     apiVersion: 'apis.kcp.io/v1alpha2', kind: 'APIExport', metadata: { name: api.exportName }, spec: {},
   });
   return api;
-}
-
-/**
- * What upstream v0.7.0 needs in kcp beyond our deploy/kcp/agent-rbac.yaml
- * (which is minimal for ours): it reads the LogicalCluster `cluster` at
- * start (and exits without it) and records events on the APIExport.
- */
-async function grantUpstreamExtras(provider: RestClient): Promise<void> {
-  const name = 'bench:upstream-extras';
-  await applyObject(provider, {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
-    rules: [
-      { apiGroups: ['core.kcp.io'], resources: ['logicalclusters'], resourceNames: ['cluster'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['get', 'create', 'patch', 'update'] },
-    ],
-  });
-  await applyObject(provider, {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KCP_AGENT_USER }],
-  });
 }
 
 /** The bare-client limit's API: the schema and export made directly, no agent. */

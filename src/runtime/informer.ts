@@ -3,6 +3,7 @@ import type { KubeObject, WatchEvent } from '../kube/object.ts';
 import type { Query, RestClient } from '../kube/rest-client.ts';
 import { type Logger, errorChain } from '../log/logger.ts';
 import type { Clock } from './clock.ts';
+import { CompactStore, type ObjectStore, PlainStore } from './object-store.ts';
 
 /** Called synchronously for every change the informer sees; handlers only enqueue. */
 export type ChangeHandler = (obj: KubeObject, old: KubeObject | undefined, deleted: boolean) => void;
@@ -18,6 +19,12 @@ export interface InformerOptions {
   readonly keyOf: (obj: KubeObject) => string;
   /** Drops what the cache need not hold (managedFields, …), to save memory. */
   readonly transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * Keep objects as JSON text and decode them on each read (CompactStore):
+   * for collections that grow with the consumers' objects. Reads then return
+   * fresh copies.
+   */
+  readonly compact?: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Server-side watch timeout; the watch is then resumed from the last resourceVersion. */
@@ -45,7 +52,7 @@ const NOT_SERVED_RETRY_MS = 250;
  */
 export class Informer {
   private readonly opts: InformerOptions;
-  private readonly store = new Map<string, KubeObject>();
+  private readonly store: ObjectStore;
   private readonly handlers: ChangeHandler[] = [];
   private synced = false;
   private resourceVersion = '';
@@ -53,6 +60,7 @@ export class Informer {
 
   constructor(opts: InformerOptions) {
     this.opts = opts;
+    this.store = opts.compact === true ? new CompactStore() : new PlainStore();
   }
 
   /** Registers a handler; call before start(). */
@@ -70,7 +78,7 @@ export class Informer {
   }
 
   list(): KubeObject[] {
-    return [...this.store.values()];
+    return this.store.values();
   }
 
   keys(): IterableIterator<string> {
@@ -139,8 +147,9 @@ export class Informer {
       cont = page.metadata.continue !== undefined && page.metadata.continue !== '' ? page.metadata.continue : undefined;
       rv = page.metadata.resourceVersion ?? '';
     } while (cont !== undefined);
-    for (const [key, old] of this.store) {
-      if (!seen.has(key)) this.apply(key, old, true);
+    for (const key of [...this.store.keys()]) {
+      const old = seen.has(key) ? undefined : this.store.get(key);
+      if (old !== undefined) this.apply(key, old, true);
     }
     for (const [key, obj] of seen) this.apply(key, obj, false);
     this.resourceVersion = rv ?? '';
@@ -165,14 +174,12 @@ export class Informer {
   }
 
   private apply(key: string, obj: KubeObject, deleted: boolean): void {
+    // A relist reports unchanged objects too; only real changes reach handlers.
+    const cachedRv = this.store.resourceVersion(key);
+    if (!deleted && cachedRv !== undefined && cachedRv === obj.metadata.resourceVersion) return;
     const old = this.store.get(key);
-    if (deleted) {
-      this.store.delete(key);
-    } else {
-      // A relist reports unchanged objects too; only real changes reach handlers.
-      if (old !== undefined && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-      this.store.set(key, obj);
-    }
+    if (deleted) this.store.delete(key);
+    else this.store.set(key, obj);
     for (const handler of this.handlers) {
       try {
         handler(obj, old, deleted);

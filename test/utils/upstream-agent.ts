@@ -6,6 +6,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { type ManagedProcess, startProcess } from './processes.ts';
 import type { ServiceCluster } from './service-cluster.ts';
 import { toolPath } from './tools.ts';
+import type { RestClient } from '../../src/kube/rest-client.ts';
 
 /**
  * The upstream Go agent (kcp-dev/api-syncagent v0.7.0, built by
@@ -41,19 +42,7 @@ export interface RunningUpstreamAgent {
 export async function prepareUpstreamExport(kcp: KcpServer, providerPath: string, exportName: string): Promise<void> {
   await grantAgentAccess(kcp, providerPath, exportName);
   const provider = await kcp.client('admin', providerPath);
-  const name = `upstream-syncagent-extras:${exportName}`;
-  await applyObject(provider, {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
-    rules: [
-      { apiGroups: ['core.kcp.io'], resources: ['logicalclusters'], resourceNames: ['cluster'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['get', 'create', 'patch', 'update'] },
-    ],
-  });
-  await applyObject(provider, {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KCP_AGENT_USER }],
-  });
+  await grantUpstreamExtras(provider, `upstream-syncagent-extras:${exportName}`);
   await applyObject(provider, { apiVersion: 'apis.kcp.io/v1alpha2', kind: 'APIExport', metadata: { name: exportName }, spec: {} });
 }
 
@@ -79,4 +68,24 @@ export function startUpstreamAgent(artifacts: Artifacts, setup: UpstreamAgentSet
   ];
   const proc = startProcess(`upstream/${setup.name}`, toolPath('upstream-syncagent'), args, { logFile: artifacts.logFile(`upstream-${setup.name}.log`) });
   return { process: proc, args };
+}
+
+/**
+ * What upstream v0.7.0 needs in kcp beyond deploy/kcp/agent-rbac.yaml (which
+ * is minimal for ours): it reads the LogicalCluster `cluster` at start (and
+ * exits without it) and records events on the APIExport.
+ */
+export async function grantUpstreamExtras(provider: RestClient, name: string): Promise<void> {
+  await applyObject(provider, {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
+    rules: [
+      { apiGroups: ['core.kcp.io'], resources: ['logicalclusters'], resourceNames: ['cluster'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['get', 'create', 'patch', 'update'] },
+    ],
+  });
+  await applyObject(provider, {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KCP_AGENT_USER }],
+  });
 }

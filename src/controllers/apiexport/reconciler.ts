@@ -4,6 +4,7 @@ import type { PublishedResource } from '../../apis/v1alpha1/published-resource.t
 import type { Result } from '../../runtime/controller.ts';
 import { deepEqual } from '../../translate/deep-equal.ts';
 import { mergeExportSpec, type PublishedSchema } from '../../translate/export-spec.ts';
+import { publishConflicts } from '../../translate/publish-conflicts.ts';
 import { CONDITION, type ConditionInput } from '../shared/published-resources.ts';
 
 export const CONTROLLER_NAME = 'apiexport';
@@ -38,7 +39,8 @@ export interface ExportReconcilerDeps {
  */
 export async function reconcileExport(deps: ExportReconcilerDeps): Promise<Result | undefined> {
   const prs = deps.listPublishedResources();
-  const published = prs.map(publishedSchema);
+  const conflicts = publishConflicts(prs);
+  const published = prs.filter((pr) => !conflicts.has(pr.metadata.name ?? '')).map(publishedSchema);
   const current = deps.getExport();
   if (current === undefined) {
     await deps.createExport({
@@ -65,16 +67,21 @@ export async function reconcileExport(deps: ExportReconcilerDeps): Promise<Resul
     await deps.createEndpointSlice();
     return { requeueAfterMs: 0 };
   }
-  await reportExportReady(current, prs, deps);
+  await reportExportReady(current, prs, conflicts, deps);
   return undefined;
 }
 
 /** ExportReady on each PublishedResource: is its current schema served? */
-async function reportExportReady(current: APIExport, prs: PublishedResource[], deps: ExportReconcilerDeps): Promise<void> {
+async function reportExportReady(current: APIExport, prs: PublishedResource[], conflicts: Map<string, string>, deps: ExportReconcilerDeps): Promise<void> {
   const served = new Set((current.spec.resources ?? []).map((r) => r.schema));
   for (const pr of prs) {
     const name = pr.status?.resourceSchemaName;
     if (name === undefined || name === '') continue;
+    const conflict = conflicts.get(pr.metadata.name ?? '');
+    if (conflict !== undefined) {
+      await deps.writeStatus(pr, { conditions: [{ type: CONDITION.exportReady, status: 'False', reason: 'Conflict', message: conflict }] });
+      continue;
+    }
     const ready = served.has(name);
     await deps.writeStatus(pr, {
       conditions: [{

@@ -40,8 +40,8 @@ export class SyncController {
   private readonly deps: SyncControllerDeps;
   private readonly queue: WorkQueue;
   private readonly localInformer: Informer;
-  /** Remote key → local copy, maintained from the local informer. */
-  private readonly copies = new Map<string, KubeObject>();
+  /** Remote key → the local informer's key of its copy. */
+  private readonly copies = new Map<string, string>();
   private readonly remotes = new Map<string, { informer: Informer; abort: AbortController; done: Promise<void> }>();
   /** Logical cluster → the virtual-workspace URL that serves it. */
   private readonly clusterUrls = new Map<string, string>();
@@ -63,7 +63,9 @@ export class SyncController {
       client: deps.local,
       path: collectionPath(deps.target.local),
       labelSelector: `${AGENT_NAME_LABEL}=${deps.target.agentName}`,
-      keyOf: (o) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`,
+      keyOf: localKeyOf,
+      // One copy per consumer object: kept as JSON text, decoded per reconcile.
+      compact: true,
       clock: deps.clock,
       logger: deps.logger,
     });
@@ -117,6 +119,7 @@ export class SyncController {
       client: this.deps.kcp.forServer(`${url}/clusters/*`),
       path: collectionPath(this.deps.target.remote),
       keyOf: remoteKeyOf,
+      compact: true,
       // A virtual workspace serves a newly bound type only moments after the binding.
       notFoundIsTransient: true,
       clock: this.deps.clock,
@@ -133,14 +136,18 @@ export class SyncController {
   private onLocalChange(obj: KubeObject, old: KubeObject | undefined, deleted: boolean): void {
     const ref = remoteRefFromLocal(obj, this.deps.target.agentName);
     const oldRef = old === undefined ? undefined : remoteRefFromLocal(old, this.deps.target.agentName);
+    const localKey = localKeyOf(obj);
     if (oldRef !== undefined) {
       const oldKey = remoteKeyString({ cluster: oldRef.cluster, namespace: oldRef.namespace ?? '', name: oldRef.name });
-      if (this.copies.get(oldKey) === old) this.copies.delete(oldKey);
+      if (this.copies.get(oldKey) === localKey) this.copies.delete(oldKey);
     }
     if (ref === undefined) return;
     const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
-    if (deleted) this.copies.delete(key);
-    else this.copies.set(key, obj);
+    if (deleted) {
+      if (this.copies.get(key) === localKey) this.copies.delete(key);
+    } else {
+      this.copies.set(key, localKey);
+    }
     this.queue.add(key);
   }
 
@@ -159,7 +166,10 @@ export class SyncController {
         const url = this.clusterUrls.get(cluster);
         return url === undefined ? undefined : this.deps.kcp.forServer(`${url}/clusters/${cluster}`);
       },
-      localObject: (key) => this.copies.get(key),
+      localObject: (key) => {
+        const localKey = this.copies.get(key);
+        return localKey === undefined ? undefined : this.localInformer.get(localKey);
+      },
       local: this.deps.local,
       ensureNamespace: (name) => this.ensureNamespace(name),
       forgetNamespace: (name) => { this.deps.knownNamespaces.delete(name); },
@@ -199,6 +209,10 @@ export class SyncController {
       .catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
     this.deps.knownNamespaces.add(name);
   }
+}
+
+function localKeyOf(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 }
 
 function remoteKeyOf(obj: KubeObject): string {

@@ -35,7 +35,12 @@ export function registerSyncManager(ctx: AgentContext): void {
   let urls: string[] = [];
   let rootSignal: AbortSignal | undefined;
 
-  ctx.publishedResources.onChange((obj) => { queue.add(obj.metadata.name ?? ''); });
+  // Every PublishedResource is looked at again on any change: whether one may
+  // sync depends on the others (two must not publish the same kcp resource).
+  ctx.publishedResources.onChange((obj) => {
+    queue.add(obj.metadata.name ?? '');
+    for (const pr of ctx.listPublishedResources()) queue.add(pr.metadata.name ?? '');
+  });
   ctx.crds.onChange(() => {
     for (const pr of ctx.listPublishedResources()) queue.add(pr.metadata.name ?? '');
   });
@@ -86,6 +91,7 @@ export function registerSyncManager(ctx: AgentContext): void {
       agentName: ctx.options.agentName,
       selector: ctx.selector,
       getPublishedResource: (n) => ctx.getPublishedResource(n),
+      listPublishedResources: () => ctx.listPublishedResources(),
       findSource: (g, k) => ctx.findSource(g, k),
       ensureSync,
       stopSync,

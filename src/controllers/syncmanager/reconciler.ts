@@ -7,6 +7,7 @@ import type { Requirement } from '../../translate/label-selector.ts';
 import type { SyncTarget } from '../../translate/sync-target.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 import { planFor, type PublishPlan } from '../../sync/plan.ts';
+import { publishConflicts } from '../../translate/publish-conflicts.ts';
 import { unsupportedFields } from '../../translate/unsupported.ts';
 import { CONDITION, type ConditionInput, isSelected } from '../shared/published-resources.ts';
 
@@ -18,6 +19,8 @@ export interface SyncManagerDeps {
   readonly agentName: string;
   readonly selector: readonly Requirement[];
   getPublishedResource(name: string): PublishedResource | undefined;
+  /** The PublishedResources this agent handles, to find two that publish the same kcp resource. */
+  listPublishedResources(): PublishedResource[];
   findSource(group: string, kind: string): Promise<CustomResourceDefinition | undefined>;
   /**
    * Makes sure the sync of `name` runs with exactly this target: a running
@@ -37,7 +40,7 @@ export async function reconcileSyncManager(name: string, deps: SyncManagerDeps):
     await deps.stopSync(name);
     return undefined;
   }
-  const blocked = blockedReason(pr);
+  const blocked = blockedReason(pr, deps.listPublishedResources());
   if (blocked !== undefined) {
     await deps.stopSync(name);
     await deps.writeStatus(pr, { conditions: [{ type: CONDITION.syncing, status: 'False', ...blocked }] });
@@ -67,7 +70,7 @@ export async function reconcileSyncManager(name: string, deps: SyncManagerDeps):
 }
 
 /** Why a PublishedResource must not sync now, as a condition reason and message. */
-function blockedReason(pr: PublishedResource): { reason: string; message: string } | undefined {
+function blockedReason(pr: PublishedResource, all: PublishedResource[]): { reason: string; message: string } | undefined {
   if (pr.spec.synchronization?.enabled === false) {
     return { reason: 'Disabled', message: 'synchronization is disabled; the API is only published' };
   }
@@ -77,5 +80,7 @@ function blockedReason(pr: PublishedResource): { reason: string; message: string
   if (pr.status?.resourceSchemaName === undefined || schemaReady?.status !== 'True') {
     return { reason: 'WaitingForSchema', message: 'waiting for the APIResourceSchema to be published' };
   }
+  const conflict = publishConflicts(all).get(pr.metadata.name ?? '');
+  if (conflict !== undefined) return { reason: 'Conflict', message: conflict };
   return undefined;
 }

@@ -179,12 +179,12 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'ExportReady is False for a PublishedResource whose schema lost its group/resource slot to another one',
+    name: 'of two PublishedResources publishing the same group/resource only the first (by creation, then name) is exported; the other reports Conflict',
     prs: [pr('crontabs-old', CRONTABS_V1), pr('crontabs-new', CRONTABS_V2), pr('backups', BACKUPS)],
     expected: {
       resources: [served(BACKUPS), served(CRONTABS_V2)],
       claims: [claim('events')],
-      ready: { 'crontabs-old': ['False', 'Pending'], 'crontabs-new': ['True', 'Exported'], backups: ['True', 'Exported'] },
+      ready: { 'crontabs-old': ['False', 'Conflict'], 'crontabs-new': ['True', 'Exported'], backups: ['True', 'Exported'] },
     },
   },
   {

@@ -38,6 +38,8 @@ interface RunningSync { target: SyncTarget; fingerprint: string }
 /** The sync manager's view: which syncs run, and the Syncing condition of each PublishedResource. */
 interface World {
   pr: PublishedResource | undefined;
+  /** Other PublishedResources the agent handles. */
+  others?: PublishedResource[];
   crds: CustomResourceDefinition[];
   running: Map<string, RunningSync>;
   /** Whether a sync's caches have loaded once it runs. */
@@ -50,6 +52,7 @@ function depsFor(w: World, selector = ''): SyncManagerDeps {
     agentName: AGENT,
     selector: parseSelector(selector),
     getPublishedResource: (name) => (name === NAME ? structuredClone(w.pr) : undefined),
+    listPublishedResources: () => structuredClone([...(w.pr === undefined ? [] : [w.pr]), ...(w.others ?? [])]),
     findSource: (group, kind) => Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
     // Honours the contract: a sync with another fingerprint is replaced, never duplicated.
     ensureSync: (name, plan, fingerprint) => {
@@ -135,6 +138,22 @@ const cases: Case[] = [
       result: undefined, running: true, syncing: ['True', 'Syncing'],
       resourceFilter: [{ key: 'tier', operator: 'In', values: ['gold'] }],
     },
+  },
+  {
+    name: 'a PublishedResource publishing the same kcp resource as an older one does not sync',
+    world: () => ({
+      ...newWorld({ ...pr(), metadata: { name: NAME, creationTimestamp: '2025-02-01T00:00:00Z' } }, [STALE]),
+      others: [{ ...pr(), metadata: { name: 'first', creationTimestamp: '2025-01-01T00:00:00Z' } }],
+    }),
+    expected: { result: undefined, running: false, syncing: ['False', 'Conflict'] },
+  },
+  {
+    name: 'the older of two PublishedResources publishing the same kcp resource syncs',
+    world: () => ({
+      ...newWorld({ ...pr(), metadata: { name: NAME, creationTimestamp: '2025-01-01T00:00:00Z' } }),
+      others: [{ ...pr(), metadata: { name: 'second', creationTimestamp: '2025-02-01T00:00:00Z' } }],
+    }),
+    expected: { result: undefined, running: true, syncing: ['True', 'Syncing'] },
   },
   {
     name: 'a deleted PublishedResource stops its sync',
