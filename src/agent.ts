@@ -28,6 +28,9 @@ export interface AgentDeps {
   readonly onEventDiscarded?: ((why: 'replaced' | 'dropped') => void) | undefined;
 }
 
+/** How long shutdown waits for queued Events (well inside a pod's 30 s grace period). */
+const EVENT_FLUSH_MS = 5_000;
+
 /** The wired agent: run it, and ask whether it is ready. */
 export interface Agent {
   run(signal: AbortSignal): Promise<void>;
@@ -81,7 +84,8 @@ export function createAgent(deps: AgentDeps): Agent {
         while (!manager.hasSynced() && !s.aborted) await clock.sleep(50, s).catch(() => undefined);
         logger.info('Caches loaded; starting controllers');
       });
-      await ctx.events.flush();
+      const unwritten = await ctx.events.flush(EVENT_FLUSH_MS);
+      if (unwritten > 0) logger.info('Shutting down with events not written', { events: unwritten });
     },
   };
 }

@@ -25,8 +25,12 @@ export interface EventRecorder {
    * the object's workspace). Never throws; failures are logged.
    */
   record(client: RestClient, obj: EventSubject, event: EventInput): void;
-  /** Waits until queued events are written (shutdown, tests). */
-  flush(): Promise<void>;
+  /**
+   * Waits until queued events are written, for at most `maxWaitMs`
+   * (shutdown must not outlast the pod's grace period); resolves with the
+   * number of events still waiting then.
+   */
+  flush(maxWaitMs: number): Promise<number>;
 }
 
 export interface EventRecorderOptions {
@@ -98,10 +102,13 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
         void drain();
       }
     },
-    flush: async () => {
-      if (writers === 0 && pending.size === 0) return;
+    flush: async (maxWaitMs) => {
+      if (writers === 0 && pending.size === 0) return 0;
       idle ??= Promise.withResolvers<unknown>();
-      await idle.promise;
+      const deadline = new AbortController();
+      await Promise.race([idle.promise, opts.clock.sleep(maxWaitMs, deadline.signal).catch(() => undefined)]);
+      deadline.abort();
+      return pending.size;
     },
   };
 }

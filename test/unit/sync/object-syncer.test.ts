@@ -241,7 +241,7 @@ const NO_BEHAVIOUR: SyncBehaviour = { specMutator: IDENTITY_MUTATOR, statusMutat
 function ioFor(w: World, target: SyncTarget): SyncIO {
   const events: EventRecorder = {
     record: (_client, _obj, event) => { w.events.push(event.reason); },
-    flush: () => Promise.resolve(),
+    flush: () => Promise.resolve(0),
   };
   return {
     remoteObject: (key) => {

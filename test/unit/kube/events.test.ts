@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { type EventInput, createEventRecorder } from '../../../src/kube/events.ts';
+import type { KubeObject } from '../../../src/kube/object.ts';
+import type { RestClient } from '../../../src/kube/rest-client.ts';
+import { nopLogger } from '../../../src/log/logger.ts';
+import { FakeClock } from '../../utils/fake-clock.ts';
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Records the events written and holds each write until release() — a unit
+ * test of the recorder's queueing only (which events, in which order), not of
+ * any server behaviour.
+ */
+class HeldWrites {
+  readonly written: string[] = [];
+  private held: (() => void)[] = [];
+
+  client(): RestClient {
+    const client = {
+      server: 'https://kcp.example/clusters/team-a',
+      background: () => client,
+      create: async (_path: string, event: KubeObject): Promise<KubeObject> => {
+        await new Promise<void>((resolve) => this.held.push(resolve));
+        this.written.push(String(event['reason']));
+        return event;
+      },
+    };
+    return client as unknown as RestClient;
+  }
+
+  async release(): Promise<void> {
+    while (this.held.length > 0) {
+      const held = this.held;
+      this.held = [];
+      for (const resolve of held) resolve();
+      await settle();
+    }
+  }
+}
+
+const object = (uid: string): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: uid, namespace: 'default', uid } });
+const normal = (reason: string): EventInput => ({ type: 'Normal', reason, message: 'm' });
+const warning = (reason: string): EventInput => ({ type: 'Warning', reason, message: 'm' });
+
+describe('event recorder', function () {
+  it('writes each object\'s latest event of a type while earlier ones wait, and keeps Warnings apart', async function () {
+    const writes = new HeldWrites();
+    const discarded: string[] = [];
+    const recorder = createEventRecorder({
+      component: 'test', logger: nopLogger, clock: new FakeClock(), qps: 0, burst: 1, concurrency: 1,
+      onDiscarded: (why) => discarded.push(why),
+    });
+    const client = writes.client();
+    recorder.record(client, object('a'), normal('ObjectAccepted')); // written at once (held)
+    await settle();
+    recorder.record(client, object('a'), normal('ObjectPlaced')); // waits…
+    recorder.record(client, object('a'), warning('ReconcilingError'));
+    recorder.record(client, object('b'), normal('ObjectPlaced'));
+    recorder.record(client, object('a'), normal('ObjectStatusSynced')); // …and replaces ObjectPlaced of a
+    await writes.release();
+    expect(writes.written).to.deep.equal(['ObjectAccepted', 'ObjectStatusSynced', 'ReconcilingError', 'ObjectPlaced']);
+    expect(discarded).to.deep.equal(['replaced']);
+  });
+
+  it('drops the oldest waiting event beyond maxPending', async function () {
+    const writes = new HeldWrites();
+    const discarded: string[] = [];
+    const recorder = createEventRecorder({
+      component: 'test', logger: nopLogger, clock: new FakeClock(), qps: 0, burst: 1, concurrency: 1, maxPending: 2,
+      onDiscarded: (why) => discarded.push(why),
+    });
+    const client = writes.client();
+    recorder.record(client, object('a'), normal('First'));
+    await settle();
+    for (const uid of ['b', 'c', 'd']) recorder.record(client, object(uid), normal(`For-${uid}`));
+    await writes.release();
+    expect(writes.written).to.deep.equal(['First', 'For-c', 'For-d']);
+    expect(discarded).to.deep.equal(['dropped']);
+  });
+
+  it('flush waits at most the given time and says how many events were left', async function () {
+    const writes = new HeldWrites();
+    const clock = new FakeClock();
+    const recorder = createEventRecorder({ component: 'test', logger: nopLogger, clock, qps: 0, burst: 1, concurrency: 1 });
+    const client = writes.client();
+    recorder.record(client, object('a'), normal('Stuck'));
+    recorder.record(client, object('b'), normal('Waiting'));
+    await settle();
+    let left: number | undefined;
+    const flushed = recorder.flush(5_000).then((n) => { left = n; });
+    await settle();
+    expect(left).to.equal(undefined);
+    clock.advance(5_000);
+    await flushed;
+    expect(left).to.equal(1);
+    await writes.release();
+    expect(await recorder.flush(5_000)).to.equal(0);
+  });
+});
