@@ -23,6 +23,13 @@ const BINDINGS = '/apis/apis.kcp.io/v1alpha2/apibindings';
  * per workspace and 0.35 s per binding. The wait scales with the count.
  */
 const readyTimeoutMs = (count: number): number => Math.max(300_000, count * 2_000);
+/**
+ * Polling must not become the load: one list of 1,000 workspaces is several
+ * MB that kcp assembles per request (measured: polling it every 250 ms kept
+ * 1,000 new workspaces in Scheduling for minutes). So rounds slow down with
+ * the count.
+ */
+const pollMs = (count: number): number => Math.min(5_000, Math.max(250, count * 5));
 
 const at = (kcpAdmin: RestClient, path: string): RestClient => kcpAdmin.forServer(`${kcpAdmin.server}/clusters/${path}`);
 const ignoreExists = (err: unknown): void => {
@@ -44,7 +51,7 @@ export async function createWorkspaces(kcpAdmin: RestClient, parentPath: string,
       if (wanted.has(name) && phase === 'Ready' && cluster !== undefined) clusters.set(name, cluster);
     }
     return clusters.size === wanted.size ? true : undefined;
-  }, { timeoutMs: readyTimeoutMs(names.length), intervalMs: 250 });
+  }, { timeoutMs: readyTimeoutMs(names.length), intervalMs: pollMs(names.length) });
   return names.map((name) => ({ name, path: `${parentPath}:${name}`, cluster: clusters.get(name)! }));
 }
 
@@ -85,5 +92,5 @@ export async function bindAll(kcpAdmin: RestClient, workspaces: readonly BenchWo
     const ready = await pool(pending, concurrency, ({ ws, ref }) => bindingReady(kcpAdmin, ws, ref).catch(() => false));
     pending = pending.filter((_, i) => !ready[i]);
     return pending.length === 0 ? true : undefined;
-  }, { timeoutMs: readyTimeoutMs(pending.length), intervalMs: 500 });
+  }, { timeoutMs: readyTimeoutMs(pending.length), intervalMs: pollMs(pending.length) });
 }
