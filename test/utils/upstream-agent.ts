@@ -1,10 +1,10 @@
 import { join } from 'node:path';
+import type { AgentSetup } from './agent.ts';
 import type { Artifacts } from './artifacts.ts';
 import { applyObject, grantAgentAccess } from './kcp-fixtures.ts';
 import { KCP_AGENT_USER, type KcpServer } from './kcp-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { type ManagedProcess, startProcess } from './processes.ts';
-import type { ServiceCluster } from './service-cluster.ts';
 import { toolPath } from './tools.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 
@@ -13,19 +13,8 @@ import type { RestClient } from '../../src/kube/rest-client.ts';
  * `hack/build-tools.sh upstream-syncagent`), run as its own e2e harness runs
  * it, to measure ours against.
  */
-export interface UpstreamAgentSetup {
-  /** The --agent-name. */
-  readonly name: string;
-  readonly kcp: KcpServer;
-  /** The workspace of the APIExport and its endpoint slice. */
-  readonly providerPath: string;
-  /** The APIExport; kcp names its endpoint slice the same. */
-  readonly exportName: string;
-  readonly service: ServiceCluster;
-  /** Where upstream keeps its state Secrets; must exist on the service cluster. */
-  readonly namespace: string;
-  readonly extraArgs?: readonly string[];
-}
+/** Like ours, minus replicas; `namespace` is where upstream keeps its state Secrets and must exist. */
+export type UpstreamAgentSetup = Omit<AgentSetup, 'instance'>;
 
 export interface RunningUpstreamAgent {
   readonly process: ManagedProcess;
