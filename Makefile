@@ -38,6 +38,7 @@ test-unit: deps ## fast unit tests
 
 .PHONY: test-e2e
 test-e2e: deps tools build ## e2e tests against real servers (E2E=test/e2e/x.e2e.ts for one file)
+	bash hack/build-tools.sh upstream-syncagent # compat.e2e.ts runs upstream's agent next to ours
 	mocha --config .mocharc.e2e.json $(or $(E2E),'test/e2e/**/*.e2e.ts')
 
 .PHONY: bench

@@ -5,7 +5,8 @@
 # is not rebuilt; changing a wrapper module under hack/tools changes its
 # fingerprint and so triggers a rebuild.
 #
-#   hack/build-tools.sh [TOOL...]     build what is missing (default: all)
+#   hack/build-tools.sh [TOOL...]     build what is missing (default: all but upstream-syncagent,
+#                                     which only the compatibility e2e and the bench need)
 #   hack/build-tools.sh --path TOOL   print the cached binary's path (exit 1 if missing)
 #   hack/build-tools.sh --list        print the tool names
 set -euo pipefail
