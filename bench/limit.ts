@@ -4,7 +4,7 @@
 // object through the export's virtual workspace), at high concurrency.
 import type { RestClient } from '../src/kube/rest-client.ts';
 import type { BenchApi } from './setup.ts';
-import { now, pool } from './util.ts';
+import { now, pool, retryTransport } from './util.ts';
 import type { Target } from './workload.ts';
 
 export interface LimitResult {
@@ -26,16 +26,16 @@ export interface LimitInputs {
 export async function measureLimit({ local, vw, api }: LimitInputs, targets: readonly Target[], concurrency: number): Promise<LimitResult> {
   const clusters = [...new Set(targets.map((t) => t.ws.cluster))];
   const started = now();
-  await pool(clusters, concurrency, (cluster) => local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `limit-${cluster}` } }));
+  await pool(clusters, concurrency, (cluster) => retryTransport(() => local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `limit-${cluster}` } })));
   await pool(targets, concurrency, async (t) => {
-    await local.create(`/apis/${api.group}/v1/namespaces/limit-${t.ws.cluster}/${api.plural}`, {
+    await retryTransport(() => local.create(`/apis/${api.group}/v1/namespaces/limit-${t.ws.cluster}/${api.plural}`, {
       apiVersion: `${api.group}/v1`, kind: 'CronTab',
       metadata: { name: t.name, labels: { 'syncagent.kcp.io/remote-object-cluster': t.ws.cluster } },
       spec: { cronSpec: '*/5 * * * *', image: 'bench:1', replicas: 1 },
-    });
-    await vw.patch(`/clusters/${t.ws.cluster}/apis/${api.group}/v1/namespaces/default/${api.plural}/${t.name}/status`, {
+    }));
+    await retryTransport(() => vw.patch(`/clusters/${t.ws.cluster}/apis/${api.group}/v1/namespaces/default/${api.plural}/${t.name}/status`, {
       status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bare client' }] },
-    }, 'merge');
+    }, 'merge'));
   });
   const seconds = (now() - started) / 1000;
   return { objects: targets.length, namespaces: clusters.length, seconds, objectsPerSecond: targets.length / seconds, concurrency };

@@ -1,6 +1,6 @@
 // Small helpers the benchmark shares: bounded parallelism, clocks, percentiles.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isNotFound } from '../src/kube/errors.ts';
+import { ApiError, isAlreadyExists, isNotFound } from '../src/kube/errors.ts';
 
 export { sleep };
 
@@ -21,6 +21,25 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
+}
+
+/**
+ * Retries a write whose connection failed before an answer came (no HTTP
+ * status: kcp and kube-apiserver close busy HTTP/2 connections now and then,
+ * seen at 1,000 workspaces). The first try may have landed, so AlreadyExists
+ * on a later try counts as done.
+ */
+export async function retryTransport(fn: () => Promise<unknown>, tries = 5): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await fn();
+      return;
+    } catch (err) {
+      if (attempt > 1 && isAlreadyExists(err)) return;
+      if (err instanceof ApiError || attempt >= tries) throw err;
+      await sleep(200 * attempt);
+    }
+  }
 }
 
 /** Retries fn while it fails with 404 (an API that is not served yet), up to timeoutMs. */

@@ -3,7 +3,7 @@
 // was sent.
 import type { RestClient } from '../src/kube/rest-client.ts';
 import type { BenchApi } from './setup.ts';
-import { now, pool, retryNotFound, sleep } from './util.ts';
+import { now, pool, retryNotFound, retryTransport, sleep } from './util.ts';
 import type { BenchWorkspace } from './workspaces.ts';
 
 export interface Target {
@@ -40,7 +40,7 @@ export class Workload {
     };
     await retryNotFound(`create ${key}`, async () => {
       this.createdAt.set(key, now());
-      await this.kcpAdmin.create(path, body);
+      await retryTransport(() => this.kcpAdmin.create(path, body));
     });
     return key;
   }

@@ -7,7 +7,7 @@ import { isAlreadyExists } from '../src/kube/errors.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import { conditionTrue } from '../test/utils/kcp-fixtures.ts';
 import { waitFor } from '../test/utils/wait.ts';
-import { pool } from './util.ts';
+import { pool, retryTransport } from './util.ts';
 
 export interface BenchWorkspace {
   readonly name: string;
@@ -40,7 +40,7 @@ const ignoreExists = (err: unknown): void => {
 export async function createWorkspaces(kcpAdmin: RestClient, parentPath: string, names: readonly string[], concurrency: number): Promise<BenchWorkspace[]> {
   const parent = at(kcpAdmin, parentPath);
   await pool(names, concurrency, (name) =>
-    parent.create(TENANCY, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name } }).catch(ignoreExists));
+    retryTransport(() => parent.create(TENANCY, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name } })).catch(ignoreExists));
   const wanted = new Set(names);
   const clusters = new Map<string, string>();
   await waitFor(`${names.length} workspaces under ${parentPath} to be Ready`, async () => {
@@ -62,7 +62,7 @@ export interface ExportRef {
 }
 
 async function createBinding(kcpAdmin: RestClient, ws: BenchWorkspace, ref: ExportRef): Promise<void> {
-  await at(kcpAdmin, ws.path).create(BINDINGS, {
+  await retryTransport(() => at(kcpAdmin, ws.path).create(BINDINGS, {
     apiVersion: 'apis.kcp.io/v1alpha2',
     kind: 'APIBinding',
     metadata: { name: ref.name },
@@ -70,7 +70,7 @@ async function createBinding(kcpAdmin: RestClient, ws: BenchWorkspace, ref: Expo
       reference: { export: { path: ref.path, name: ref.name } },
       permissionClaims: ref.claims.map((c) => ({ ...c, selector: { matchAll: true }, state: 'Accepted' })),
     },
-  }).catch(ignoreExists);
+  })).catch(ignoreExists);
 }
 
 async function bindingReady(kcpAdmin: RestClient, ws: BenchWorkspace, ref: ExportRef): Promise<boolean> {
