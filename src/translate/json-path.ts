@@ -14,10 +14,11 @@
  * Modifiers (`@reverse`), multipaths (`[a,b]`, `{a,b}`), pipes (`|`), literals
  * (`!true`) and JSON-lines paths (`..`) are rejected when a path is compiled.
  *
- * Everything here is pure: inputs are never modified. Writes return a new
- * document that shares unchanged subtrees with the input.
+ * Everything here is pure: inputs are never modified. Writing and deleting
+ * live in json-path-write.ts, Go's JSON text in go-json.ts.
  */
 import { isRecord } from '../kube/object.ts';
+import { compareCodePoints, formatFloatF, goMarshal, sortedKeys } from './go-json.ts';
 
 /** A path that cannot be compiled, or a write that sjson would refuse. */
 export class JsonPathError extends Error {
@@ -64,7 +65,7 @@ interface Segment {
 }
 
 /** One component as sjson reads it (only for paths sjson calls simple). */
-interface SetPart {
+export interface SetPart {
   /** The key with escapes removed (and without the `:` prefix). */
   readonly part: string;
   /** The text handed to gjson to look the key up (escapes kept). */
@@ -585,7 +586,7 @@ function compareFalse(op: string, rhs: string): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// Writing and deleting (sjson)
+// sjson's reading of a path (the writes are in json-path-write.ts)
 // ---------------------------------------------------------------------------
 
 const SJSON_COMPLEX = new Set(['|', '#', '@', '*', '?']);
@@ -618,249 +619,4 @@ function parseSetPart(path: string): { part: SetPart; rest: string | undefined }
   }
   const rest = i < text.length ? text.slice(i + 1) : undefined;
   return { part: { part, gpart: text.slice(0, i), force }, rest };
-}
-
-const NO_CHANGE = Symbol('no change');
-const REMOVE = Symbol('remove');
-
-interface WriteOp {
-  readonly path: JsonPath;
-  readonly del: boolean;
-  readonly value: unknown;
-}
-
-/**
- * sjson's `Set`: `doc` with `value` at `path`, creating missing objects and
- * arrays on the way (a numeric component creates an array and pads it with
- * nulls, `-1` appends, `:0` forces an object key) and replacing scalars that
- * stand in the way. Complex paths (wildcards, `#`) only overwrite values gjson
- * finds, and change nothing otherwise. Returns a new document sharing
- * unchanged subtrees with `doc`, or `doc` itself when nothing changes. Throws
- * JsonPathError where sjson fails (a non-numeric key on an array, or an index
- * needing more than MAX_ARRAY_PADDING nulls).
- */
-export function setPath(doc: unknown, path: string | JsonPath, value: unknown): unknown {
-  const compiled = typeof path === 'string' ? compileJsonPath(path) : path;
-  const op: WriteOp = { path: compiled, del: false, value: value ?? null };
-  if (compiled.setParts === undefined) return setComplex(doc, op);
-  const out = writeSimple(doc, compiled.setParts, 0, op);
-  return out === NO_CHANGE ? doc : out;
-}
-
-/**
- * sjson's `Delete`: `doc` without the value at `path` (`-1` is the last array
- * element); `doc` itself when there is nothing to delete. Throws
- * JsonPathError for complex paths, which sjson cannot delete from.
- */
-export function deletePath(doc: unknown, path: string | JsonPath): unknown {
-  const compiled = typeof path === 'string' ? compileJsonPath(path) : path;
-  if (compiled.setParts === undefined) {
-    throw new JsonPathError(compiled.source, 'cannot delete value from a complex path');
-  }
-  const out = writeSimple(doc, compiled.setParts, 0, { path: compiled, del: true, value: undefined });
-  return out === NO_CHANGE ? doc : out;
-}
-
-function writeSimple(node: unknown, parts: readonly SetPart[], i: number, op: WriteOp): unknown {
-  const p = parts[i];
-  if (p === undefined) return NO_CHANGE;
-  const key = lookupForWrite(node, p, op.del);
-  if (key !== undefined) {
-    const more = i + 1 < parts.length;
-    const replacement = more ? writeSimple(childAt(node, key), parts, i + 1, op) : (op.del ? REMOVE : op.value);
-    return replacement === NO_CHANGE ? NO_CHANGE : withChild(node, key, replacement);
-  }
-  if (op.del) return NO_CHANGE;
-  return insertNew(node, parts, i, op);
-}
-
-/** gjson's lookup of one sjson component; undefined when not found. */
-function lookupForWrite(node: unknown, p: SetPart, del: boolean): string | number | undefined {
-  if (Array.isArray(node)) {
-    if (del && p.part === '-1' && !p.force && node.length > 0) return node.length - 1;
-    if (!/^[0-9]+$/.test(p.gpart)) return undefined;
-    const n = Number(p.gpart);
-    return n < node.length ? n : undefined;
-  }
-  if (isRecord(node)) return Object.hasOwn(node, p.part) && node[p.part] !== undefined ? p.part : undefined;
-  return undefined;
-}
-
-function childAt(node: unknown, key: string | number): unknown {
-  if (Array.isArray(node) && typeof key === 'number') return node[key];
-  return isRecord(node) && typeof key === 'string' ? node[key] : undefined;
-}
-
-function withChild(node: unknown, key: string | number, value: unknown): unknown {
-  if (Array.isArray(node) && typeof key === 'number') {
-    const arr: readonly unknown[] = node;
-    return value === REMOVE ? arr.filter((_, k) => k !== key) : arr.map((v, k) => (k === key ? value : v));
-  }
-  const obj = isRecord(node) ? node : {};
-  if (value === REMOVE) return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
-  return { ...obj, [String(key)]: value };
-}
-
-/** sjson's not-found branch: add the missing key or element, building what lies below it. */
-function insertNew(node: unknown, parts: readonly SetPart[], i: number, op: WriteOp): unknown {
-  const p = parts[i];
-  if (p === undefined) return NO_CHANGE;
-  const built = buildValue(parts, i, op);
-  if (isRecord(node)) return { ...node, [p.part]: built };
-  if (Array.isArray(node)) return appendElement(node, p, built, op);
-  return atoui(p).numeric ? appendElement([], p, built, op) : { [p.part]: built };
-}
-
-function appendElement(arr: readonly unknown[], p: SetPart, built: unknown, op: WriteOp): unknown[] {
-  const { n, numeric } = atoui(p);
-  if (!numeric) {
-    if (p.part === '-1' && !p.force) return [...arr, built];
-    throw new JsonPathError(op.path.source, `cannot set array element for non-numeric key '${p.part}'`);
-  }
-  return [...arr, ...nulls(n - arr.length, op), built];
-}
-
-function nulls(n: number, op: WriteOp): null[] {
-  if (n > MAX_ARRAY_PADDING) {
-    throw new JsonPathError(op.path.source, `refusing to pad an array with ${n} nulls (limit ${MAX_ARRAY_PADDING})`);
-  }
-  return n > 0 ? new Array<null>(n).fill(null) : [];
-}
-
-/** sjson's appendBuild: the value for parts[i], with containers for the components after it. */
-function buildValue(parts: readonly SetPart[], i: number, op: WriteOp): unknown {
-  const next = parts[i + 1];
-  if (next === undefined) return op.value;
-  const inner = buildValue(parts, i + 1, op);
-  const { n, numeric } = atoui(next);
-  if (numeric || (!next.force && next.part === '-1')) return [...nulls(n, op), inner];
-  return { [next.part]: inner };
-}
-
-/** sjson's atoui: all digits (the empty string counts, as 0) and not forced. */
-function atoui(p: SetPart): { n: number; numeric: boolean } {
-  if (p.force || !/^[0-9]*$/.test(p.part)) return { n: 0, numeric: false };
-  return { n: p.part === '' ? 0 : Number(p.part), numeric: true };
-}
-
-/** sjson's setComplexPath: overwrite what gjson finds, in place. */
-function setComplex(doc: unknown, op: WriteOp): unknown {
-  const res = getFrom(doc, op.path.segments, []);
-  if (!res.exists) return doc;
-  const targets = res.locations ?? (res.location === undefined ? [] : [res.location]);
-  let out = doc;
-  for (const loc of targets) {
-    if (loc === undefined) {
-      throw new JsonPathError(op.path.source, 'cannot set values through a computed path');
-    }
-    out = setAt(out, loc, 0, op.value);
-  }
-  return out;
-}
-
-function setAt(node: unknown, loc: Location, i: number, value: unknown): unknown {
-  const key = loc[i];
-  if (key === undefined) return value;
-  return withChild(node, key, setAt(childAt(node, key), loc, i + 1, value));
-}
-
-// ---------------------------------------------------------------------------
-// Go's encoding/json and strconv text
-// ---------------------------------------------------------------------------
-
-/**
- * Orders strings by Unicode code point, which is the byte order of their
- * UTF-8 encoding: the order Go's encoding/json writes map keys in.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
-  }
-  return a.length - b.length;
-}
-
-/** Surrogates (astral code points) sort after U+E000..U+FFFF in code point order. */
-function codeUnitRank(u: number): number {
-  if (u >= 0xd800 && u <= 0xdfff) return u + 0x2000;
-  return u >= 0xe000 ? u - 0x800 : u;
-}
-
-function sortedKeys(obj: Record<string, unknown>): string[] {
-  return Object.keys(obj).filter((k) => obj[k] !== undefined).sort(compareCodePoints);
-}
-
-/**
- * What Go's `json.Marshal` writes for a plain JSON value: object keys sorted,
- * `<`, `>`, `&`, U+2028 and U+2029 escaped, numbers in Go's float format
- * (which matches JavaScript's for every finite double). Undefined object
- * fields are left out and undefined array elements become null, as with
- * JSON.stringify. Throws for NaN, infinities and non-JSON values.
- */
-export function goMarshal(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  switch (typeof v) {
-    case 'boolean': return v ? 'true' : 'false';
-    case 'string': return goQuote(v);
-    case 'number':
-      if (!Number.isFinite(v)) throw new Error(`json: unsupported value: ${String(v)}`);
-      return String(v);
-    default: break;
-  }
-  if (Array.isArray(v)) return `[${v.map((x) => goMarshal(x)).join(',')}]`;
-  if (isRecord(v)) return `{${sortedKeys(v).map((k) => `${goQuote(k)}:${goMarshal(v[k])}`).join(',')}}`;
-  throw new Error(`json: unsupported type: ${typeof v}`);
-}
-
-// eslint-disable-next-line no-control-regex -- control characters are exactly what needs escaping
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
-
-/** A JSON string as Go's encoding/json writes it (HTML-safe). */
-export function goQuote(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  let out = '"';
-  for (const ch of s) out += escapeChar(ch);
-  return `${out}"`;
-}
-
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t',
-};
-
-function escapeChar(ch: string): string {
-  const short = SHORT_ESCAPES[ch];
-  if (short !== undefined) return short;
-  const cp = ch.codePointAt(0) ?? 0;
-  if (cp < 0x20 || ch === '<' || ch === '>' || ch === '&') return `\\u00${cp.toString(16).padStart(2, '0')}`;
-  if (cp === 0x2028 || cp === 0x2029) return `\\u${cp.toString(16)}`;
-  if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
-  return ch;
-}
-
-/** Go's `strconv.FormatFloat(x, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
-export function formatFloatF(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const [mantissa = '', exponent = '0'] = x.toExponential().split('e');
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const point = Number(exponent) + 1;
-  let body: string;
-  if (point <= 0) body = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) body = digits + '0'.repeat(point - digits.length);
-  else body = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return negative ? `-${body}` : body;
-}
-
-/** Go's `strconv.FormatFloat(x, 'g', -1, 64)` (also fmt's `%g` and `%v`): exponent form below 1e-4 and from 1e6. */
-export function formatFloatG(x: number): string {
-  if (!Number.isFinite(x) || x === 0) return formatFloatF(x);
-  const [mantissa = '', exponent = '0'] = Math.abs(x).toExponential().split('e');
-  const exp = Number(exponent);
-  if (exp >= -4 && exp < 6) return formatFloatF(x);
-  const digits = String(Math.abs(exp)).padStart(2, '0');
-  return `${x < 0 ? '-' : ''}${mantissa}e${exp < 0 ? '-' : '+'}${digits}`;
 }

@@ -21,7 +21,9 @@ import {
 } from '@bufbuild/cel';
 import type { ResourceCELMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { isRecord } from '../../kube/object.ts';
-import { formatFloatF, formatFloatG, getResult, setPath } from '../json-path.ts';
+import { formatFloatF, formatFloatG } from '../go-json.ts';
+import { getResult } from '../json-path.ts';
+import { setPath } from '../json-path-write.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';
 
 const VARIABLES = { value: CelScalar.DYN, self: CelScalar.DYN, other: CelScalar.DYN } as const;

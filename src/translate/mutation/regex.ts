@@ -7,7 +7,8 @@
  */
 import type { ResourceRegexMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { GoRegexpError, compileGoRegexp, goReplaceAllString } from '../go-regexp.ts';
-import { getResult, setPath } from '../json-path.ts';
+import { getResult } from '../json-path.ts';
+import { setPath } from '../json-path-write.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';
 
 /**

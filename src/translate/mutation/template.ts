@@ -10,7 +10,8 @@
  */
 import type { ResourceTemplateMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { isRecord } from '../../kube/object.ts';
-import { getResult, gjsonResultOf, setPath, type GjsonResult } from '../json-path.ts';
+import { getResult, gjsonResultOf, type GjsonResult } from '../json-path.ts';
+import { setPath } from '../json-path-write.ts';
 import { type GoInt, goInt } from '../template/index.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule, type MutationDeps } from './types.ts';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import {
-  JsonPathError, compileJsonPath, compareCodePoints, deletePath, formatFloatF, formatFloatG, getPath, getResult, goMarshal, setPath,
-} from '../../../src/translate/json-path.ts';
+import { compareCodePoints, formatFloatF, formatFloatG, goMarshal } from '../../../src/translate/go-json.ts';
+import { JsonPathError, compileJsonPath, getPath, getResult } from '../../../src/translate/json-path.ts';
+import { deletePath, setPath } from '../../../src/translate/json-path-write.ts';
 
 /** One case of test/fixtures/vectors/mutations.input.json. */
 export interface Vector {
