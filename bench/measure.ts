@@ -74,7 +74,7 @@ export async function measureAgent(inputs: AgentRunInputs): Promise<AgentResult>
   const keys = await workload.createAll(targets, opts.concurrency);
   log(`${kind}: starting the agent`);
   const agent = await startBenchAgent(env, kind, api, 'measure');
-  const run: Run = { inputs, agent, operator, tracker, workload, sampler: new ProcSampler(agent.process.pid), startedAt: now(), alive: () => { agentAlive(agent); } };
+  const run: Run = { inputs, agent, operator, tracker, workload, sampler: new ProcSampler(agent.process.pid), startedAt: now(), alive: () => { inputs.env.servers.assertAlive(); agentAlive(agent); } };
   run.sampler.start();
   const result: AgentResult = { kind, initial: { objects: keys.length, copied: 0, ready: 0 } };
   try {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { LimitResult } from './limit.ts';
 import type { AgentResult } from './measure.ts';
 import type { BenchOptions } from './options.ts';
+import type { ServerMemory } from './servers.ts';
 import type { Percentiles } from './util.ts';
 
 export interface BenchReport {
@@ -17,6 +18,7 @@ export interface BenchReport {
   readonly setupSeconds: number;
   readonly limit?: LimitResult;
   readonly agents: AgentResult[];
+  readonly servers: ServerMemory[];
 }
 
 export function machineInfo(): BenchReport['machine'] {
@@ -70,6 +72,7 @@ export function markdown(r: BenchReport): string {
       `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}; ` +
       `setup ${s(r.setupSeconds)}, wall ${s(r.wallSeconds)}.`,
     limit,
+    `Servers' RSS peak: ${r.servers.map((m) => `${m.name} ${mib(m.peakRssBytes)}`).join(', ')}.`,
     '',
     head,
     body,

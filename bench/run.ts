@@ -111,16 +111,21 @@ async function main(): Promise<void> {
   const artifacts = new Artifacts();
   onInterrupt(() => { artifacts.markFailed(); artifacts.cleanup(); });
   let ok = false;
+  let world: World | undefined;
   try {
-    const world = await buildWorld(opts, artifacts);
+    world = await buildWorld(opts, artifacts);
     const setupSeconds = (now() - t0) / 1000;
     const limit = opts.skipLimit ? undefined : await runLimit(world, opts);
     const agents = await runAgents(world, opts);
-    const report: BenchReport = { startedAt, wallSeconds: (now() - t0) / 1000, machine: machineInfo(), options: opts, setupSeconds, ...(limit === undefined ? {} : { limit }), agents };
+    const report: BenchReport = {
+      startedAt, wallSeconds: (now() - t0) / 1000, machine: machineInfo(), options: opts, setupSeconds,
+      ...(limit === undefined ? {} : { limit }), agents, servers: world.env.servers.memory(),
+    };
     const out = writeReport(report, resolve(REPO_ROOT, opts.out));
     console.log(`\n${out.table}\nwritten: ${out.json}\n         ${out.md}`);
     ok = true;
   } finally {
+    world?.env.servers.stop();
     await stopAllProcesses();
     if (!ok) {
       artifacts.markFailed();

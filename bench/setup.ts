@@ -14,6 +14,7 @@ import { type ServiceCluster, startServiceCluster } from '../test/utils/service-
 import { REPO_ROOT } from '../test/utils/tools.ts';
 import { grantUpstreamExtras } from '../test/utils/upstream-agent.ts';
 import type { AgentKind } from './options.ts';
+import { ServerWatch } from './servers.ts';
 import { createWorkspaces, type BenchWorkspace } from './workspaces.ts';
 
 /** One published API: its group on both sides, and the export that serves it. */
@@ -35,16 +36,20 @@ export interface BenchEnv {
   /** kcp admin at the server root (paths start with /clusters/…); one pool for all requests. */
   readonly kcpAdmin: RestClient;
   readonly apis: Map<string, BenchApi>;
+  /** Memory of kcp and the service cluster's servers, and whether one died. */
+  readonly servers: ServerWatch;
 }
 
 const SERVICE_HOST = 'service';
 
 export async function startServers(artifacts: Artifacts): Promise<BenchEnv> {
   const [kcp, service] = await Promise.all([startKcp(artifacts), startServiceCluster(artifacts, SERVICE_HOST)]);
+  const servers = new ServerWatch([kcp.process, ...service.processes]);
+  servers.start();
   const local = await service.client();
   const kcpAdmin = (await kcp.client('admin', 'root')).forServer(kcp.baseUrl);
   await installCrd(local, readCrd(join(REPO_ROOT, 'crds/syncagent.kcp.io_publishedresources.yaml')));
-  return { artifacts, kcp, service, local, kcpAdmin, apis: new Map() };
+  return { artifacts, kcp, service, local, kcpAdmin, apis: new Map(), servers };
 }
 
 /** The CronTab CRD of the tests, moved to another API group. */

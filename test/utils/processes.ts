@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { execa, type Options, type ResultPromise } from 'execa';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 
 /**
  * A process the harness started. Only these are ever stopped, by pid; nothing
@@ -25,22 +25,24 @@ class ManagedProcessImpl implements ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
-  private readonly child: ResultPromise;
+  private readonly child: ChildProcess;
   private done = false;
+  private stopping = false;
   private readonly finished: Promise<void>;
 
-  constructor(name: string, child: ResultPromise, logFile: string) {
+  constructor(name: string, child: ChildProcess, logFile: string) {
     this.name = name;
     this.child = child;
     this.logFile = logFile;
     if (child.pid === undefined) throw new Error(`failed to start ${name}: no pid`);
     this.pid = child.pid;
-    this.finished = child.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      this.done = true;
-      running.delete(this);
+    this.finished = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.recordExit(code ?? undefined, signal ?? undefined);
+        this.done = true;
+        running.delete(this);
+        resolve();
+      });
     });
   }
 
@@ -48,8 +50,24 @@ class ManagedProcessImpl implements ManagedProcess {
     return this.done;
   }
 
+  /**
+   * A server that dies on its own (a signal from outside, say the kernel's
+   * out-of-memory killer) often writes nothing; this line is then the only
+   * trace of how it ended.
+   */
+  private recordExit(code: number | undefined, signal: string | undefined): void {
+    const how = signal === undefined ? `exit code ${code ?? 'unknown'}` : `signal ${signal}`;
+    const who = this.stopping ? 'after the harness stopped it' : 'on its own';
+    try {
+      appendFileSync(this.logFile, `[harness] ${this.name} (pid ${this.pid}) ended ${who}: ${how} at ${new Date().toISOString()}\n`);
+    } catch {
+      // the log directory may be gone already
+    }
+  }
+
   async stop(graceMs = 10_000): Promise<void> {
     if (this.done) return;
+    this.stopping = true;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.finished;
@@ -58,6 +76,7 @@ class ManagedProcessImpl implements ManagedProcess {
 
   async kill(): Promise<void> {
     if (this.done) return;
+    this.stopping = true;
     this.child.kill('SIGKILL');
     await this.finished;
   }
@@ -77,22 +96,35 @@ export interface StartOptions {
   readonly cwd?: string;
 }
 
-/** Starts a long-running process with stdout and stderr appended to logFile. */
+/**
+ * Starts a long-running process with stdout and stderr appended to logFile.
+ * The child writes to the file itself: piping its output through this
+ * process would make a busy benchmark's event loop throttle the servers'
+ * logging, and their work with it.
+ */
 export function startProcess(name: string, file: string, args: readonly string[], opts: StartOptions): ManagedProcess {
   installSignalHandlers();
-  const log = { file: opts.logFile, append: true } as const;
-  const options: Options = {
-    stdin: 'ignore',
-    stdout: log,
-    stderr: log,
-    reject: false,
-    // execa kills the child if this process exits without stopping it.
-    cleanup: true,
-    env: { ...opts.env },
-    extendEnv: true,
-    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-  };
-  const proc = new ManagedProcessImpl(name, execa(file, args, options), opts.logFile);
+  const log = openSync(opts.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...opts.env },
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    });
+  } finally {
+    // The child holds its own copy of the descriptor.
+    closeSync(log);
+  }
+  // A binary that cannot be started reports it here, not by throwing.
+  child.once('error', (err) => {
+    try {
+      appendFileSync(opts.logFile, `[harness] ${name} failed to start: ${err.message}\n`);
+    } catch {
+      // the log directory may be gone already
+    }
+  });
+  const proc = new ManagedProcessImpl(name, child, opts.logFile);
   running.add(proc);
   return proc;
 }
