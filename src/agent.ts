@@ -30,6 +30,12 @@ export interface AgentDeps {
 
 /** How long shutdown waits for queued Events (well inside a pod's 30 s grace period). */
 const EVENT_FLUSH_MS = 5_000;
+/**
+ * An object's first steps (accepted, placed, status synced) follow each other
+ * within a second; waiting that long writes one event for them instead of
+ * three, and events are most of the agent's writes to kcp.
+ */
+const EVENT_COALESCE_MS = 1_000;
 
 /** The wired agent: run it, and ask whether it is ready. */
 export interface Agent {
@@ -61,7 +67,8 @@ export function createAgent(deps: AgentDeps): Agent {
     selector: deps.selector,
     observer: deps.observer,
     events: createEventRecorder({
-      component: 'api-syncagent', logger, clock, qps: options.eventQps, burst: options.eventBurst, onDiscarded: deps.onEventDiscarded,
+      component: 'api-syncagent', logger, clock, qps: options.eventQps, burst: options.eventBurst, coalesceMs: EVENT_COALESCE_MS,
+      onDiscarded: deps.onEventDiscarded,
     }),
     publishedResources, crds, apiExports, endpointSlices,
     now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),

@@ -40,6 +40,12 @@ export interface EventRecorderOptions {
   /** Event writes per second across all servers (0: no limit of their own). */
   readonly qps: number;
   readonly burst: number;
+  /**
+   * How long an event waits before it is written, so that the events of one
+   * object's quick succession of steps (accepted, placed, status synced)
+   * become one write showing the latest (default 0).
+   */
+  readonly coalesceMs?: number;
   /** Parallel event writes. */
   readonly concurrency?: number;
   /** Most events waiting to be written; beyond it the oldest is dropped. */
@@ -53,6 +59,8 @@ export interface EventRecorderOptions {
 interface PendingEvent {
   readonly client: RestClient;
   readonly event: KubeObject;
+  /** Clock time from which it may be written: fixed by the first event of its key. */
+  readonly due: number;
 }
 
 /**
@@ -62,12 +70,17 @@ interface PendingEvent {
  * to be written, a newer event of the same type on the same object replaces
  * it, so under load each object shows its latest event (e.g. ObjectPlaced
  * rather than ObjectAccepted before it) and the writes stay bounded by the
- * number of objects; a Warning is never replaced by a Normal event.
+ * number of objects; a Warning is never replaced by a Normal event. With
+ * coalesceMs, every event waits that long first, so one object's quick steps
+ * cost one write even when kcp is idle.
  */
 export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   const pending = new CoalescingQueue<PendingEvent>(opts.maxPending ?? 10_000);
   const limiter = opts.qps > 0 ? new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock) : undefined;
   const concurrency = opts.concurrency ?? 4;
+  const coalesceMs = opts.coalesceMs ?? 0;
+  /** Set by flush(): shutdown writes what waits without waiting out the delay. */
+  let flushing = false;
   const now = opts.now ?? (() => new Date());
   let writers = 0;
   /** Resolves the waiters of flush() once nothing is pending or being written. */
@@ -83,7 +96,16 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
     }
   };
   const drain = async (): Promise<void> => {
-    for (let next = pending.take(); next !== undefined; next = pending.take()) await write(next);
+    for (let head = pending.peek(); head !== undefined; head = pending.peek()) {
+      // Items are in order of their due time (fixed when first queued).
+      const wait = flushing ? 0 : head.due - opts.clock.now();
+      if (wait > 0) {
+        await opts.clock.sleep(wait);
+        continue;
+      }
+      const next = pending.take();
+      if (next !== undefined) await write(next);
+    }
     writers--;
     if (writers === 0 && pending.size === 0) {
       idle?.resolve(undefined);
@@ -94,7 +116,9 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
     record(client, obj, input): void {
       const event = buildEvent(obj, input, { component: opts.component, time: now().toISOString() });
       const subject = obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-      const outcome = pending.add(`${client.server}|${subject}|${input.type}`, { client, event });
+      const key = `${client.server}|${subject}|${input.type}`;
+      const due = pending.get(key)?.due ?? opts.clock.now() + coalesceMs;
+      const outcome = pending.add(key, { client, event, due });
       if (outcome === 'replaced') opts.onDiscarded?.('replaced');
       if (outcome === 'dropped-oldest') opts.onDiscarded?.('dropped');
       if (writers < concurrency) {
@@ -103,6 +127,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       }
     },
     flush: async (maxWaitMs) => {
+      flushing = true;
       if (writers === 0 && pending.size === 0) return 0;
       idle ??= Promise.withResolvers<unknown>();
       const deadline = new AbortController();

@@ -29,6 +29,17 @@ export class CoalescingQueue<T> {
     return dropped ? 'dropped-oldest' : 'added';
   }
 
+  /** The item waiting under `key`, if any. */
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  /** The oldest item, left in place. */
+  peek(): T | undefined {
+    const first = this.items.values().next();
+    return first.done === true ? undefined : first.value;
+  }
+
   /** Removes and returns the oldest item. */
   take(): T | undefined {
     const first = this.items.entries().next();

@@ -89,6 +89,23 @@ export class Informer {
     return this.store.size;
   }
 
+  /**
+   * Takes the server's answer to one of our own writes into the cache, as if
+   * its watch event had arrived: the next reconcile then starts from what we
+   * wrote instead of waiting for the echo, which arrives late under load.
+   * `basedOn` is the resourceVersion the write was made against (undefined
+   * for a create). Only a cache still holding exactly that takes the answer:
+   * if the watch has moved on (the echo, or a newer change), the cache is
+   * already as new as the answer or newer. The echo itself then changes
+   * nothing (same resourceVersion).
+   */
+  recordWrite(key: string, basedOn: string | undefined, written: KubeObject): void {
+    if (this.store.resourceVersion(key) !== basedOn) return;
+    const obj = this.prepare(written);
+    if (this.opts.keyOf(obj) !== key) return;
+    this.apply(key, obj, false);
+  }
+
   /** Runs until signal aborts. Never rejects because of the server. */
   async run(signal: AbortSignal): Promise<void> {
     let needList = true;

@@ -16,6 +16,14 @@ export interface SyncIO {
   /** The service-cluster copy of a consumer object (found by its labels), if any. */
   localObject(key: string): KubeObject | undefined;
   readonly local: RestClient;
+  /**
+   * Hands the answer to our write of a consumer object (made against
+   * resourceVersion `basedOn`) to the cache, so the next pass starts from it
+   * at once instead of waiting for the watch's echo.
+   */
+  wroteRemote(key: string, basedOn: string | undefined, written: KubeObject): void;
+  /** The same for a copy; `basedOn` is undefined for a create. */
+  wroteLocal(basedOn: string | undefined, written: KubeObject): void;
   /** Creates the namespace on the service cluster unless it is known to exist. */
   ensureNamespace(name: string): Promise<void>;
   /** Drops a namespace from the known-to-exist set (it turned out to be gone). */

@@ -18,8 +18,9 @@ const WAIT_FOR_DELETION_MS = 1_000;
 /**
  * Reconciles one consumer object with its copy on the service cluster. Each
  * pass makes at most one change to the consumer object or the copy and then
- * returns; the watch event that change causes (or the returned requeue)
- * starts the next pass from fresh state. The phases, in order: deletion,
+ * returns; the server's answer to that write goes into the cache and queues
+ * the next pass at once (the watch's echo of it, which lags under load, then
+ * changes nothing), as does the returned requeue. The phases, in order: deletion,
  * finalizer, placing the copy, spec sync down, status sync up.
  */
 export async function syncObject(key: string, target: SyncTarget, io: SyncIO): Promise<Result | undefined> {
@@ -98,13 +99,10 @@ async function handleDeletion(p: Pass): Promise<Result | undefined> {
   return undefined;
 }
 
-/**
- * Our finalizer guarantees the copy is removed before the consumer object
- * goes. Nothing is requeued after a write: the watch event it causes starts
- * the next pass, from a cache that then holds the write.
- */
+/** Our finalizer guarantees the copy is removed before the consumer object goes. */
 async function addFinalizer(p: Pass): Promise<undefined> {
-  await setFinalizers(p, [...(p.remote.metadata.finalizers ?? []), CLEANUP_FINALIZER]);
+  const written = await setFinalizers(p, [...(p.remote.metadata.finalizers ?? []), CLEANUP_FINALIZER]);
+  p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, written);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.accepted);
   return undefined;
 }
@@ -114,8 +112,8 @@ async function addFinalizer(p: Pass): Promise<undefined> {
  * resourceVersion it was computed from: a stale cache gets a 409 Conflict,
  * which is retried quietly, and never drops another controller's finalizer.
  */
-async function setFinalizers(p: Pass, finalizers: string[]): Promise<void> {
-  await p.client.patch(remotePath(p), { metadata: { resourceVersion: p.remote.metadata.resourceVersion, finalizers } }, 'merge');
+async function setFinalizers(p: Pass, finalizers: string[]): Promise<KubeObject> {
+  return p.client.patch(remotePath(p), { metadata: { resourceVersion: p.remote.metadata.resourceVersion, finalizers } }, 'merge');
 }
 
 /** Creates the copy (and its namespace); adopts an unowned object of the same name. */
@@ -123,7 +121,7 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
   const ns = desired.object.metadata.namespace;
   if (ns !== undefined) await p.io.ensureNamespace(ns);
   try {
-    await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object);
+    p.io.wroteLocal(undefined, await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object));
   } catch (err) {
     // The namespace was deleted behind our back: make it again on the retry.
     if (isNotFound(err) && ns !== undefined) p.io.forgetNamespace(ns);
@@ -184,7 +182,8 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
   const stateChanged = local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
   if (patch === undefined && !stateChanged) return false;
   const body = withStateAnnotation(patch ?? {}, desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] ?? '');
-  await p.io.local.patch(localPath(p, local), { ...body, metadata: { ...asRecord(body['metadata']), resourceVersion: local.metadata.resourceVersion } }, 'merge');
+  const basedOn = local.metadata.resourceVersion;
+  p.io.wroteLocal(basedOn, await p.io.local.patch(localPath(p, local), { ...body, metadata: { ...asRecord(body['metadata']), resourceVersion: basedOn } }, 'merge'));
   if (patch !== undefined) p.io.events.record(p.client, p.remote, SYNC_EVENTS.synced);
   return true;
 }
@@ -194,7 +193,7 @@ async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefine
   if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
   const status = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
   if (status === undefined || deepEqual(status, p.remote['status'])) return undefined;
-  await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status });
+  p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }));
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
   return undefined;
 }

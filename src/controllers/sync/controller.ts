@@ -171,6 +171,9 @@ export class SyncController {
         return localKey === undefined ? undefined : this.localInformer.get(localKey);
       },
       local: this.deps.local,
+      // A consumer object lives in one virtual workspace's cache; the others ignore it.
+      wroteRemote: (key, basedOn, written) => { for (const r of this.remotes.values()) r.informer.recordWrite(key, basedOn, written); },
+      wroteLocal: (basedOn, written) => { this.localInformer.recordWrite(localKeyOf(written), basedOn, written); },
       ensureNamespace: (name) => this.ensureNamespace(name),
       forgetNamespace: (name) => { this.deps.knownNamespaces.delete(name); },
       events: this.deps.events,

@@ -97,4 +97,43 @@ describe('event recorder', function () {
     await writes.release();
     expect(await recorder.flush(5_000)).to.equal(0);
   });
+
+  it('with coalesceMs, writes one event for an object\'s steps within the window, the latest', async function () {
+    const writes = new HeldWrites();
+    const clock = new FakeClock();
+    const recorder = createEventRecorder({ component: 'test', logger: nopLogger, clock, qps: 0, burst: 1, concurrency: 2, coalesceMs: 1_000 });
+    const client = writes.client();
+    recorder.record(client, object('a'), normal('ObjectAccepted'));
+    clock.advance(300);
+    recorder.record(client, object('a'), normal('ObjectPlaced'));
+    recorder.record(client, object('b'), normal('ObjectAccepted'));
+    clock.advance(600);
+    recorder.record(client, object('a'), normal('ObjectStatusSynced'));
+    await writes.release();
+    expect(writes.written, 'nothing before the window ends').to.deep.equal([]);
+    clock.advance(100); // a's window (from its first event) ends
+    await settle();
+    await writes.release();
+    expect(writes.written).to.deep.equal(['ObjectStatusSynced']);
+    clock.advance(300); // b's window ends
+    await settle();
+    await writes.release();
+    expect(writes.written).to.deep.equal(['ObjectStatusSynced', 'ObjectAccepted']);
+  });
+
+  it('flush writes what waits out a coalescing window at once', async function () {
+    const writes = new HeldWrites();
+    const clock = new FakeClock();
+    const recorder = createEventRecorder({ component: 'test', logger: nopLogger, clock, qps: 0, burst: 1, concurrency: 1, coalesceMs: 1_000 });
+    const client = writes.client();
+    recorder.record(client, object('a'), normal('ObjectPlaced'));
+    recorder.record(client, object('b'), normal('ObjectPlaced'));
+    const flushed = recorder.flush(5_000);
+    // The drainer sleeping out a's window wakes at its end and writes both.
+    clock.advance(1_000);
+    await settle();
+    await writes.release();
+    expect(await flushed).to.equal(0);
+    expect(writes.written).to.deep.equal(['ObjectPlaced', 'ObjectPlaced']);
+  });
 });

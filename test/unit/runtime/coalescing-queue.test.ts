@@ -37,11 +37,23 @@ describe('CoalescingQueue', function () {
       const q = new CoalescingQueue<string>(c.capacity);
       expect(c.adds.map(([k, v]) => q.add(k, v))).to.deep.equal(c.wantResults);
       const taken: string[] = [];
-      for (let item = q.take(); item !== undefined; item = q.take()) taken.push(item);
+      for (let item = q.peek(); item !== undefined; item = q.peek()) {
+        expect(q.take(), 'take returns what peek showed').to.equal(item);
+        taken.push(item);
+      }
       expect(taken).to.deep.equal(c.wantTaken);
       expect(q.size).to.equal(0);
     });
   }
+
+  it('shows the item waiting under a key without taking it', function () {
+    const q = new CoalescingQueue<string>(4);
+    q.add('a', 'a1');
+    q.add('a', 'a2');
+    expect(q.get('a')).to.equal('a2');
+    expect(q.get('b')).to.equal(undefined);
+    expect(q.size).to.equal(1);
+  });
 
   it('a key taken out can be queued again', function () {
     const q = new CoalescingQueue<string>(1);

@@ -263,6 +263,9 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
       return found === undefined ? undefined : structuredClone(found);
     },
     local: asRestClient(w.local),
+    // The caches above read the fake stores, which hold every write already.
+    wroteRemote: () => undefined,
+    wroteLocal: () => undefined,
     ensureNamespace: (name) => { w.namespaces.add(name); return Promise.resolve(); },
     events,
     logger: nopLogger,
