@@ -2,7 +2,8 @@
 // pure like the reading side in json-path.ts: a new document sharing
 // unchanged subtrees is returned.
 import { isRecord } from '../kube/object.ts';
-import { compileJsonPath, getResult, JsonPathError, MAX_ARRAY_PADDING, type JsonPath, type Location, type SetPart } from './json-path.ts';
+import { getResult } from './json-path.ts';
+import { compileJsonPath, JsonPathError, MAX_ARRAY_PADDING, type JsonPath, type Location, type SetPart } from './json-path-syntax.ts';
 
 const NO_CHANGE = Symbol('no change');
 const REMOVE = Symbol('remove');

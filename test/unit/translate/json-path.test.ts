@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { compareCodePoints, formatFloatF, formatFloatG, goMarshal } from '../../../src/translate/go-json.ts';
-import { JsonPathError, compileJsonPath, getPath, getResult } from '../../../src/translate/json-path.ts';
+import { getPath, getResult } from '../../../src/translate/json-path.ts';
+import { JsonPathError, compileJsonPath } from '../../../src/translate/json-path-syntax.ts';
 import { deletePath, setPath } from '../../../src/translate/json-path-write.ts';
 
 /** One case of test/fixtures/vectors/mutations.input.json. */
