@@ -10,7 +10,7 @@ import { CONTROLLER_NAME, EXPORT_KEY, reconcileExport } from './reconciler.ts';
 const EXPORTS = '/apis/apis.kcp.io/v1alpha2/apiexports';
 const SLICES = '/apis/apis.kcp.io/v1alpha1/apiexportendpointslices';
 
-/** Wires the APIExport controller: any PublishedResource or export change queues the one key. */
+/** Wires the APIExport controller: every PublishedResource or export change queues the one key. */
 export function registerExportController(ctx: AgentContext): void {
   const queue = new WorkQueue({ clock: ctx.clock, name: CONTROLLER_NAME });
   ctx.publishedResources.onChange(() => { queue.add(EXPORT_KEY); });
