@@ -9,6 +9,9 @@ import type { BenchWorkspace } from './workspaces.ts';
 export interface NoisyResult {
   readonly idle: Percentiles;
   readonly noisy: Percentiles;
+  /** kcp's own answer time for the quiet tenant's creates, alone and under noise. */
+  readonly idleCreate: Percentiles;
+  readonly noisyCreate: Percentiles;
   /** Quiet objects whose copy did not appear within the wait. */
   readonly quietMissing: number;
   readonly noisyObjects: number;
@@ -35,6 +38,14 @@ const QUIET_RATE = 5;
  * Latencies (create sent → copy seen) of keys, waiting up to timeoutMs; a copy
  * that never appeared counts with the time waited (a lower bound).
  */
+function createLatencies(s: NoisySetup, keys: readonly string[]): Percentiles {
+  return percentiles(keys.flatMap((k) => {
+    const sent = s.workload.createdAt.get(k);
+    const answered = s.workload.answeredAt.get(k);
+    return sent === undefined || answered === undefined ? [] : [answered - sent];
+  }));
+}
+
 async function copyLatencies(s: NoisySetup, keys: readonly string[], timeoutMs: number): Promise<{ values: number[]; missing: number }> {
   await until('the quiet tenant\'s copies', () => keys.every((k) => s.operator.copyAt.has(k)), timeoutMs, s.alive).catch(() => undefined);
   const end = now();
@@ -65,6 +76,8 @@ export async function measureNoisy(s: NoisySetup): Promise<NoisyResult> {
   return {
     idle: percentiles(idle.values),
     noisy: percentiles(noisy.values),
+    idleCreate: createLatencies(s, idleKeys),
+    noisyCreate: createLatencies(s, quietKeys),
     quietMissing: idle.missing + noisy.missing,
     noisyObjects: s.objects,
     noisyCreateSeconds: ((createdAllAt ?? now()) - started) / 1000,

@@ -54,6 +54,7 @@ function rows(limit: LimitResult | undefined): Row[] {
     ['requests per synced object', (a) => `${num(a.requests?.perObject, 2)} (${num(a.requests?.syncedObjects)} objects)`],
     ['noisy: quiet p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p99)} → ${ms(a.noisy.noisy.p99)} (${ratio(a.noisy.noisy.p99, a.noisy.idle.p99)})`)],
     ['noisy: quiet p50 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p50)} → ${ms(a.noisy.noisy.p50)}`)],
+    ['noisy: kcp answers the quiet create, p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleCreate.p99)} → ${ms(a.noisy.noisyCreate.p99)}`)],
     ['noisy: all noisy copies after', (a) => (a.noisy === undefined ? '–' : a.noisy.noisyCopySeconds === undefined ? `${a.noisy.noisyCopied}/${a.noisy.noisyObjects} by the end` : s(a.noisy.noisyCopySeconds))],
   ];
 }

@@ -19,6 +19,8 @@ export function targetKey(t: Target): string {
 export class Workload {
   /** When each create was sent (the last attempt's send time). */
   readonly createdAt = new Map<string, number>();
+  /** When kcp answered each create: how much of a latency is kcp's own. */
+  readonly answeredAt = new Map<string, number>();
   errors = 0;
 
   private readonly kcpAdmin: RestClient;
@@ -41,6 +43,7 @@ export class Workload {
     await retryNotFound(`create ${key}`, async () => {
       this.createdAt.set(key, now());
       await retryTransport(() => this.kcpAdmin.create(path, body));
+      this.answeredAt.set(key, now());
     });
     return key;
   }

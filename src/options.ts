@@ -61,7 +61,7 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'kcp-burst': { kind: 'number', help: 'request burst to kcp (default 400)' },
   'service-qps': { kind: 'number', help: 'requests per second to the service cluster (default 200; 0 = unlimited)' },
   'service-burst': { kind: 'number', help: 'request burst to the service cluster (default 400)' },
-  'sync-workers': { kind: 'number', help: 'parallel reconciles per PublishedResource (default 16)' },
+  'sync-workers': { kind: 'number', help: 'parallel reconciles per PublishedResource (default 64)' },
   'event-qps': { kind: 'number', help: 'Events written per second, out of the kcp budget the sync leaves over (default 20; 0 = no limit of their own)' },
   'event-burst': { kind: 'number', help: 'Event burst (default 50)' },
 };
@@ -141,7 +141,7 @@ function validate(raw: Raw): Options {
     kcpBurst: num(str('kcp-burst'), 'kcp-burst', 400, 1),
     serviceQps: num(str('service-qps'), 'service-qps', 200, 0),
     serviceBurst: num(str('service-burst'), 'service-burst', 400, 1),
-    syncWorkers: num(str('sync-workers'), 'sync-workers', 16, 1),
+    syncWorkers: num(str('sync-workers'), 'sync-workers', 64, 1),
     eventQps: num(str('event-qps'), 'event-qps', 20, 0),
     eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
   });

@@ -53,7 +53,7 @@ describe('parseOptions', function () {
         kcpBurst: 400,
         serviceQps: 200,
         serviceBurst: 400,
-        syncWorkers: 16,
+        syncWorkers: 64,
       },
     },
     {

@@ -14,6 +14,9 @@ import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '.
 import { reconcileObject } from './reconciler.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 
+/** Reconciles of one consumer workspace at a time, whatever --sync-workers is. */
+const MAX_WORKERS_PER_WORKSPACE = 8;
+
 export interface SyncControllerDeps {
   readonly target: SyncTarget;
   readonly behaviour: SyncBehaviour;
@@ -34,7 +37,7 @@ export interface SyncControllerDeps {
  * bound workspace (through each virtual-workspace URL) and the copies on the
  * service cluster, and reconciles one consumer object per queue key. Keys are
  * queued fairly per workspace, and one workspace gets at most half the
- * workers, so a busy consumer cannot starve a quiet one.
+ * workers (8 at most), so a busy consumer cannot starve a quiet one.
  */
 export class SyncController {
   private readonly deps: SyncControllerDeps;
@@ -53,9 +56,11 @@ export class SyncController {
     this.queue = new WorkQueue({
       clock: deps.clock,
       tenantOf: tenantOfKey,
-      // Half the workers at most for one workspace: a workspace with a large
-      // backlog leaves the other half for everyone else.
-      maxInFlightPerTenant: Math.max(1, Math.ceil(deps.workers / 2)),
+      // Half the workers at most for one workspace, so a workspace with a
+      // large backlog leaves the other half for everyone else; and never more
+      // than 8: its writes would otherwise fill kcp's queue ahead of theirs
+      // (measured: with 32 a quiet tenant's p50 tripled under a noisy one).
+      maxInFlightPerTenant: Math.min(MAX_WORKERS_PER_WORKSPACE, Math.max(1, Math.ceil(deps.workers / 2))),
       name: deps.target.publishedResource,
     });
     this.localInformer = new Informer({
