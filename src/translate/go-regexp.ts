@@ -5,14 +5,12 @@
  * `\z`, `\A`, `\Q…\E`, POSIX classes, `(?i)`/`(?m)`/`(?s)`/`(?U)` anywhere)
  * and Perl-only syntax Go rejects (backreferences, lookaround) is rejected
  * here too. Go's semantics that differ from JavaScript are reproduced:
- * `.` excludes only `\n`, `\s` is ASCII, `$` without `(?m)` is the end of
- * the text, and the `…All` operations skip an empty match right after a
- * previous match. Replacement templates use Go's `$1`, `${1}`, `$name`,
- * `${name}` and `$$` (see {@link expandGoReplacement}).
+ * `.` excludes only `\n`, `\s` is ASCII, and `$` without `(?m)` is the end
+ * of the text. Go's operations on the result are in go-regexp-ops.ts.
  *
- * Pure: no state outside the RegExp objects (whose `lastIndex` the helpers
- * here reset before use).
+ * Pure: no state outside the RegExp objects.
  */
+import { CATEGORIES, complement, MAX_CODE_POINT, PERL_CLASSES, POSIX_CLASSES, type Range, rangesSource, SIMPLE_ESCAPES } from './go-regexp-classes.ts';
 
 /** A pattern Go's regexp package would refuse; the message follows Go's. */
 export class GoRegexpError extends Error {
@@ -32,60 +30,6 @@ const MAX_REPEAT = 1000;
 
 /** Where a compiled RegExp keeps the Go pattern it was made from. */
 const GO_PATTERN = Symbol('goPattern');
-const MAX_CODE_POINT = 0x10ffff;
-
-type Range = readonly [number, number];
-
-const PERL_CLASSES: Record<string, Range[]> = {
-  d: [[0x30, 0x39]],
-  s: [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]],
-  w: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-};
-
-const POSIX_CLASSES: Record<string, Range[]> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
-  ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
-  digit: [[0x30, 0x39]],
-  graph: [[0x21, 0x7e]],
-  lower: [[0x61, 0x7a]],
-  print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
-  upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
-};
-
-const SIMPLE_ESCAPES: Record<string, number> = { a: 7, f: 12, t: 9, n: 10, r: 13, v: 11 };
-
-/** Unicode general categories (JS accepts these without a `Script=` prefix). */
-const CATEGORIES = new Set([
-  'C', 'Cc', 'Cf', 'Co', 'Cs', 'L', 'Ll', 'Lm', 'Lo', 'Lt', 'Lu', 'M', 'Mc', 'Me', 'Mn', 'N', 'Nd', 'Nl',
-  'No', 'P', 'Pc', 'Pd', 'Pe', 'Pf', 'Pi', 'Po', 'Ps', 'S', 'Sc', 'Sk', 'Sm', 'So', 'Z', 'Zl', 'Zp', 'Zs', 'Any',
-]);
-
-function complement(ranges: readonly Range[]): Range[] {
-  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
-  const out: Range[] = [];
-  let next = 0;
-  for (const [lo, hi] of sorted) {
-    if (lo > next) out.push([next, lo - 1]);
-    next = Math.max(next, hi + 1);
-  }
-  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
-  return out;
-}
-
-function cp(n: number): string {
-  return `\\u{${n.toString(16)}}`;
-}
-
-function rangesSource(ranges: readonly Range[]): string {
-  return ranges.map(([lo, hi]) => (lo === hi ? cp(lo) : `${cp(lo)}-${cp(hi)}`)).join('');
-}
 
 /** Mode flags of the Go parser (scoped to groups). */
 interface Flags {
@@ -433,7 +377,7 @@ function leadingFlags(pattern: string): Flags {
  * Compiles a Go (RE2) regular expression into an equivalent JavaScript
  * RegExp with the `g` and `u` flags (plus `i` when the pattern starts with
  * `(?i)`). Named groups are renamed (Go allows names JavaScript does not);
- * use {@link expandGoReplacement} and the `go…` helpers rather than
+ * use the `go…` helpers of go-regexp-ops.ts rather than
  * `String.prototype.replace`.
  *
  * @throws GoRegexpError for patterns Go refuses (e.g. backreferences,
@@ -451,171 +395,7 @@ export function compileGoRegexp(pattern: string): RegExp {
   }
 }
 
-/** The first participating capture group with Go name `name` (Go's Expand rule). */
-function groupByName(match: RegExpExecArray, name: string): string | undefined {
-  for (const [key, value] of Object.entries(match.groups ?? {})) {
-    if (value !== undefined && key.slice(key.indexOf('_') + 1) === name) return value;
-  }
-  return undefined;
-}
-
-/** Go's template name syntax after `$`: `name` or `{name}`; undefined when malformed. */
-function extractName(template: string): { name: string; rest: string } | undefined {
-  const braced = template.startsWith('{');
-  const body = braced ? template.slice(1) : template;
-  const m = /^[\p{L}\p{Nd}_]+/u.exec(body);
-  if (m === null) return undefined;
-  const name = m[0];
-  if (braced && body[name.length] !== '}') return undefined;
-  return { name, rest: body.slice(name.length + (braced ? 1 : 0)) };
-}
-
-/** The group number Go reads from a name: all digits, no leading zero, below 1e8. */
-function groupNumber(name: string): number | undefined {
-  if (!/^\d+$/.test(name) || (name.length > 1 && name.startsWith('0')) || name.length > 8) return undefined;
-  return Number(name);
-}
-
-/**
- * Go's Regexp.Expand: `template` with `$1`, `${1}`, `$name`, `${name}`
- * replaced by the corresponding group of `match` (empty when the group
- * does not exist or did not participate) and `$$` by `$`. A name is the
- * longest run of letters, digits and `_`, so `$1x` means the group named
- * `1x`; use `${1}x` for group 1 followed by `x`.
- */
-export function expandGoReplacement(template: string, match: RegExpExecArray): string {
-  let out = '';
-  let rest = template;
-  for (;;) {
-    const dollar = rest.indexOf('$');
-    if (dollar < 0) return out + rest;
-    out += rest.slice(0, dollar);
-    rest = rest.slice(dollar + 1);
-    if (rest.startsWith('$')) {
-      out += '$';
-      rest = rest.slice(1);
-      continue;
-    }
-    const extracted = extractName(rest);
-    if (extracted === undefined) {
-      out += '$';
-      continue;
-    }
-    rest = extracted.rest;
-    const num = groupNumber(extracted.name);
-    out += (num !== undefined ? match[num] : groupByName(match, extracted.name)) ?? '';
-  }
-}
-
-/** Whether `i` falls between the two halves of a surrogate pair (not a position Go can match at). */
-function insidePair(s: string, i: number): boolean {
-  const before = s.charCodeAt(i - 1);
-  const after = s.charCodeAt(i);
-  return before >= 0xd800 && before < 0xdc00 && after >= 0xdc00 && after < 0xe000;
-}
-
-/**
- * Executes `re` at or after `pos` (UTF-16 offset), seeing the whole input
- * (for `^`, `\b`, lookbehind). V8 may report a match that starts inside a
- * surrogate pair; Go works on whole characters, so such matches are skipped.
- */
-function execAt(re: RegExp, s: string, pos: number): RegExpExecArray | null {
-  re.lastIndex = pos;
-  let m = re.exec(s);
-  while (m !== null && insidePair(s, m.index)) {
-    re.lastIndex = m.index + 1;
-    m = re.exec(s);
-  }
-  return m;
-}
-
-/** Width of the code point at `pos` (1 at the very end, to step past it). */
-function widthAt(s: string, pos: number): number {
-  const code = s.codePointAt(pos);
-  return code !== undefined && code > 0xffff ? 2 : 1;
-}
-
-/**
- * Go's allMatches: successive non-overlapping matches, at most `n` (all when
- * `n` < 0), ignoring an empty match that directly follows a previous match.
- */
-export function goFindAll(re: RegExp, s: string, n = -1): RegExpExecArray[] {
-  const out: RegExpExecArray[] = [];
-  let pos = 0;
-  let prevEnd = -1;
-  while ((n < 0 || out.length < n) && pos <= s.length) {
-    const m = execAt(re, s, pos);
-    if (m === null) break;
-    const end = m.index + m[0].length;
-    const accept = !(m[0] === '' && m.index === prevEnd);
-    pos = end === pos ? pos + widthAt(s, pos) : end;
-    prevEnd = end;
-    if (accept) out.push(m);
-  }
-  return out;
-}
-
-/** Go's MatchString. */
-export function goMatchString(re: RegExp, s: string): boolean {
-  return execAt(re, s, 0) !== null;
-}
-
-/** Go's FindString: the leftmost match, or "" when there is none. */
-export function goFindString(re: RegExp, s: string): string {
-  return execAt(re, s, 0)?.[0] ?? '';
-}
-
-/**
- * Go's replaceAll: each match is replaced by `replacement(match)`, except an
- * empty match right after a previous match.
- */
-export function goReplaceAll(re: RegExp, src: string, replacement: (m: RegExpExecArray) => string): string {
-  let out = '';
-  let lastEnd = 0;
-  let searchPos = 0;
-  while (searchPos <= src.length) {
-    const m = execAt(re, src, searchPos);
-    if (m === null) break;
-    const end = m.index + m[0].length;
-    out += src.slice(lastEnd, m.index);
-    if (end > lastEnd || m.index === 0) out += replacement(m);
-    lastEnd = end;
-    const width = widthAt(src, searchPos);
-    searchPos = searchPos + width > end ? searchPos + width : end;
-  }
-  return out + src.slice(lastEnd);
-}
-
-/** Go's ReplaceAllString (`$` expansion in `template`). */
-export function goReplaceAllString(re: RegExp, src: string, template: string): string {
-  return goReplaceAll(re, src, (m) => expandGoReplacement(template, m));
-}
-
-/** Go's ReplaceAllLiteralString (no `$` expansion). */
-export function goReplaceAllLiteralString(re: RegExp, src: string, replacement: string): string {
-  return goReplaceAll(re, src, () => replacement);
-}
-
-/** Go's Split: substrings between matches, at most `n` (all when `n` < 0); `n` = 0 gives none. */
-export function goSplit(re: RegExp, s: string, n: number): string[] {
-  if (n === 0) return [];
-  const goPattern = (re as { [GO_PATTERN]?: string })[GO_PATTERN] ?? re.source;
-  if (goPattern !== '' && s === '') return [''];
-  const out: string[] = [];
-  let beg = 0;
-  let end = 0;
-  for (const m of goFindAll(re, s, n)) {
-    if (n > 0 && out.length >= n - 1) break;
-    end = m.index;
-    const matchEnd = m.index + m[0].length;
-    if (matchEnd !== 0) out.push(s.slice(beg, end));
-    beg = matchEnd;
-  }
-  if (end !== s.length) out.push(s.slice(beg));
-  return out;
-}
-
-/** Go's regexp.QuoteMeta. */
-export function quoteMeta(s: string): string {
-  return s.replace(/[\\.+*?()|[\]{}^$]/g, (c) => '\\' + c);
+/** The Go pattern `re` was compiled from (its JavaScript source for a RegExp made elsewhere). */
+export function goPatternOf(re: RegExp): string {
+  return (re as { [GO_PATTERN]?: string })[GO_PATTERN] ?? re.source;
 }

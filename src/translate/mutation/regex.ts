@@ -6,7 +6,8 @@
  * arrays as Go's JSON), and the result is always written as a string.
  */
 import type { ResourceRegexMutation } from '../../apis/v1alpha1/published-resource.ts';
-import { GoRegexpError, compileGoRegexp, goReplaceAllString } from '../go-regexp.ts';
+import { GoRegexpError, compileGoRegexp } from '../go-regexp.ts';
+import { goReplaceAllString } from '../go-regexp-ops.ts';
 import { getResult } from '../json-path.ts';
 import { setPath } from '../json-path-write.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';

@@ -3,10 +3,10 @@
  * reflection, paths, base64/base32, hashes, regular expressions and `fail`.
  */
 import { createHash } from 'node:crypto';
+import { compileGoRegexp } from '../go-regexp.ts';
 import {
-  compileGoRegexp, goFindAll, goFindString, goMatchString, goReplaceAllLiteralString, goReplaceAllString, goSplit,
-  quoteMeta,
-} from '../go-regexp.ts';
+  goFindAll, goFindString, goMatchString, goReplaceAllLiteralString, goReplaceAllString, goSplit, quoteMeta,
+} from '../go-regexp-ops.ts';
 import { sha1Hex } from '../hashes.ts';
 import { FunctionError } from './errors.ts';
 import { fn, type TemplateFunction } from './functions.ts';

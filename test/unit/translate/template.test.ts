@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import {
-  compileGoRegexp, expandGoReplacement, goFindAll, goReplaceAllString, goSplit, GoRegexpError,
-} from '../../../src/translate/go-regexp.ts';
+import { compileGoRegexp, GoRegexpError } from '../../../src/translate/go-regexp.ts';
+import { expandGoReplacement, goFindAll, goReplaceAllString, goSplit } from '../../../src/translate/go-regexp-ops.ts';
 import {
   NOT_ALLOWED_FUNCTIONS, NOT_SUPPORTED_FUNCTIONS, TemplateError, compileTemplate, createGoTemplates,
   fromKubernetesJSON, goTemplates, type FunctionSet,
