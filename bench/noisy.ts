@@ -34,10 +34,7 @@ export interface NoisySetup {
 
 const QUIET_RATE = 5;
 
-/**
- * Latencies (create sent → copy seen) of keys, waiting up to timeoutMs; a copy
- * that never appeared counts with the time waited (a lower bound).
- */
+/** kcp's answer times (create sent → answer) of keys whose create succeeded. */
 function createLatencies(s: NoisySetup, keys: readonly string[]): Percentiles {
   return percentiles(keys.flatMap((k) => {
     const sent = s.workload.createdAt.get(k);
@@ -46,6 +43,10 @@ function createLatencies(s: NoisySetup, keys: readonly string[]): Percentiles {
   }));
 }
 
+/**
+ * Latencies (create sent → copy seen) of keys, waiting up to timeoutMs; a copy
+ * that never appeared counts with the time waited (a lower bound).
+ */
 async function copyLatencies(s: NoisySetup, keys: readonly string[], timeoutMs: number): Promise<{ values: number[]; missing: number }> {
   await until('the quiet tenant\'s copies', () => keys.every((k) => s.operator.copyAt.has(k)), timeoutMs, s.alive).catch(() => undefined);
   const end = now();

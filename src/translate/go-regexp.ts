@@ -20,10 +20,7 @@ export class GoRegexpError extends Error {
   }
 }
 
-/**
- * Prefix of the JavaScript names of Go's named groups: `g<index>_<name>`
- * (Go names may start with a digit and may repeat).
- */
+/** Prefix of the JS names of Go's named groups, `g<index>_<name>` (Go names may start with a digit, and repeat). */
 const GROUP_PREFIX = 'g';
 
 const MAX_REPEAT = 1000;
