@@ -3,7 +3,7 @@
  * Go's parser records for a literal, using Go's literal syntax (base
  * prefixes, legacy octal, `_` separators, hex floats, character constants).
  */
-import type { ItemType } from './lexer.ts';
+import type { ItemType } from './tokens.ts';
 import type { NumberNode } from './nodes.ts';
 import { UnquoteError, quoteString, unquoteChar } from './quote.ts';
 

@@ -7,7 +7,7 @@
  * (parser.ts) build on it so that both report errors the same way.
  */
 import { TEMPLATE_NAME, TemplateError, positionOf } from './errors.ts';
-import { KEYWORD_TYPES, type Item, type ItemType } from './lexer.ts';
+import { KEYWORD_TYPES, type Item, type ItemType } from './tokens.ts';
 import { UnquoteError, quoteString, unquoteString } from './quote.ts';
 import { runes } from './unicode.ts';
 

@@ -7,7 +7,7 @@
  * later pipeline stages. parser.ts calls {@link PipelineParser.pipeline}
  * for actions and control structures.
  */
-import type { Item, ItemType } from './lexer.ts';
+import type { Item, ItemType } from './tokens.ts';
 import type { ArgNode, ChainNode, CommandNode, NumberNode, PipeNode, VariableNode } from './nodes.ts';
 import { nodeString } from './nodes.ts';
 import { parseNumber } from './numbers.ts';

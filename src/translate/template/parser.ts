@@ -7,7 +7,8 @@
  * by parser-pipeline.ts, on the token cursor of parser-cursor.ts.
  */
 import { TEMPLATE_NAME } from './errors.ts';
-import { lex, type Item } from './lexer.ts';
+import { lex } from './lexer.ts';
+import type { Item } from './tokens.ts';
 import type { BranchNode, ElseNode, EndNode, ListNode, Node, PipeNode, TemplateNode } from './nodes.ts';
 import { nodeString } from './nodes.ts';
 import { PipelineParser } from './parser-pipeline.ts';
