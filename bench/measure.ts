@@ -1,6 +1,7 @@
 // One agent's run: the workload is created, the agent starts, and the
 // initial sync, the steady state, the first copy after a binding, memory,
 // CPU, requests and (optionally) a noisy neighbour are measured.
+import { writeFileSync } from 'node:fs';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import { agentAlive, type BenchAgent, startBenchAgent } from './agents.ts';
 import { type RequestCounts, requestCounts, scrape } from './metrics.ts';
@@ -17,7 +18,11 @@ import { bindExport, type BenchWorkspace, type ExportRef } from './workspaces.ts
 export interface AgentResult {
   readonly kind: AgentKind;
   readonly initial: { objects: number; copied: number; ready: number; copiesSeconds?: number; readySeconds?: number; waitedSeconds?: number; timedOut?: string };
-  steady?: { created: number; errors: number; createToCopyMs: Percentiles; readyToReadyMs: Percentiles; notCopied: number; notReady: number };
+  steady?: {
+    created: number; errors: number; createToCopyMs: Percentiles; readyToReadyMs: Percentiles; notCopied: number; notReady: number;
+    /** kcp's own answer time for the consumer creates: a floor under create→copy no agent can beat. */
+    createAnswerMs: Percentiles;
+  };
   firstCopyAfterBindMs?: number[];
   rss?: { peakBytes?: number; steadyBytes?: number };
   cpuSeconds?: { initial?: number; total?: number };
@@ -157,6 +162,7 @@ async function steady(run: Run, result: AgentResult): Promise<string[]> {
   await allIn('steady Ready', keys, run.tracker.readyAt, left).catch((err: unknown) => { log(`${run.inputs.kind}: ${String(err)}`); });
   const copy = lags(keys, run.operator.copyAt, run.workload.createdAt);
   const ready = lags(keys, run.tracker.readyAt, run.operator.markedAt);
+  if (process.env['BENCH_AGENT_DEBUG'] === '1') writeSteadyTimeline(run, keys);
   result.steady = {
     created: keys.length,
     errors: run.workload.errors,
@@ -164,8 +170,26 @@ async function steady(run: Run, result: AgentResult): Promise<string[]> {
     readyToReadyMs: percentiles(ready.values),
     notCopied: copy.missing,
     notReady: ready.missing,
+    createAnswerMs: percentiles(lags(keys, run.workload.answeredAt, run.workload.createdAt).values),
   };
   return keys;
+}
+
+/**
+ * For diagnosis beside the agent's debug log: each steady object's moments as
+ * wall-clock ms (the log's timestamps), one JSON line per object.
+ */
+function writeSteadyTimeline(run: Run, keys: readonly string[]): void {
+  const wall = (at: number | undefined): number | undefined => (at === undefined || Number.isNaN(at) ? undefined : Math.round(performance.timeOrigin + at));
+  const lines = keys.map((key) => JSON.stringify({
+    key,
+    created: wall(run.workload.createdAt.get(key)),
+    answered: wall(run.workload.answeredAt.get(key)),
+    copied: wall(run.operator.copyAt.get(key)),
+    marked: wall(run.operator.markedAt.get(key)),
+    ready: wall(run.tracker.readyAt.get(key)),
+  }));
+  writeFileSync(run.inputs.env.artifacts.logFile(`steady-${run.inputs.kind}.jsonl`), `${lines.join('\n')}\n`);
 }
 
 /** How long a drain after the steady phase may take before the rest count as lower bounds. */

@@ -12,6 +12,9 @@ export interface NoisyResult {
   /** kcp's own answer time for the quiet tenant's creates, alone and under noise. */
   readonly idleCreate: Percentiles;
   readonly noisyCreate: Percentiles;
+  /** The agent's share: kcp answered the quiet tenant's create → its copy exists, alone and under noise. */
+  readonly idleAfterAnswer: Percentiles;
+  readonly noisyAfterAnswer: Percentiles;
   /** Quiet objects whose copy did not appear within the wait. */
   readonly quietMissing: number;
   readonly noisyObjects: number;
@@ -34,12 +37,12 @@ export interface NoisySetup {
 
 const QUIET_RATE = 5;
 
-/** kcp's answer times (create sent → answer) of keys whose create succeeded. */
-function createLatencies(s: NoisySetup, keys: readonly string[]): Percentiles {
+/** `to − from` of the keys that have both. */
+function between(keys: readonly string[], from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>): Percentiles {
   return percentiles(keys.flatMap((k) => {
-    const sent = s.workload.createdAt.get(k);
-    const answered = s.workload.answeredAt.get(k);
-    return sent === undefined || answered === undefined ? [] : [answered - sent];
+    const start = from.get(k);
+    const end = to.get(k);
+    return start === undefined || end === undefined ? [] : [end - start];
   }));
 }
 
@@ -77,8 +80,10 @@ export async function measureNoisy(s: NoisySetup): Promise<NoisyResult> {
   return {
     idle: percentiles(idle.values),
     noisy: percentiles(noisy.values),
-    idleCreate: createLatencies(s, idleKeys),
-    noisyCreate: createLatencies(s, quietKeys),
+    idleCreate: between(idleKeys, s.workload.createdAt, s.workload.answeredAt),
+    noisyCreate: between(quietKeys, s.workload.createdAt, s.workload.answeredAt),
+    idleAfterAnswer: between(idleKeys, s.workload.answeredAt, s.operator.copyAt),
+    noisyAfterAnswer: between(quietKeys, s.workload.answeredAt, s.operator.copyAt),
     quietMissing: idle.missing + noisy.missing,
     noisyObjects: s.objects,
     noisyCreateSeconds: ((createdAllAt ?? now()) - started) / 1000,

@@ -45,6 +45,7 @@ function rows(limit: LimitResult | undefined): Row[] {
     ['initial copies / Ready per second', (a) => `${num(rate(a.initial.copied, a.initial.copiesSeconds ?? a.initial.waitedSeconds), 1)} / ${num(rate(a.initial.ready, a.initial.readySeconds ?? a.initial.waitedSeconds), 1)}`],
     ['initial Ready ÷ bare-client limit', (a) => ratio(a.initial.readySeconds, limit?.seconds)],
     ['steady create→copy p50/p95/p99 (ms)', (a) => `${pct(a.steady?.createToCopyMs)}${behind(a.steady?.notCopied)}`],
+    ['steady: kcp answers the consumer\'s create p50/p95/p99 (ms)', (a) => pct(a.steady?.createAnswerMs)],
     ['steady copy Ready→consumer Ready p50/p95/p99 (ms)', (a) => `${pct(a.steady?.readyToReadyMs)}${behind(a.steady?.notReady)}`],
     ['first copy after a binding (ms, each)', (a) => a.firstCopyAfterBindMs?.map((v) => ms(v)).join(', ') ?? '–'],
     ['RSS peak / steady', (a) => `${mib(a.rss?.peakBytes)} / ${mib(a.rss?.steadyBytes)}`],
@@ -55,6 +56,7 @@ function rows(limit: LimitResult | undefined): Row[] {
     ['noisy: quiet p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p99)} → ${ms(a.noisy.noisy.p99)} (${ratio(a.noisy.noisy.p99, a.noisy.idle.p99)})`)],
     ['noisy: quiet p50 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p50)} → ${ms(a.noisy.noisy.p50)}`)],
     ['noisy: kcp answers the quiet create, p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleCreate.p99)} → ${ms(a.noisy.noisyCreate.p99)}`)],
+    ['noisy: kcp answered the quiet create → copy, p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleAfterAnswer.p99)} → ${ms(a.noisy.noisyAfterAnswer.p99)}`)],
     ['noisy: all noisy copies after', (a) => (a.noisy === undefined ? '–' : a.noisy.noisyCopySeconds === undefined ? `${a.noisy.noisyCopied}/${a.noisy.noisyObjects} by the end` : s(a.noisy.noisyCopySeconds))],
   ];
 }

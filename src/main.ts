@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const logger = createLogger({ format: options.logFormat, debug: options.logDebug });
   let setup: Awaited<ReturnType<typeof connect>>;
   try {
-    setup = await connect(options);
+    setup = await connect(options, logger);
   } catch (err) {
     logger.error('Invalid configuration', { error: errorChain(err) });
     return 2;
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Builds both clients; throws (before any request) when the configuration is unusable. */
-async function connect(options: Options): Promise<{ service: RestClient; kcp: RestClient; selector: ReturnType<typeof parseSelector>; metrics: ReturnType<typeof createAgentMetrics> }> {
+async function connect(options: Options, logger: Logger): Promise<{ service: RestClient; kcp: RestClient; selector: ReturnType<typeof parseSelector>; metrics: ReturnType<typeof createAgentMetrics> }> {
   const selector = parseSelector(options.publishedResourceSelector);
   const kcpConfig = loadKubeConfig(options.kcpKubeconfig);
   const kcpServer = kcpConfig.getCurrentCluster()?.server ?? '';
@@ -61,7 +61,7 @@ async function connect(options: Options): Promise<{ service: RestClient; kcp: Re
   }
   const serviceConfig = loadKubeConfig(options.kubeconfig);
   applyOverrides(serviceConfig, options);
-  const metrics = createAgentMetrics();
+  const metrics = createAgentMetrics(options.logDebug ? logger : undefined);
   const clientOpts = (qps: number, burst: number, server: 'kcp' | 'service'): ConstructorParameters<typeof RestClient>[1] =>
     ({ qps, burst, clock: systemClock, userAgent: `api-syncagent-ts/${options.agentName}`, observer: metrics.requests(server) });
   return {

@@ -1,4 +1,5 @@
 import type { Clock } from '../runtime/clock.ts';
+import { IdleGate } from '../runtime/idle-gate.ts';
 import { TokenBucket } from '../runtime/token-bucket.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
@@ -8,7 +9,18 @@ export type Query = Record<string, string | number | boolean | undefined>;
 
 /** Counts what a client sent, for metrics and benchmarks. */
 export interface RequestObserver {
-  onResponse(method: string, code: number, durationMs: number): void;
+  onResponse(response: ObservedResponse): void;
+}
+
+export interface ObservedResponse {
+  readonly method: string;
+  /** The URL path (no query). */
+  readonly path: string;
+  readonly code: number;
+  /** Request sent → answer read. */
+  readonly durationMs: number;
+  /** How long the request waited before it was sent (rate limit, a busy server for background requests). */
+  readonly waitedMs: number;
 }
 
 export interface RestClientOptions {
@@ -31,7 +43,10 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
-/** Background requests (Events) only use rate budget nothing else needs. */
+/**
+ * Background requests (Events) only use rate budget nothing else needs, and
+ * wait while the server is answering requests that do the work.
+ */
 export type RequestPriority = 'normal' | 'background';
 
 interface SendOptions {
@@ -43,6 +58,14 @@ interface SendOptions {
 
 const MAX_THROTTLE_RETRIES = 5;
 
+/** What every client for one server shares, whatever base URL or priority it has. */
+interface SharedByServer {
+  /** The client-side rate limit. */
+  readonly limiter: TokenBucket;
+  /** Holds background requests back while requests that do the work await answers. */
+  readonly idle: IdleGate;
+}
+
 /**
  * A small REST client for one API server (or one kcp workspace / virtual
  * workspace URL). Paths are absolute API paths (`/api/v1/...`,
@@ -53,14 +76,14 @@ const MAX_THROTTLE_RETRIES = 5;
  */
 export class RestClient {
   private readonly conn: Connection;
-  private readonly limiter: TokenBucket;
+  private readonly shared: SharedByServer;
   private readonly opts: RestClientOptions;
   private readonly priority: RequestPriority;
 
-  constructor(conn: Connection, opts: RestClientOptions, limiter?: TokenBucket, priority: RequestPriority = 'normal') {
+  constructor(conn: Connection, opts: RestClientOptions, shared?: SharedByServer, priority: RequestPriority = 'normal') {
     this.conn = conn;
     this.opts = opts;
-    this.limiter = limiter ?? new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock);
+    this.shared = shared ?? { limiter: new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock), idle: new IdleGate(opts.clock) };
     this.priority = priority;
   }
 
@@ -71,12 +94,12 @@ export class RestClient {
 
   /** A client for another base URL with the same credentials, pool and rate limit. */
   forServer(server: string): RestClient {
-    return new RestClient(withServer(this.conn, server), this.opts, this.limiter, this.priority);
+    return new RestClient(withServer(this.conn, server), this.opts, this.shared, this.priority);
   }
 
-  /** The same client for background requests, which yield the shared rate budget to normal ones. */
+  /** The same client for background requests, which yield rate budget and the server's time to normal ones. */
   background(): RestClient {
-    return new RestClient(this.conn, this.opts, this.limiter, 'background');
+    return new RestClient(this.conn, this.opts, this.shared, 'background');
   }
 
   async get(path: string, query?: Query, signal?: AbortSignal): Promise<KubeObject> {
@@ -124,25 +147,30 @@ export class RestClient {
   }
 
   private async sendOnce(method: string, path: string, options: SendOptions): Promise<unknown> {
-    if (this.priority === 'background') await this.limiter.takeSpare(options.signal);
-    else await this.limiter.take(options.signal);
+    const queued = this.opts.clock.now();
+    const { limiter, idle } = this.shared;
+    if (this.priority === 'background') await limiter.takeSpare(options.signal);
+    else await limiter.take(options.signal);
     const url = this.url(path, options.query);
-    const started = this.opts.clock.now();
-    const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];
-    if (options.signal !== undefined) signals.push(options.signal);
-    const res = await this.conn.dispatcher.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method,
-      headers: await this.headers(options),
-      ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-      signal: AbortSignal.any(signals),
-    });
-    const text = await res.body.text();
-    this.opts.observer?.onResponse(method, res.statusCode, this.opts.clock.now() - started);
-    if (res.statusCode >= 300) {
-      throw apiErrorFromResponse({ method, path }, res.statusCode, text, headerValue(res.headers['retry-after']));
-    }
+    // Background requests may wait for the server to be idle first; that is not answer time.
+    let started = this.opts.clock.now();
+    const exchange = async (): Promise<{ code: number; text: string; retryAfter: string | undefined }> => {
+      started = this.opts.clock.now();
+      const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];
+      if (options.signal !== undefined) signals.push(options.signal);
+      const res = await this.conn.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers: await this.headers(options),
+        ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+        signal: AbortSignal.any(signals),
+      });
+      return { code: res.statusCode, text: await res.body.text(), retryAfter: headerValue(res.headers['retry-after']) };
+    };
+    const { code, text, retryAfter } = this.priority === 'background' ? await idle.background(exchange, options.signal) : await idle.foreground(exchange);
+    this.opts.observer?.onResponse({ method, path: url.pathname, code, durationMs: this.opts.clock.now() - started, waitedMs: started - queued });
+    if (code >= 300) throw apiErrorFromResponse({ method, path }, code, text, retryAfter);
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 
@@ -153,7 +181,7 @@ export class RestClient {
    * are turned into a rejection too, so callers handle one error path.
    */
   async watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
-    await this.limiter.take(signal);
+    await this.shared.limiter.take(signal);
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
     const res = await this.conn.dispatcher.request({
       origin: url.origin,
@@ -163,7 +191,7 @@ export class RestClient {
       signal,
       bodyTimeout: 0,
     });
-    this.opts.observer?.onResponse('WATCH', res.statusCode, 0);
+    this.opts.observer?.onResponse({ method: 'WATCH', path: url.pathname, code: res.statusCode, durationMs: 0, waitedMs: 0 });
     if (res.statusCode >= 300) {
       const text = await res.body.text();
       throw apiErrorFromResponse({ method: 'WATCH', path }, res.statusCode, text, headerValue(res.headers['retry-after']));

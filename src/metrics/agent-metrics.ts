@@ -1,4 +1,5 @@
 import type { RequestObserver } from '../kube/rest-client.ts';
+import type { Logger } from '../log/logger.ts';
 import type { ControllerObserver } from '../runtime/controller.ts';
 import { MetricsRegistry } from './registry.ts';
 
@@ -10,7 +11,8 @@ export interface AgentMetrics {
   eventDiscarded(why: 'replaced' | 'dropped'): void;
 }
 
-export function createAgentMetrics(): AgentMetrics {
+/** With requestLog, every response is also logged (at debug) with its timings, for diagnosing latency. */
+export function createAgentMetrics(requestLog?: Logger): AgentMetrics {
   const registry = new MetricsRegistry();
   const reconciles = registry.counter('syncagent_reconcile_total', 'Reconciles by controller and outcome.');
   const reconcileSeconds = registry.counter('syncagent_reconcile_seconds_total', 'Time spent reconciling, by controller.');
@@ -28,8 +30,9 @@ export function createAgentMetrics(): AgentMetrics {
     },
     eventDiscarded: (why) => { discarded({ why }); },
     requests: (server) => ({
-      onResponse(method, code): void {
-        requests({ server, method, code: String(code) });
+      onResponse(response): void {
+        requests({ server, method: response.method, code: String(response.code) });
+        requestLog?.debug('Request', { server, ...response });
       },
     }),
   };

@@ -146,7 +146,10 @@ export class Controller {
     } finally {
       this.queue.done(key);
     }
-    this.observe(outcome, this.clock.now() - started);
+    const durationMs = this.clock.now() - started;
+    // Per-key timings for diagnosing latency (--log-debug only).
+    this.logger.debug('Reconciled', { key, outcome, durationMs });
+    this.observe(outcome, durationMs);
   }
 
   private applyResult(key: string, result: Result | undefined): ReconcileOutcome {

@@ -133,7 +133,9 @@ export class SyncController {
     informer.onChange((obj) => {
       const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION];
       if (cluster !== undefined) this.clusterUrls.set(cluster, url);
-      this.queue.add(remoteKeyOf(obj));
+      const key = remoteKeyOf(obj);
+      this.deps.logger.debug('Consumer object changed', { key, resourceVersion: obj.metadata.resourceVersion });
+      this.queue.add(key);
     });
     this.remotes.set(url, { informer, abort, done: informer.run(abort.signal) });
   }
