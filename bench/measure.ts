@@ -11,7 +11,7 @@ import type { AgentKind, BenchOptions } from './options.ts';
 import { cpuSeconds, ProcSampler } from './sampler.ts';
 import type { BenchApi, BenchEnv } from './setup.ts';
 import { ReadyTracker } from './tracker.ts';
-import { log, now, percentiles, type Percentiles, until } from './util.ts';
+import { between, log, now, percentiles, type Percentiles, until } from './util.ts';
 import { Workload } from './workload.ts';
 import { bindExport, type BenchWorkspace, type ExportRef } from './workspaces.ts';
 
@@ -170,7 +170,7 @@ async function steady(run: Run, result: AgentResult): Promise<string[]> {
     readyToReadyMs: percentiles(ready.values),
     notCopied: copy.missing,
     notReady: ready.missing,
-    createAnswerMs: percentiles(lags(keys, run.workload.answeredAt, run.workload.createdAt).values),
+    createAnswerMs: between(keys, run.workload.createdAt, run.workload.answeredAt),
   };
   return keys;
 }

@@ -2,7 +2,7 @@
 // a quiet workspace creates one object every 200 ms. The quiet tenant's
 // create→copy latency under the noise is compared with its latency alone.
 import type { Operator } from './operator.ts';
-import { now, percentiles, type Percentiles, until } from './util.ts';
+import { between, now, percentiles, type Percentiles, until } from './util.ts';
 import type { Workload } from './workload.ts';
 import type { BenchWorkspace } from './workspaces.ts';
 
@@ -37,14 +37,6 @@ export interface NoisySetup {
 
 const QUIET_RATE = 5;
 
-/** `to − from` of the keys that have both. */
-function between(keys: readonly string[], from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>): Percentiles {
-  return percentiles(keys.flatMap((k) => {
-    const start = from.get(k);
-    const end = to.get(k);
-    return start === undefined || end === undefined ? [] : [end - start];
-  }));
-}
 
 /**
  * Latencies (create sent → copy seen) of keys, waiting up to timeoutMs; a copy

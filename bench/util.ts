@@ -75,6 +75,15 @@ export function percentiles(values: readonly number[]): Percentiles {
   return { count: values.length, p50: quantile(values, 0.5), p95: quantile(values, 0.95), p99: quantile(values, 0.99), max: quantile(values, 1) };
 }
 
+/** Percentiles of `to − from` over the keys that have both (a key missing either is left out). */
+export function between(keys: readonly string[], from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>): Percentiles {
+  return percentiles(keys.flatMap((k) => {
+    const start = from.get(k);
+    const end = to.get(k);
+    return start === undefined || end === undefined ? [] : [end - start];
+  }));
+}
+
 /** Polls until check() is true (checked every 25 ms); throws after timeoutMs naming what. */
 export async function until(what: string, check: () => boolean, timeoutMs: number, failFast?: () => void): Promise<void> {
   const deadline = now() + timeoutMs;

@@ -1,5 +1,15 @@
 import type { Clock } from './clock.ts';
 
+/** Weight of the newest answer in the recent average (about the last 10 answers count). */
+const RECENT_WEIGHT = 0.1;
+/** How fast the baseline follows a slower server, per answer. */
+const BASELINE_RISE = 0.001;
+/** The server is slow while recent answers take over twice its baseline plus this margin. */
+const SLOW_FACTOR = 2;
+const SLOW_MARGIN_MS = 20;
+/** Without answers for this long, a slow spell is taken to be over. */
+const FORGET_SLOW_AFTER_MS = 2_000;
+
 /**
  * Lets background requests (Events) to one server through only while the
  * server is idle: no request that does the work is waiting for its answer,
@@ -14,16 +24,6 @@ import type { Clock } from './clock.ts';
  * wait while the server is slow; a floor of one admission per `floorMs`
  * keeps them flowing under sustained load, so they are late but never starved.
  */
-/** Weight of the newest answer in the recent average (about the last 10 answers count). */
-const RECENT_WEIGHT = 0.1;
-/** How fast the baseline follows a slower server, per answer. */
-const BASELINE_RISE = 0.001;
-/** The server is slow while recent answers take over twice its baseline plus this margin. */
-const SLOW_FACTOR = 2;
-const SLOW_MARGIN_MS = 20;
-/** Without answers for this long, a slow spell is taken to be over. */
-const FORGET_SLOW_AFTER_MS = 2_000;
-
 export class IdleGate {
   private busy = 0;
   /** Recent answer time of foreground requests (an exponential moving average). */
