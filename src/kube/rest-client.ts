@@ -58,6 +58,15 @@ interface SendOptions {
 
 const MAX_THROTTLE_RETRIES = 5;
 
+/** One request's answer and when it was sent and answered (clock ms). */
+interface Exchanged {
+  readonly code: number;
+  readonly text: string;
+  readonly retryAfter: string | undefined;
+  readonly started: number;
+  readonly answered: number;
+}
+
 /** What every client for one server shares, whatever base URL or priority it has. */
 interface SharedByServer {
   /** The client-side rate limit. */
@@ -152,10 +161,10 @@ export class RestClient {
     if (this.priority === 'background') await limiter.takeSpare(options.signal);
     else await limiter.take(options.signal);
     const url = this.url(path, options.query);
-    // Background requests may wait for the server to be idle first; that is not answer time.
-    let started = this.opts.clock.now();
-    const exchange = async (): Promise<{ code: number; text: string; retryAfter: string | undefined }> => {
-      started = this.opts.clock.now();
+    // Background requests may wait for the server to be idle first; that is
+    // not answer time, so the exchange times itself.
+    const exchange = async (): Promise<Exchanged> => {
+      const started = this.opts.clock.now();
       const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];
       if (options.signal !== undefined) signals.push(options.signal);
       const res = await this.conn.dispatcher.request({
@@ -166,10 +175,11 @@ export class RestClient {
         ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
         signal: AbortSignal.any(signals),
       });
-      return { code: res.statusCode, text: await res.body.text(), retryAfter: headerValue(res.headers['retry-after']) };
+      const text = await res.body.text();
+      return { code: res.statusCode, text, retryAfter: headerValue(res.headers['retry-after']), started, answered: this.opts.clock.now() };
     };
-    const { code, text, retryAfter } = this.priority === 'background' ? await idle.background(exchange, options.signal) : await idle.foreground(exchange);
-    this.opts.observer?.onResponse({ method, path: url.pathname, code, durationMs: this.opts.clock.now() - started, waitedMs: started - queued });
+    const { code, text, retryAfter, started, answered } = this.priority === 'background' ? await idle.background(exchange, options.signal) : await idle.foreground(exchange);
+    this.opts.observer?.onResponse({ method, path: url.pathname, code, durationMs: answered - started, waitedMs: started - queued });
     if (code >= 300) throw apiErrorFromResponse({ method, path }, code, text, retryAfter);
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
