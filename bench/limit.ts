@@ -1,7 +1,9 @@
 // The ceiling the servers allow: a bare client doing only the writes an agent
-// must do for each object (one namespace per workspace, then per object:
-// create the copy on the service cluster, write Ready status to the consumer
-// object through the export's virtual workspace), at high concurrency.
+// must do for each object (one namespace per workspace, then per object: put
+// the cleanup finalizer on the consumer object, create the copy on the service
+// cluster, write Ready status to the consumer object; both kcp writes through
+// the export's virtual workspace), at high concurrency.
+import { CLEANUP_FINALIZER } from '../src/apis/v1alpha1/constants.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import type { BenchApi } from './setup.ts';
 import { now, pool, retryTransport } from './util.ts';
@@ -28,12 +30,16 @@ export async function measureLimit({ local, vw, api }: LimitInputs, targets: rea
   const started = now();
   await pool(clusters, concurrency, (cluster) => retryTransport(() => local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `limit-${cluster}` } })));
   await pool(targets, concurrency, async (t) => {
+    const remote = `/clusters/${t.ws.cluster}/apis/${api.group}/v1/namespaces/default/${api.plural}/${t.name}`;
+    // Every agent must do this kcp write before it may create the copy, or a
+    // consumer's delete could leave the copy behind (upstream does it too).
+    await retryTransport(() => vw.patch(remote, { metadata: { finalizers: [CLEANUP_FINALIZER] } }, 'merge'));
     await retryTransport(() => local.create(`/apis/${api.group}/v1/namespaces/limit-${t.ws.cluster}/${api.plural}`, {
       apiVersion: `${api.group}/v1`, kind: 'CronTab',
       metadata: { name: t.name, labels: { 'syncagent.kcp.io/remote-object-cluster': t.ws.cluster } },
       spec: { cronSpec: '*/5 * * * *', image: 'bench:1', replicas: 1 },
     }));
-    await retryTransport(() => vw.patch(`/clusters/${t.ws.cluster}/apis/${api.group}/v1/namespaces/default/${api.plural}/${t.name}/status`, {
+    await retryTransport(() => vw.patch(`${remote}/status`, {
       status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bare client' }] },
     }, 'merge'));
   });
