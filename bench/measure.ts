@@ -24,6 +24,8 @@ export interface AgentResult {
     createAnswerMs: Percentiles;
   };
   firstCopyAfterBindMs?: number[];
+  /** kcp's own answer to each of those creates: the servers' share of the line above. */
+  firstCopyCreateAnswerMs?: number[];
   rss?: { peakBytes?: number; steadyBytes?: number };
   cpuSeconds?: { initial?: number; total?: number };
   requests?: RequestCounts & { syncedObjects: number; perObject: number };
@@ -104,8 +106,10 @@ async function phases(run: Run, keys: string[], result: AgentResult): Promise<vo
     const steadyFrom = now();
     synced += (await steady(run, result)).length;
     steadyWindow = [steadyFrom, now()];
-    result.firstCopyAfterBindMs = await firstCopies(run);
-    synced += result.firstCopyAfterBindMs.length;
+    const first = await firstCopies(run);
+    result.firstCopyAfterBindMs = first.createToCopyMs;
+    result.firstCopyCreateAnswerMs = first.createAnswerMs;
+    synced += first.createToCopyMs.length;
   }
   result.rss = { peakBytes: run.sampler.peak(), steadyBytes: steadyWindow === undefined ? undefined : run.sampler.median(...steadyWindow) };
   result.cpuSeconds.total = cpuSeconds(run.agent.process.pid);
@@ -212,15 +216,18 @@ function lags(keys: readonly string[], to: ReadonlyMap<string, number>, from: Re
   return { values, missing };
 }
 
-/** Binds a fresh workspace while the agent runs, creates one object once bound, times create → copy. */
-async function firstCopies(run: Run): Promise<number[]> {
-  const out: number[] = [];
+/** Binds a fresh workspace while the agent runs, creates one object once bound, times create → copy and kcp's answer to the create. */
+async function firstCopies(run: Run): Promise<{ createToCopyMs: number[]; createAnswerMs: number[] }> {
+  const createToCopyMs: number[] = [];
+  const createAnswerMs: number[] = [];
   for (const ws of run.inputs.fresh) {
     await bindExport(run.inputs.env.kcpAdmin, ws, run.inputs.ref, 20);
     const key = await run.workload.create({ ws, name: 'first' });
     await allIn(`the first copy in ${ws.path}`, [key], run.operator.copyAt, { timeoutMs: 60_000, alive: run.alive })
       .catch((err: unknown) => { log(`${run.inputs.kind}: ${String(err)} (counted as a lower bound)`); });
-    out.push((run.operator.copyAt.get(key) ?? now()) - run.workload.createdAt.get(key)!);
+    const created = run.workload.createdAt.get(key)!;
+    createToCopyMs.push((run.operator.copyAt.get(key) ?? now()) - created);
+    createAnswerMs.push(run.workload.answeredAt.get(key)! - created);
   }
-  return out;
+  return { createToCopyMs, createAnswerMs };
 }

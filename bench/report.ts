@@ -48,6 +48,7 @@ function rows(limit: LimitResult | undefined): Row[] {
     ['steady: kcp answers the consumer\'s create p50/p95/p99 (ms)', (a) => pct(a.steady?.createAnswerMs)],
     ['steady copy Ready→consumer Ready p50/p95/p99 (ms)', (a) => `${pct(a.steady?.readyToReadyMs)}${behind(a.steady?.notReady)}`],
     ['first copy after a binding (ms, each)', (a) => a.firstCopyAfterBindMs?.map((v) => ms(v)).join(', ') ?? '–'],
+    ['first copy: kcp answers the create (ms, each)', (a) => a.firstCopyCreateAnswerMs?.map((v) => ms(v)).join(', ') ?? '–'],
     ['RSS peak / steady', (a) => `${mib(a.rss?.peakBytes)} / ${mib(a.rss?.steadyBytes)}`],
     ['CPU seconds: initial sync / before noisy phase', (a) => `${num(a.cpuSeconds?.initial, 1)} / ${num(a.cpuSeconds?.total, 1)}`],
     ['requests to kcp / service', (a) => `${num(a.requests?.kcp)} / ${num(a.requests?.service)}`],
