@@ -6,10 +6,9 @@
  * arrays as Go's JSON), and the result is always written as a string.
  */
 import type { ResourceRegexMutation } from '../../apis/v1alpha1/published-resource.ts';
-import { GoRegexpError, compileGoRegexp } from '../go-regexp.ts';
-import { goReplaceAllString } from '../go-regexp-ops.ts';
 import { getResult } from '../json-path.ts';
 import { setPath } from '../json-path-write.ts';
+import { Regexp, RegexpSyntaxError } from '../regexp.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';
 
 /**
@@ -22,15 +21,15 @@ export function compileRegex(rule: ResourceRegexMutation, field: string): Compil
   const pattern = requireString(rule.pattern, `${field}.pattern`, true);
   const replacement = requireString(rule.replacement, `${field}.replacement`, true);
   if (pattern === '') return { field, apply: (doc) => setPath(doc, path, replacement) };
-  let re: RegExp;
+  let re: Regexp;
   try {
-    re = compileGoRegexp(pattern);
+    re = Regexp.compile(pattern);
   } catch (err) {
-    if (!(err instanceof GoRegexpError)) throw err;
+    if (!(err instanceof RegexpSyntaxError)) throw err;
     throw new MutationError(`${field}.pattern`, `invalid pattern "${pattern}": ${err.message}`, { cause: err });
   }
   return {
     field,
-    apply: (doc) => setPath(doc, path, goReplaceAllString(re, getResult(doc, path).string(), replacement)),
+    apply: (doc) => setPath(doc, path, re.replaceAllString(getResult(doc, path).string(), replacement)),
   };
 }

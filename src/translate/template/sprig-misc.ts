@@ -3,11 +3,8 @@
  * reflection, paths, base64/base32, hashes, regular expressions and `fail`.
  */
 import { createHash } from 'node:crypto';
-import { compileGoRegexp } from '../go-regexp.ts';
-import {
-  goFindAll, goFindString, goMatchString, goReplaceAllLiteralString, goReplaceAllString, goSplit, quoteMeta,
-} from '../go-regexp-ops.ts';
 import { sha1Hex } from '../hashes.ts';
+import { quoteMeta, Regexp } from '../regexp.ts';
 import { FunctionError } from './errors.ts';
 import { fn, type TemplateFunction } from './functions.ts';
 import { marshalIndentJSON, marshalJSON, unmarshalJSON } from './json.ts';
@@ -176,18 +173,18 @@ function adler32(s: string): string {
 // ---- regular expressions --------------------------------------------------------------
 
 /** Compiles for the `must…` functions, which return Go's compile error as is. */
-function compile(pattern: string): RegExp {
+function compile(pattern: string): Regexp {
   try {
-    return compileGoRegexp(pattern);
+    return Regexp.compile(pattern);
   } catch (err) {
     throw new FunctionError(err instanceof Error ? err.message : String(err));
   }
 }
 
 /** Compiles like Go's regexp.MustCompile, whose panic message names the pattern. */
-function mustCompile(pattern: string): RegExp {
+function mustCompile(pattern: string): Regexp {
   try {
-    return compileGoRegexp(pattern);
+    return Regexp.compile(pattern);
   } catch (err) {
     const quoted = canBackquote(pattern) ? `\`${pattern}\`` : quoteString(pattern);
     throw new FunctionError(`regexp: Compile(${quoted}): ${err instanceof Error ? err.message : String(err)}`);
@@ -196,15 +193,14 @@ function mustCompile(pattern: string): RegExp {
 
 function regexMatch(pattern: string, s: string): boolean {
   try {
-    return goMatchString(compileGoRegexp(pattern), s);
+    return Regexp.compile(pattern).matchString(s);
   } catch {
     return false;
   }
 }
 
 function regexFindAll(pattern: string, s: string, n: bigint, compiler = mustCompile): string[] {
-  const matches = goFindAll(compiler(pattern), s, n < 0n ? -1 : Number(n));
-  return stringSlice(matches.map((m) => m[0]));
+  return stringSlice(compiler(pattern).findAllString(s, n < 0n ? -1 : Number(n)));
 }
 
 // ---- defaults and JSON ----------------------------------------------------------------
@@ -270,17 +266,17 @@ export function miscFunctions(): [string, TemplateFunction][] {
     ['adler32sum', s1(adler32)],
     ['fail', s1((msg) => { throw new FunctionError(msg); })],
     ['regexMatch', fn(['string', 'string'], ([r, s]) => regexMatch(str(r), str(s)))],
-    ['mustRegexMatch', fn(['string', 'string'], ([r, s]) => goMatchString(compile(str(r)), str(s)))],
+    ['mustRegexMatch', fn(['string', 'string'], ([r, s]) => compile(str(r)).matchString(str(s)))],
     ['regexFindAll', fn(['string', 'string', 'int'], ([r, s, n]) => regexFindAll(str(r), str(s), sn(n)))],
     ['mustRegexFindAll', fn(['string', 'string', 'int'], ([r, s, n]) => regexFindAll(str(r), str(s), sn(n), compile))],
-    ['regexFind', fn(['string', 'string'], ([r, s]) => goFindString(mustCompile(str(r)), str(s)))],
-    ['mustRegexFind', fn(['string', 'string'], ([r, s]) => goFindString(compile(str(r)), str(s)))],
-    ['regexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t]) => goReplaceAllString(mustCompile(str(r)), str(s), str(t)))],
-    ['mustRegexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t]) => goReplaceAllString(compile(str(r)), str(s), str(t)))],
-    ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t]) => goReplaceAllLiteralString(mustCompile(str(r)), str(s), str(t)))],
-    ['mustRegexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t]) => goReplaceAllLiteralString(compile(str(r)), str(s), str(t)))],
-    ['regexSplit', fn(['string', 'string', 'int'], ([r, s, n]) => stringSlice(goSplit(mustCompile(str(r)), str(s), Number(sn(n)))))],
-    ['mustRegexSplit', fn(['string', 'string', 'int'], ([r, s, n]) => stringSlice(goSplit(compile(str(r)), str(s), Number(sn(n)))))],
+    ['regexFind', fn(['string', 'string'], ([r, s]) => mustCompile(str(r)).findString(str(s)))],
+    ['mustRegexFind', fn(['string', 'string'], ([r, s]) => compile(str(r)).findString(str(s)))],
+    ['regexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t]) => mustCompile(str(r)).replaceAllString(str(s), str(t)))],
+    ['mustRegexReplaceAll', fn(['string', 'string', 'string'], ([r, s, t]) => compile(str(r)).replaceAllString(str(s), str(t)))],
+    ['regexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t]) => mustCompile(str(r)).replaceAllLiteralString(str(s), str(t)))],
+    ['mustRegexReplaceAllLiteral', fn(['string', 'string', 'string'], ([r, s, t]) => compile(str(r)).replaceAllLiteralString(str(s), str(t)))],
+    ['regexSplit', fn(['string', 'string', 'int'], ([r, s, n]) => stringSlice(mustCompile(str(r)).split(str(s), Number(sn(n)))))],
+    ['mustRegexSplit', fn(['string', 'string', 'int'], ([r, s, n]) => stringSlice(compile(str(r)).split(str(s), Number(sn(n)))))],
     ['regexQuoteMeta', s1(quoteMeta)],
   ];
 }

@@ -198,6 +198,16 @@ describe('mutations', function () {
       expect(out.metadata).to.not.equal(input.metadata);
     });
 
+    it('linearity guard: a regex rule with (a+)+$ on a 100 kB consumer value takes well under a second', function () {
+      const rules: ResourceMutation[] = [{ regex: { path: 'spec.image', pattern: '(a+)+$', replacement: '<$1>' } }];
+      const value = 'a'.repeat(100_000) + '!';
+      const mutator = compileMutations(rules, { templates: noTemplates });
+      const start = performance.now();
+      const out = mutator.apply(obj({ image: value }), undefined);
+      expect(performance.now() - start).to.be.below(1000);
+      expect(out.spec).to.have.property('image', value);
+    });
+
     it('gives CEL the other side in each direction', function () {
       const kcp = obj({}, { status: {} });
       const local = obj({ image: 'local' }, { status: { phase: 'Ready' } });

@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { compileGoRegexp, GoRegexpError } from '../../../src/translate/go-regexp.ts';
-import { expandGoReplacement, goFindAll, goReplaceAllString, goSplit } from '../../../src/translate/go-regexp-ops.ts';
 import {
   NOT_ALLOWED_FUNCTIONS, NOT_SUPPORTED_FUNCTIONS, TemplateError, compileTemplate, createGoTemplates,
   fromKubernetesJSON, goTemplates, type FunctionSet,
@@ -259,49 +257,4 @@ describe('Go templates: API', function () {
     compileTemplate('{{ sortAlpha .l }}{{ toJson .m }}{{ append .l 4 }}{{ merge (dict) .m }}').execute(data);
     expect(data).to.deep.equal(before);
   });
-});
-
-describe('Go regular expressions on JavaScript', function () {
-  const replaceCases: { name: string; pattern: string; input: string; template: string; expected: string }[] = [
-    { name: 'numbered groups', pattern: '(\\w+)@(\\w+)', input: 'joe@example', template: '$2:$1', expected: 'example:joe' },
-    { name: 'braced group before a letter', pattern: '(a)', input: 'a', template: '${1}x|$1x', expected: 'ax|' },
-    { name: 'Go named groups', pattern: '(?P<k>\\w+)=(?P<v>\\w+)', input: 'a=b', template: '${v}=${k}', expected: 'b=a' },
-    { name: 'names starting with a digit', pattern: '(?P<1st>x)', input: 'x', template: '<$1st>', expected: '<x>' },
-    { name: 'dollar escapes and malformed references', pattern: 'x', input: 'x', template: '$$-${-$', expected: '$-${-$' },
-    { name: '\\z is the end of the text', pattern: 'b\\z', input: 'ab', template: 'B', expected: 'aB' },
-    { name: 'inline flags anywhere', pattern: 'a(?i)b', input: 'aB ab AB', template: '_', expected: '_ _ AB' },
-    { name: 'empty matches after a match are skipped', pattern: 'a*', input: 'baaac', template: '-', expected: '-b-c-' },
-    { name: '. does not match \\n but matches \\r', pattern: 'a.b', input: 'a\rb a\nb', template: 'X', expected: 'X a\nb' },
-    { name: '\\s is ASCII only', pattern: '\\s', input: 'a b\u00a0c', template: '_', expected: 'a_b\u00a0c' },
-  ];
-  for (const c of replaceCases) {
-    it(c.name, function () {
-      expect(goReplaceAllString(compileGoRegexp(c.pattern), c.input, c.template)).to.equal(c.expected);
-    });
-  }
-
-  it('expandGoReplacement works on a single match', function () {
-    const re = compileGoRegexp('(?P<user>\\w+)@(?P<host>\\w+)');
-    const [m] = goFindAll(re, 'me@here');
-    if (m === undefined) throw new Error('no match');
-    expect(expandGoReplacement('${host}/$user', m)).to.equal('here/me');
-  });
-
-  it('splits like Go (n limits the parts, an empty input gives one empty part)', function () {
-    expect(goSplit(compileGoRegexp(','), 'a,b,c', 2)).to.deep.equal(['a', 'b,c']);
-    expect(goSplit(compileGoRegexp(','), '', -1)).to.deep.equal(['']);
-  });
-
-  const refused: { name: string; pattern: string }[] = [
-    { name: 'backreferences', pattern: '(a)\\1' },
-    { name: 'lookahead', pattern: 'a(?=b)' },
-    { name: 'possessive-style nested repetition', pattern: 'a**' },
-    { name: 'repeat counts above 1000', pattern: 'a{1001}' },
-    { name: 'unknown escapes', pattern: '\\y' },
-  ];
-  for (const c of refused) {
-    it(`refuses ${c.name}, as Go does`, function () {
-      expect(() => compileGoRegexp(c.pattern)).to.throw(GoRegexpError, /^error parsing regexp: /);
-    });
-  }
 });
