@@ -20,7 +20,7 @@
  */
 import { isRecord } from '../kube/object.ts';
 import { compareCodePoints, formatFloatF, goMarshal, sortedKeys } from './go-json.ts';
-import { compileJsonPath, globToRegExp, type GjsonType, type JsonPath, type Location, type Query, type Segment } from './json-path-syntax.ts';
+import { compileGlob, compileJsonPath, type GjsonType, type JsonPath, type Location, type Query, type Segment } from './json-path-syntax.ts';
 
 /** The answer to a gjson `Get`, with gjson's accessors. */
 export class GjsonResult {
@@ -307,8 +307,8 @@ function compareStrings(op: string, a: string, b: string): boolean {
     case '<=': return c <= 0;
     case '>': return c > 0;
     case '>=': return c >= 0;
-    case '%': return globToRegExp(b).test(a);
-    case '!%': return !globToRegExp(b).test(a);
+    case '%': return compileGlob(b).test(a);
+    case '!%': return !compileGlob(b).test(a);
     default: return false;
   }
 }

@@ -118,6 +118,18 @@ describe('json-path', function () {
       });
     }
 
+    it('linearity guard: glob queries and keys with *a*a*a*a*b on 100 kB values take well under a second', function () {
+      const long = 'a'.repeat(100_000);
+      const doc = { spec: { tags: [long, `${long}b`], obj: { [long]: 1, [`${long}b`]: 2 } } };
+      const start = performance.now();
+      const matches = [
+        getPath(doc, 'spec.tags.#(%"*a*a*a*a*b")#').value, getPath(doc, 'spec.tags.#(!%"*a*a*a*a*b")#').value,
+        getPath(doc, 'spec.obj.*a*a*a*a*b').value,
+      ];
+      expect(performance.now() - start).to.be.below(1000);
+      expect(matches).to.deep.equal([[`${long}b`], [long], 2]);
+    });
+
     it('treats an @key that is not a modifier as a key', function () {
       expect(getPath({ spec: { '@type': 'x' } }, 'spec.@type')).to.deep.equal({ exists: true, value: 'x' });
     });
