@@ -232,23 +232,28 @@ const NEVER: Glob = { test: () => false };
 
 /**
  * tidwall/match globs: `*` any run, `?` one character, `\` escapes the next
- * one (a trailing `\` matches nothing). Matched by RE2, in time linear in
- * the value: a backtracking matcher takes polynomial time on `*a*a*a*a*b`
- * (V8 needed 6 s for 200 characters). gjson bounds its recursive matcher
- * instead and reports no match past 10000 steps per byte of the value; a
- * pattern and value that far in give the true answer here.
+ * one. A trailing lone `\` is a literal backslash when an unescaped `*` comes
+ * before it (tidwall/match compares the text after the last star backwards)
+ * and matches nothing otherwise. Matched by RE2, in time linear in the value:
+ * a backtracking matcher takes polynomial time on `*a*a*a*a*b` (V8 needed 6 s
+ * for 200 characters). gjson bounds its recursive matcher instead and reports
+ * no match past 10000 steps per byte of the value; a pattern and value that
+ * far in give the true answer here.
  */
 export function compileGlob(pattern: string): Glob {
   let src = '';
   let escaped = false;
+  let star = false;
   for (const ch of pattern) {
     if (escaped) src += quoteMeta(ch);
     else if (ch === '*') src += '.*';
     else if (ch === '?') src += '.';
     else if (ch !== '\\') src += quoteMeta(ch);
+    star ||= !escaped && ch === '*';
     escaped = !escaped && ch === '\\';
   }
-  if (escaped) return NEVER;
+  if (escaped && !star) return NEVER;
+  if (escaped) src += quoteMeta('\\');
   const re = Regexp.compile(`(?s)^${src}$`);
   return { test: (s) => re.matchString(s) };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { compareCodePoints, formatFloatF, formatFloatG, goMarshal } from '../../../src/translate/go-json.ts';
 import { getPath, getResult } from '../../../src/translate/json-path.ts';
-import { JsonPathError, compileJsonPath } from '../../../src/translate/json-path-syntax.ts';
+import { JsonPathError, compileGlob, compileJsonPath } from '../../../src/translate/json-path-syntax.ts';
 import { deletePath, setPath } from '../../../src/translate/json-path-write.ts';
 
 /** One case of test/fixtures/vectors/mutations.input.json. */
@@ -128,6 +128,11 @@ describe('json-path', function () {
       ];
       expect(performance.now() - start).to.be.below(1000);
       expect(matches).to.deep.equal([[`${long}b`], [long], 2]);
+    });
+
+    it('reads a trailing lone backslash in a glob as tidwall/match does (literal after a star, else no match)', function () {
+      expect([compileGlob('*\\').test('a\\'), compileGlob('*\\').test('a'), compileGlob('a\\').test('a\\'), compileGlob('a\\').test('a')])
+        .to.deep.equal([true, false, false, false]);
     });
 
     it('treats an @key that is not a modifier as a key', function () {
