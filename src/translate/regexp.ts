@@ -7,7 +7,7 @@
  * expansion, QuoteMeta, Go's error text, and duplicate group names (Go
  * accepts them, re2js does not). Positions are UTF-16 offsets throughout.
  *
- * Pure: a Regexp holds only its compiled program.
+ * Pure: a Regexp holds its compiled program (and re2js's caches for it).
  */
 import { type Matcher, RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
 import { uniqueGroupNames } from './regexp-names.ts';
@@ -85,7 +85,7 @@ export class Regexp {
   /** Go's FindString: the leftmost match, or "" when there is none. */
   findString(s: string): string {
     const m = this.re.matcher(s);
-    return m.find(0) ? s.slice(m.start(), m.end()) : '';
+    return this.re.test(s) && m.find(0) ? s.slice(m.start(), m.end()) : '';
   }
 
   /** Go's FindAllString: at most `n` successive matches (all when `n` < 0). */
