@@ -382,7 +382,8 @@ describe('transforms: a provider shapes the published API and the copies', funct
     });
     const regex = await held('publish-bad-regex');
     expect(regex.reason).to.equal('InvalidSpec');
-    expect(regex.message).to.include('spec.mutation.spec[0].regex.pattern');
+    expect(regex.message).to.include('spec.mutation.spec[0].regex.pattern')
+      .and.to.include('error parsing regexp: missing closing ): `^(registry`');
     const cel = await held('publish-bad-cel');
     expect(cel.reason).to.equal('InvalidSpec');
     expect(cel.message).to.include('spec.mutation.status[0].cel.expression');
