@@ -48,6 +48,14 @@ describe('harness processes', function () {
     expect(proc.logTail(2)).to.match(/stubborn \(pid \d+\) ended after the harness stopped it \(still running 200 ms after SIGTERM\): signal SIGKILL/);
   });
 
+  it('kills at once, as a crash would', async function () {
+    const logFile = join(dir, 'crashed.log');
+    const proc = startProcess('crashed', node, ['-e', 'process.on("SIGTERM", () => {}); setTimeout(() => {}, 60_000)'], { logFile });
+    await proc.kill();
+    expect(proc.exited()).to.equal(true);
+    expect(proc.logTail(2)).to.match(/crashed \(pid \d+\) ended after the harness stopped it: signal SIGKILL/);
+  });
+
   it('fails at once for a binary that does not exist and says why in its log', async function () {
     const logFile = join(dir, 'missing.log');
     expect(() => startProcess('missing', join(dir, 'no-such-binary'), [], { logFile })).to.throw('failed to start missing: no pid');
