@@ -1,7 +1,7 @@
 // Memory and CPU of one process, from /proc: VmRSS sampled every 250 ms,
 // utime+stime read on demand.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { execaSync } from 'execa';
 import { now } from './util.ts';
 
 let clkTck: number | undefined;
@@ -9,7 +9,7 @@ let clkTck: number | undefined;
 function ticksPerSecond(): number {
   if (clkTck === undefined) {
     try {
-      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+      clkTck = Number(execaSync('getconf', ['CLK_TCK']).stdout) || 100;
     } catch {
       clkTck = 100;
     }

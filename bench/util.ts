@@ -1,5 +1,6 @@
 // Small helpers the benchmark shares: bounded parallelism, clocks, percentiles.
 import { setTimeout as sleep } from 'node:timers/promises';
+import PQueue from 'p-queue';
 import { ApiError, isAlreadyExists, isNotFound } from '../src/kube/errors.ts';
 
 export { sleep };
@@ -9,18 +10,14 @@ export function now(): number {
   return performance.now();
 }
 
-/** Runs fn over items with at most `limit` in flight; the first error rejects. */
-export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
+/**
+ * Runs fn over items with at most `limit` in flight; results in the order of
+ * items. The first error rejects, and items not started yet are dropped.
+ */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const queue = new PQueue({ concurrency: limit });
+  queue.addEventListener('error', () => { queue.clear(); }, { once: true });
+  return queue.addAll(items.map((item) => () => fn(item)));
 }
 
 /**

@@ -1,6 +1,7 @@
 // The consumers' side of the workload: a bare kcp client creating CronTabs in
 // consumer workspaces, in bulk or at a fixed rate, recording when each create
 // was sent.
+import PQueue from 'p-queue';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import type { BenchApi } from './setup.ts';
 import { now, pool, retryNotFound, retryTransport, sleep } from './util.ts';
@@ -61,18 +62,16 @@ export class Workload {
   async createAtRate(rate: number, seconds: number, pick: (i: number) => Target, shouldStop?: () => boolean): Promise<string[]> {
     const total = Math.round(rate * seconds);
     const start = now();
-    const inFlight = new Set<Promise<void>>();
+    const sending = new PQueue({ concurrency: 256 });
     const created: string[] = [];
     for (let i = 0; i < total && !(shouldStop?.() ?? false); i++) {
       const wait = start + (i * 1000) / rate - now();
       if (wait > 0) await sleep(wait);
-      if (inFlight.size >= 256) await Promise.race(inFlight);
-      const p: Promise<void> = this.create(pick(i))
-        .then((key) => { created.push(key); }, () => { this.errors++; })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      // With 256 in flight the next create waits for a free slot instead of piling up.
+      await sending.onSizeLessThan(1);
+      void sending.add(() => this.create(pick(i)).then((key) => { created.push(key); }, () => { this.errors++; }));
     }
-    await Promise.all(inFlight);
+    await sending.onIdle();
     return created;
   }
 }

@@ -44,18 +44,37 @@ interface ApiResource {
  * when the group, version or kind is not served.
  */
 export async function discoverResource(client: RestClient, group: string, kind: string, version?: string): Promise<DiscoveredResource> {
-  const what = `${kind} in API group "${group}"`;
+  const [first] = await discover(client, group, kind, { version, all: false });
+  return first;
+}
+
+/**
+ * Every version of the group that serves the kind: the preferred one first
+ * (when it serves the kind), then the others in the server's order. Throws
+ * like discoverResource when none does.
+ */
+export async function discoverVersions(client: RestClient, group: string, kind: string): Promise<DiscoveredResource[]> {
+  return discover(client, group, kind, { version: undefined, all: true });
+}
+
+type Found = [DiscoveredResource, ...DiscoveredResource[]];
+
+async function discover(client: RestClient, group: string, kind: string, search: { version: string | undefined; all: boolean }): Promise<Found> {
   try {
     const gv = await groupVersions(client, group);
-    const candidates = candidateVersions(gv, version);
+    const candidates = candidateVersions(gv, search.version);
+    const found: DiscoveredResource[] = [];
     for (const v of candidates) {
+      if (found.length > 0 && !search.all) break;
       const resources = await resourceList(client, group, v);
-      const found = findResource(resources, kind);
-      if (found !== undefined) return toDiscovered(found, resources, { group, version: v, preferred: gv.preferred });
+      const resource = findResource(resources, kind);
+      if (resource !== undefined) found.push(toDiscovered(resource, resources, { group, version: v, preferred: gv.preferred }));
     }
-    throw new Error(`no version of ${candidates.join(', ')} serves the kind`);
+    const [first, ...rest] = found;
+    if (first === undefined) throw new Error(`no version of ${candidates.join(', ')} serves the kind`);
+    return [first, ...rest];
   } catch (err) {
-    throw new Error(`failed to discover ${what}`, { cause: err });
+    throw new Error(`failed to discover ${kind} in API group "${group}"`, { cause: err });
   }
 }
 

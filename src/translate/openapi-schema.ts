@@ -98,6 +98,21 @@ export function crdSpecFromOpenAPI(input: OpenAPIResource): CrdSpec {
 }
 
 /**
+ * A CRD spec for a type served in several versions, one input per version
+ * (each with its own OpenAPI document). The first input is the storage
+ * version (discovery's preferred one) and gives the names and scope; the
+ * versions keep the inputs' order. (kcp will not convert between them:
+ * crdToAPIResourceSchema gives several versions the conversion None.)
+ */
+export function crdSpecFromOpenAPIVersions(inputs: readonly OpenAPIResource[]): CrdSpec {
+  const [first, ...rest] = inputs;
+  if (first === undefined) throw new Error('no version to build a schema from');
+  const spec = crdSpecFromOpenAPI(first);
+  const others = rest.flatMap((input) => crdSpecFromOpenAPI(input).versions.map((v) => ({ ...v, storage: false })));
+  return { ...spec, versions: [...spec.versions, ...others] };
+}
+
+/**
  * True for API groups whose CRDs need the `api-approved.kubernetes.io`
  * annotation: `k8s.io`, `kubernetes.io` and their subdomains.
  */

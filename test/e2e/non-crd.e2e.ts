@@ -3,6 +3,7 @@
 // validates APIResourceSchemas like CRDs) accepts the schema built from it.
 import { expect } from 'chai';
 import type { CrdSpec } from '../../src/apis/apiextensions.ts';
+import { definitionFromDiscovery } from '../../src/controllers/shared/source.ts';
 import { discoverResource, fetchOpenAPI } from '../../src/kube/discovery.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { crdToAPIResourceSchema } from '../../src/translate/crd-to-schema.ts';
@@ -86,6 +87,15 @@ describe('built-in types published through their OpenAPI schema', function () {
     expect(String(err)).to.match(/api-approved\.kubernetes\.io/);
     ars.metadata.annotations = { 'api-approved.kubernetes.io': 'unapproved, published from a service cluster' };
     await provider.create(ARS_PATH, ars);
+  });
+
+  it('publishes every version a built-in type is served in, the preferred one as storage', async function () {
+    const hpa = await definitionFromDiscovery(local, 'autoscaling', 'HorizontalPodAutoscaler');
+    expect(hpa?.spec.versions.map((v) => [v.name, v.storage])).to.deep.equal([['v2', true], ['v1', false]]);
+    const ars = crdToAPIResourceSchema(projectCrd(hpa!.spec, { group: 'autoscaling.example.com' }));
+    expect(ars.spec.versions.map((v) => v.name)).to.deep.equal(['v2', 'v1']);
+    const created = await provider.create(ARS_PATH, ars);
+    expect(created.metadata.name).to.equal(ars.metadata.name);
   });
 
   it('converts every built-in kind the service cluster serves into a schema kcp accepts', async function () {

@@ -1,24 +1,19 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { execa } from 'execa';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { KubeObject } from '../../src/kube/object.ts';
 import { REPO_ROOT, toolPath } from './tools.ts';
 
-const run = promisify(execFile);
-
 export const CHART_DIR = join(REPO_ROOT, 'charts/api-syncagent');
 
-/** Runs the project's helm with args; rejects with helm's stderr on failure. */
-export async function helm(args: readonly string[], env: Record<string, string> = {}): Promise<string> {
-  try {
-    const { stdout } = await run(toolPath('helm'), [...args], { env: { ...process.env, ...env }, maxBuffer: 32 * 1024 * 1024 });
-    return stdout;
-  } catch (err) {
-    const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new Error(`helm ${args.join(' ')} failed: ${stderr.trim()}`, { cause: err });
-  }
+/**
+ * Runs the project's helm and returns its output. A failure rejects with
+ * execa's message: the command, helm's exit code and its stderr.
+ */
+export async function helm(args: readonly string[]): Promise<string> {
+  const { stdout } = await execa(toolPath('helm'), args);
+  return stdout;
 }
 
 /** Writes values to a file helm can read with -f. */

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, openSync, readFileSync, type WriteStream } from 'node:fs';
+import { execa, type ResultPromise } from 'execa';
 
 /**
  * A process the harness started. Only these are ever stopped, by pid; nothing
@@ -11,8 +11,8 @@ export interface ManagedProcess {
   readonly logFile: string;
   /** True once the process has exited, for whatever reason. */
   exited(): boolean;
-  /** SIGTERM, then SIGKILL after graceMs; resolves when the process is gone. */
-  stop(graceMs?: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
+  stop(): Promise<void>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
   /** The last lines of its log, for error messages. */
@@ -21,28 +21,30 @@ export interface ManagedProcess {
 
 const running = new Set<ManagedProcessImpl>();
 
+/** How long a stopped process has between SIGTERM and SIGKILL, unless told. */
+const STOP_GRACE_MS = 10_000;
+
 class ManagedProcessImpl implements ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly logFile: string;
-  private readonly child: ChildProcess;
+  private readonly child: Child;
+  private readonly graceMs: number;
   private done = false;
   private stopping = false;
   private readonly finished: Promise<void>;
 
-  constructor(name: string, child: ChildProcess, logFile: string) {
+  constructor(name: string, child: Child, logFile: string, graceMs: number) {
     this.name = name;
+    this.graceMs = graceMs;
     this.child = child;
     this.logFile = logFile;
     if (child.pid === undefined) throw new Error(`failed to start ${name}: no pid`);
     this.pid = child.pid;
-    this.finished = new Promise<void>((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.recordExit(code ?? undefined, signal ?? undefined);
-        this.done = true;
-        running.delete(this);
-        resolve();
-      });
+    this.finished = child.then((result) => {
+      this.recordExit(result);
+      this.done = true;
+      running.delete(this);
     });
   }
 
@@ -55,23 +57,20 @@ class ManagedProcessImpl implements ManagedProcess {
    * out-of-memory killer) often writes nothing; this line is then the only
    * trace of how it ended.
    */
-  private recordExit(code: number | undefined, signal: string | undefined): void {
-    const how = signal === undefined ? `exit code ${code ?? 'unknown'}` : `signal ${signal}`;
-    const who = this.stopping ? 'after the harness stopped it' : 'on its own';
-    try {
-      appendFileSync(this.logFile, `[harness] ${this.name} (pid ${this.pid}) ended ${who}: ${how} at ${new Date().toISOString()}\n`);
-    } catch {
-      // the log directory may be gone already
-    }
+  private recordExit(result: Awaited<Child>): void {
+    const how = result.signal === undefined ? `exit code ${result.exitCode ?? 'unknown'}` : `signal ${result.signal}`;
+    const who = !this.stopping ? 'on its own'
+      : result.isForcefullyTerminated ? `after the harness stopped it (still running ${this.graceMs} ms after SIGTERM)`
+        : 'after the harness stopped it';
+    appendHarnessLine(this.logFile, `${this.name} (pid ${this.pid}) ended ${who}: ${how} at ${new Date().toISOString()}`);
   }
 
-  async stop(graceMs = 10_000): Promise<void> {
+  async stop(): Promise<void> {
     if (this.done) return;
     this.stopping = true;
+    // execa sends SIGKILL if the process is still there after graceMs.
     this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.finished;
-    clearTimeout(timer);
   }
 
   async kill(): Promise<void> {
@@ -90,48 +89,80 @@ class ManagedProcessImpl implements ManagedProcess {
   }
 }
 
+function appendHarnessLine(logFile: string, line: string): void {
+  try {
+    appendFileSync(logFile, `[harness] ${line}\n`);
+  } catch {
+    // the log directory may be gone already
+  }
+}
+
 export interface StartOptions {
   readonly logFile: string;
   readonly env?: Record<string, string>;
   readonly cwd?: string;
+  /** Between SIGTERM and SIGKILL when stopped; 10 s by default. */
+  readonly stopGraceMs?: number;
+}
+
+interface ServerSpawnOptions {
+  readonly stdin: 'ignore';
+  readonly stdout: WriteStream;
+  readonly stderr: WriteStream;
+  readonly reject: false;
+  readonly forceKillAfterDelay: number;
+  readonly cleanup: false;
+  readonly env: Record<string, string>;
+  readonly cwd?: string;
+}
+
+type Child = ResultPromise<ServerSpawnOptions>;
+
+function spawnWritingTo(log: WriteStream, file: string, args: readonly string[], opts: StartOptions): Child {
+  return execa(file, args, {
+    stdin: 'ignore',
+    stdout: log,
+    stderr: log,
+    // The result says how the process ended (code, signal, start failure) instead of throwing.
+    reject: false,
+    forceKillAfterDelay: opts.stopGraceMs ?? STOP_GRACE_MS,
+    // installSignalHandlers kills what is left with SIGKILL; execa's cleanup would only send SIGTERM.
+    cleanup: false,
+    env: opts.env ?? {},
+    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+  });
 }
 
 /**
  * Starts a long-running process with stdout and stderr appended to logFile.
  * The child writes to the file itself: piping its output through this
- * process would make a busy benchmark's event loop throttle the servers'
- * logging, and their work with it.
+ * process (what execa does for a `{ file }` target) would make a busy
+ * benchmark's event loop throttle the servers' logging, and their work with
+ * it. A stream made on an open descriptor has that descriptor at once, and
+ * execa hands such a stream to the child as it is.
  */
 export function startProcess(name: string, file: string, args: readonly string[], opts: StartOptions): ManagedProcess {
   installSignalHandlers();
-  const log = openSync(opts.logFile, 'a');
-  let child: ChildProcess;
+  const log = createWriteStream(opts.logFile, { fd: openSync(opts.logFile, 'a') });
+  let child: Child;
   try {
-    child = spawn(file, args, {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, ...opts.env },
-      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
-    });
+    child = spawnWritingTo(log, file, args, opts);
   } finally {
     // The child holds its own copy of the descriptor.
-    closeSync(log);
+    log.destroy();
   }
-  // A binary that cannot be started reports it here, not by throwing.
-  child.once('error', (err) => {
-    try {
-      appendFileSync(opts.logFile, `[harness] ${name} failed to start: ${err.message}\n`);
-    } catch {
-      // the log directory may be gone already
-    }
-  });
-  const proc = new ManagedProcessImpl(name, child, opts.logFile);
+  // A binary that cannot be started leaves no pid; say why in its log.
+  if (child.pid === undefined) {
+    void child.then((result) => { appendHarnessLine(opts.logFile, `${name} failed to start: ${result.shortMessage}`); });
+  }
+  const proc = new ManagedProcessImpl(name, child, opts.logFile, opts.stopGraceMs ?? STOP_GRACE_MS);
   running.add(proc);
   return proc;
 }
 
 /** Stops every process the harness started that is still running. */
 export async function stopAllProcesses(): Promise<void> {
-  await Promise.all([...running].map((p) => p.stop(5_000)));
+  await Promise.all([...running].map((p) => p.stop()));
 }
 
 let handlersInstalled = false;
@@ -149,7 +180,7 @@ export function onInterrupt(hook: () => void): void {
 function installSignalHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const killAll = (): void => {
     for (const p of running) {
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -157,18 +188,13 @@ function installSignalHandlers(): void {
         // already gone
       }
     }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    killAll();
     for (const hook of interruptHooks) hook();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  process.once('exit', () => {
-    for (const p of running) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.once('exit', killAll);
 }

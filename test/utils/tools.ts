@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { execaSync } from 'execa';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
@@ -8,7 +8,7 @@ export type Tool = 'kcp' | 'kube-apiserver' | 'kube-controller-manager' | 'etcd'
 /** Path of a server binary built by `make tools` (hack/build-tools.sh). */
 export function toolPath(tool: Tool): string {
   try {
-    return execFileSync('bash', [`${REPO_ROOT}/hack/build-tools.sh`, '--path', tool], { encoding: 'utf8' }).trim();
+    return execaSync('bash', [`${REPO_ROOT}/hack/build-tools.sh`, '--path', tool]).stdout;
   } catch (err) {
     throw new Error(`${tool} is not built; run 'make tools'`, { cause: err });
   }

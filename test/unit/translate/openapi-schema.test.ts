@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
-import { type OpenAPIResource, type Schema, crdSpecFromOpenAPI, isProtectedGroup } from '../../../src/translate/openapi-schema.ts';
+import { type OpenAPIResource, type Schema, crdSpecFromOpenAPI, crdSpecFromOpenAPIVersions, isProtectedGroup } from '../../../src/translate/openapi-schema.ts';
 import { REPO_ROOT } from '../../utils/tools.ts';
 
 // Captured from kube-apiserver v1.36.3 by hack/capture-openapi.ts: the
@@ -333,4 +333,33 @@ describe('isProtectedGroup', function () {
       expect(isProtectedGroup(group)).to.equal(want);
     });
   }
+});
+
+describe('crdSpecFromOpenAPIVersions (a type served in several versions)', function () {
+  const widgetIn = (version: string, properties: Record<string, Schema>, subresources = { status: false, scale: false }): OpenAPIResource => ({
+    ...widgetInput({ 'com.example.Widget': { ...widget(properties), 'x-kubernetes-group-version-kind': [{ group: 'example.com', version, kind: 'Widget' }] } }),
+    version, subresources,
+  });
+
+  it('makes the first (preferred) version the storage version and keeps each version\'s own schema and subresources', function () {
+    const spec = crdSpecFromOpenAPIVersions([
+      widgetIn('v2', { size: { type: 'integer' } }, { status: true, scale: false }),
+      widgetIn('v1', { legacySize: { type: 'string' } }),
+    ]);
+    expect(spec.versions.map((v) => [v.name, v.storage, v.served])).to.deep.equal([['v2', true, true], ['v1', false, true]]);
+    const props = spec.versions.map((v) => Object.keys((v.schema?.openAPIV3Schema as { properties: object }).properties));
+    expect(props[0]).to.include('size').and.not.include('legacySize');
+    expect(props[1]).to.include('legacySize').and.not.include('size');
+    expect(spec.versions.map((v) => v.subresources?.status !== undefined)).to.deep.equal([true, false]);
+    expect(spec.names).to.include({ kind: 'Widget', plural: 'widgets' });
+  });
+
+  it('is crdSpecFromOpenAPI for one version', function () {
+    const only = widgetIn('v1', { size: { type: 'integer' } });
+    expect(crdSpecFromOpenAPIVersions([only])).to.deep.equal(crdSpecFromOpenAPI(only));
+  });
+
+  it('refuses no version at all', function () {
+    expect(() => crdSpecFromOpenAPIVersions([])).to.throw('no version to build a schema from');
+  });
 });
