@@ -12,7 +12,7 @@ import type { Requirement } from '../translate/label-selector.ts';
 import type { SyncObserver } from './sync/controller.ts';
 
 /** What the agent's metrics learn from its controllers. Implementations must not throw. */
-export interface AgentObserver extends ControllerObserver, SyncObserver {
+export interface AgentObserver extends Required<ControllerObserver>, SyncObserver {
   /** Hands over a reader of how many PublishedResources the agent manages, read at scrape time. */
   trackPublishedResources(count: () => number): void;
 }
