@@ -8,9 +8,10 @@ import { REPO_ROOT } from '../../utils/tools.ts';
 const DASHBOARD = join(REPO_ROOT, 'charts/api-syncagent/dashboards/api-syncagent.json');
 
 interface Panel { targets?: { expr?: string }[]; panels?: Panel[] }
+interface Dashboard { panels: Panel[]; templating: { list: { definition?: string }[] } }
 
 /** Every PromQL expression of the dashboard's panels and variables. */
-function expressions(dashboard: { panels: Panel[]; templating: { list: { definition?: string }[] } }): string[] {
+function expressions(dashboard: Dashboard): string[] {
   const fromPanels = (panels: Panel[]): string[] => panels.flatMap((p) => [...(p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr])), ...fromPanels(p.panels ?? [])]);
   return [...fromPanels(dashboard.panels), ...dashboard.templating.list.flatMap((v) => (v.definition === undefined ? [] : [v.definition]))];
 }
@@ -32,7 +33,7 @@ describe('the chart\'s Grafana dashboard', function () {
     metrics.eventDiscarded('dropped');
     const exported = new Set(parseMetrics(await metrics.render()).map((s) => s.name));
 
-    const queried = new Set(expressions(JSON.parse(readFileSync(DASHBOARD, 'utf8'))).flatMap(metricNames));
+    const queried = new Set(expressions(JSON.parse(readFileSync(DASHBOARD, 'utf8')) as Dashboard).flatMap(metricNames));
     expect(queried.size, 'metrics found in the dashboard').to.be.greaterThan(15);
     expect([...queried].filter((name) => !exported.has(name))).to.deep.equal([]);
   });
