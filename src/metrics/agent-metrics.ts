@@ -62,7 +62,7 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
     labelNames: ['server', 'method'], buckets: REQUEST_BUCKETS, registers,
   });
   const requestWait = new Histogram({
-    name: 'syncagent_request_wait_seconds', help: 'How long a request waited before it was sent: the client rate limit, and a busy server for Events.',
+    name: 'syncagent_request_wait_seconds', help: 'How long a request waited before it was sent: the client rate limit, and a busy server for Events (watches not included).',
     labelNames: ['server'], buckets: REQUEST_BUCKETS, registers,
   });
   const discarded = new Counter({
@@ -81,8 +81,11 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
     requests: (server) => ({
       onResponse(response): void {
         requests.inc({ server, method: response.method, code: String(response.code) });
-        requestWait.observe({ server }, response.waitedMs / 1000);
-        if (response.method !== 'WATCH') requestDuration.observe({ server, method: response.method }, response.durationMs / 1000);
+        // A watch is timed by neither: it is answered at once and then streams for minutes.
+        if (response.method !== 'WATCH') {
+          requestWait.observe({ server }, response.waitedMs / 1000);
+          requestDuration.observe({ server, method: response.method }, response.durationMs / 1000);
+        }
         opts.requestLog?.debug('Request', { server, ...response });
       },
     }),

@@ -74,16 +74,17 @@ const cases: Case[] = [
       kcp.onResponse({ method: 'PUT', path: '/x', code: 429, durationMs: 2, waitedMs: 0 });
       kcp.onResponse({ method: 'PUT', path: '/x', code: 200, durationMs: 30, waitedMs: 1500 });
       kcp.onResponse({ method: 'WATCH', path: '/x', code: 200, durationMs: 0, waitedMs: 0 });
+      kcp.onResponse({ method: 'WATCH', path: '/x', code: 200, durationMs: 0, waitedMs: 0 });
       m.requests('service').onResponse({ method: 'GET', path: '/y', code: 200, durationMs: 5, waitedMs: 0 });
     },
     want: {
       'syncagent_requests_total{code="429",method="PUT",server="kcp"}': 1,
       'syncagent_requests_total{code="200",method="PUT",server="kcp"}': 1,
-      'syncagent_requests_total{code="200",method="WATCH",server="kcp"}': 1,
+      'syncagent_requests_total{code="200",method="WATCH",server="kcp"}': 2,
       'syncagent_requests_total{code="200",method="GET",server="service"}': 1,
       'syncagent_request_duration_seconds_count{method="PUT",server="kcp"}': 2,
-      'syncagent_request_wait_seconds_bucket{le="1",server="kcp"}': 2,
-      'syncagent_request_wait_seconds_bucket{le="2.5",server="kcp"}': 3,
+      'syncagent_request_wait_seconds_bucket{le="1",server="kcp"}': 1,
+      'syncagent_request_wait_seconds_bucket{le="2.5",server="kcp"}': 2,
     },
     absent: ['syncagent_request_duration_seconds_count{method="WATCH",server="kcp"}'],
   },
