@@ -1,7 +1,7 @@
 import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { registerExportController } from './controllers/apiexport/controller.ts';
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
-import type { AgentContext } from './controllers/context.ts';
+import type { AgentContext, AgentObserver } from './controllers/context.ts';
 import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
 import { registerSyncManager } from './controllers/syncmanager/controller.ts';
 import { sourceFinder } from './controllers/shared/source.ts';
@@ -11,7 +11,6 @@ import type { RestClient } from './kube/rest-client.ts';
 import type { Logger } from './log/logger.ts';
 import type { Options } from './options.ts';
 import type { Clock } from './runtime/clock.ts';
-import type { ControllerObserver } from './runtime/controller.ts';
 import { Informer } from './runtime/informer.ts';
 import { Manager } from './runtime/manager.ts';
 import type { Requirement } from './translate/label-selector.ts';
@@ -23,7 +22,8 @@ export interface AgentDeps {
   readonly service: RestClient;
   readonly kcp: RestClient;
   readonly selector: readonly Requirement[];
-  readonly observer?: ControllerObserver | undefined;
+  /** Metrics: fed by every controller and sync. */
+  readonly observer?: AgentObserver | undefined;
   /** Counts Events that were replaced by a newer one or dropped before being written. */
   readonly onEventDiscarded?: ((why: 'replaced' | 'dropped') => void) | undefined;
 }
@@ -81,6 +81,7 @@ export function createAgent(deps: AgentDeps): Agent {
       .flatMap((o) => (isPublishedResource(o) && isSelected(o, deps.selector) ? [o] : [])),
     findSource: sourceFinder(crds, deps.service, clock),
   };
+  deps.observer?.trackPublishedResources(() => ctx.listPublishedResources().length);
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
   if (!options.disabledControllers.has('sync')) registerSyncManager(ctx);

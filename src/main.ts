@@ -61,7 +61,7 @@ async function connect(options: Options, logger: Logger): Promise<{ service: Res
   }
   const serviceConfig = loadKubeConfig(options.kubeconfig);
   applyOverrides(serviceConfig, options);
-  const metrics = createAgentMetrics(options.logDebug ? logger : undefined);
+  const metrics = createAgentMetrics({ requestLog: options.logDebug ? logger : undefined });
   const clientOpts = (qps: number, burst: number, server: 'kcp' | 'service'): ConstructorParameters<typeof RestClient>[1] =>
     ({ qps, burst, clock: systemClock, userAgent: `api-syncagent-ts/${options.agentName}`, observer: metrics.requests(server) });
   return {
@@ -94,7 +94,7 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
       abort.abort();
     });
   }
-  const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.controllers, onEventDiscarded: (why) => { setup.metrics.eventDiscarded(why); } });
+  const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.observer, onEventDiscarded: (why) => { setup.metrics.eventDiscarded(why); } });
   const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.service) : undefined;
   const servers: Server[] = [];
   if (options.healthAddress !== undefined) {
@@ -105,7 +105,7 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
   }
   if (options.metricsAddress !== undefined) {
     servers.push(await serve(options.metricsAddress, {
-      '/metrics': () => ({ code: 200, body: setup.metrics.registry.render(), type: 'text/plain; version=0.0.4' }),
+      '/metrics': async () => ({ code: 200, body: await setup.metrics.render(), type: setup.metrics.contentType }),
     }, logger));
   }
   logger.info('Starting api-syncagent', { agentName: options.agentName, apiExport: options.apiExportRef, endpointSlice: options.apiExportEndpointSliceRef });

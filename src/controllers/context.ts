@@ -9,6 +9,13 @@ import type { ControllerObserver } from '../runtime/controller.ts';
 import type { Informer } from '../runtime/informer.ts';
 import type { Manager } from '../runtime/manager.ts';
 import type { Requirement } from '../translate/label-selector.ts';
+import type { SyncObserver } from './sync/controller.ts';
+
+/** What the agent's metrics learn from its controllers. Implementations must not throw. */
+export interface AgentObserver extends Required<ControllerObserver>, SyncObserver {
+  /** Hands over a reader of how many PublishedResources the agent manages, read at scrape time. */
+  trackPublishedResources(count: () => number): void;
+}
 
 /**
  * What every controller is wired with: clients for both sides, the shared
@@ -29,7 +36,7 @@ export interface AgentContext {
   readonly crds: Informer;
   readonly apiExports: Informer;
   readonly endpointSlices: Informer;
-  readonly observer?: ControllerObserver | undefined;
+  readonly observer?: AgentObserver | undefined;
   /** Wall-clock time for conditions. */
   now(): string;
   getPublishedResource(name: string): PublishedResource | undefined;

@@ -1,16 +1,18 @@
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '../log/logger.ts';
+import { errorChain, type Logger } from '../log/logger.ts';
+
+interface Answer { code: number; body: string; type?: string }
 
 /** Starts an HTTP server on host:port serving fixed routes; resolves once listening. */
-export async function serve(address: string, routes: Record<string, () => { code: number; body: string; type?: string }>, logger: Logger): Promise<Server> {
+export async function serve(address: string, routes: Record<string, () => Answer | Promise<Answer>>, logger: Logger): Promise<Server> {
   const i = address.lastIndexOf(':');
   const host = address.slice(0, i) === '' ? '0.0.0.0' : address.slice(0, i).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(i + 1));
   const server = createServer((req, res) => {
-    const route = routes[(req.url ?? '/').split('?')[0] ?? '/'];
-    const answer = route === undefined ? { code: 404, body: 'not found\n' } : route();
-    res.writeHead(answer.code, { 'content-type': answer.type ?? 'text/plain; charset=utf-8' });
-    res.end(answer.body);
+    void answer(routes, req.url, logger).then((a) => {
+      res.writeHead(a.code, { 'content-type': a.type ?? 'text/plain; charset=utf-8' });
+      res.end(a.body);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -21,4 +23,16 @@ export async function serve(address: string, routes: Record<string, () => { code
   });
   logger.info('Serving HTTP', { address, routes: Object.keys(routes) });
   return server;
+}
+
+/** The route's answer; a route that fails is a 500 (the scrape fails, the agent goes on). */
+async function answer(routes: Record<string, () => Answer | Promise<Answer>>, url: string | undefined, logger: Logger): Promise<Answer> {
+  const route = routes[(url ?? '/').split('?')[0] ?? '/'];
+  if (route === undefined) return { code: 404, body: 'not found\n' };
+  try {
+    return await route();
+  } catch (err) {
+    logger.error('HTTP handler failed', { path: url, error: errorChain(err) });
+    return { code: 500, body: 'internal error\n' };
+  }
 }

@@ -1,57 +1,115 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AgentObserver } from '../controllers/context.ts';
 import type { RequestObserver } from '../kube/rest-client.ts';
 import type { Logger } from '../log/logger.ts';
-import type { ControllerObserver } from '../runtime/controller.ts';
-import { MetricsRegistry } from './registry.ts';
+import { QueueMetrics } from './queue-metrics.ts';
 
 /** The agent's metrics, and the observers that feed them. */
 export interface AgentMetrics {
-  readonly registry: MetricsRegistry;
-  readonly controllers: ControllerObserver;
+  readonly observer: AgentObserver;
   requests(server: 'kcp' | 'service'): RequestObserver;
   eventDiscarded(why: 'replaced' | 'dropped'): void;
+  /** The text exposition of every metric. */
+  render(): Promise<string>;
+  readonly contentType: string;
 }
 
-/** With requestLog, every response is also logged (at debug) with its timings, for diagnosing latency. */
-export function createAgentMetrics(requestLog?: Logger): AgentMetrics {
-  const registry = new MetricsRegistry();
-  const reconciles = registry.counter('syncagent_reconcile_total', 'Reconciles by controller and outcome.');
-  const reconcileSeconds = registry.counter('syncagent_reconcile_seconds_total', 'Time spent reconciling, by controller.');
-  const requests = registry.counter('syncagent_requests_total', 'API requests by server, method and status code.');
-  const discarded = registry.counter('syncagent_events_discarded_total', 'Events not written: replaced by a newer one on the same object while waiting, or dropped because too many waited.');
-  addProcessMetrics(registry);
+export interface AgentMetricsOptions {
+  /** With a logger, every response is also logged (at debug) with its timings, for diagnosing latency. */
+  readonly requestLog?: Logger | undefined;
+  /** Wall-clock milliseconds, to age objects by their creationTimestamp. @default Date.now */
+  readonly wallClockMs?: () => number;
+  /** Node.js process metrics: memory, CPU, event-loop lag, GC. @default true */
+  readonly processMetrics?: boolean;
+}
+
+/** Reconciles take milliseconds; a slow one waits on the servers' answers. */
+const RECONCILE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** From a consumer's click to a copy: creationTimestamp has whole seconds, so no finer buckets. */
+const CREATE_TO_COPY_BUCKETS = [1, 2, 3, 5, 10, 20, 30, 60, 120, 300, 600];
+const STATUS_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Builds the registry and its observers. Label sets stay bounded: servers,
+ * controllers, outcomes, methods, codes, PublishedResources; never a
+ * workspace or an object.
+ */
+export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const wallClockMs = opts.wallClockMs ?? Date.now;
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const queues = new QueueMetrics(registry);
+  const reconciles = new Counter({ name: 'syncagent_reconcile_total', help: 'Reconciles by controller and outcome.', labelNames: ['controller', 'outcome'], registers });
+  const reconcileSeconds = new Counter({ name: 'syncagent_reconcile_seconds_total', help: 'Time spent reconciling, by controller.', labelNames: ['controller'], registers });
+  const reconcileDuration = new Histogram({
+    name: 'syncagent_reconcile_duration_seconds', help: 'How long one reconcile took, by controller and PublishedResource (sync only).',
+    labelNames: ['controller', 'published_resource'], buckets: RECONCILE_BUCKETS, registers,
+  });
+  const createToCopy = new Histogram({
+    name: 'syncagent_sync_create_to_copy_seconds',
+    help: 'From a consumer object\'s creationTimestamp (whole seconds, kcp\'s clock) to its copy created on the service cluster.',
+    labelNames: ['published_resource'], buckets: CREATE_TO_COPY_BUCKETS, registers,
+  });
+  const statusToConsumer = new Histogram({
+    name: 'syncagent_sync_status_to_consumer_seconds', help: 'From the agent seeing a copy\'s status change to the consumer object carrying it.',
+    labelNames: ['published_resource'], buckets: STATUS_BUCKETS, registers,
+  });
+  const requests = new Counter({ name: 'syncagent_requests_total', help: 'API requests by server, method and status code.', labelNames: ['server', 'method', 'code'], registers });
+  const requestDuration = new Histogram({
+    name: 'syncagent_request_duration_seconds', help: 'From a request sent to its answer read, by server and method (watches not included).',
+    labelNames: ['server', 'method'], buckets: REQUEST_BUCKETS, registers,
+  });
+  const requestWait = new Histogram({
+    name: 'syncagent_request_wait_seconds', help: 'How long a request waited before it was sent: the client rate limit, and a busy server for Events (watches not included).',
+    labelNames: ['server'], buckets: REQUEST_BUCKETS, registers,
+  });
+  const discarded = new Counter({
+    name: 'syncagent_events_discarded_total', help: 'Events not written: replaced by a newer one on the same object while waiting, or dropped because too many waited.',
+    labelNames: ['why'], registers,
+  });
+  let publishedResources: () => number = () => 0;
+  new Gauge({
+    name: 'sync_agent_published_resource', help: 'Number of PublishedResources currently managed by this syncagent instance.', registers,
+    collect(): void { this.set(publishedResources()); },
+  });
   return {
-    registry,
-    controllers: {
-      onReconcile(controller, outcome, durationMs): void {
-        const kind = controller.startsWith('sync/') ? 'sync' : controller;
-        reconciles({ controller: kind, outcome });
-        reconcileSeconds({ controller: kind }, durationMs / 1000);
-      },
-    },
-    eventDiscarded: (why) => { discarded({ why }); },
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    eventDiscarded: (why) => { discarded.inc({ why }); },
     requests: (server) => ({
       onResponse(response): void {
-        requests({ server, method: response.method, code: String(response.code) });
-        requestLog?.debug('Request', { server, ...response });
+        requests.inc({ server, method: response.method, code: String(response.code) });
+        // A watch is timed by neither: it is answered at once and then streams for minutes.
+        if (response.method !== 'WATCH') {
+          requestWait.observe({ server }, response.waitedMs / 1000);
+          requestDuration.observe({ server, method: response.method }, response.durationMs / 1000);
+        }
+        opts.requestLog?.debug('Request', { server, ...response });
       },
     }),
+    observer: {
+      onReconcile(controller, outcome, durationMs): void {
+        const sync = controller.startsWith('sync/');
+        const kind = sync ? 'sync' : controller;
+        reconciles.inc({ controller: kind, outcome });
+        reconcileSeconds.inc({ controller: kind }, durationMs / 1000);
+        reconcileDuration.observe({ controller: kind, published_resource: sync ? controller.slice('sync/'.length) : '' }, durationMs / 1000);
+      },
+      trackQueue: (controller, stats) => queues.track(controller, stats),
+      onCopyCreated(publishedResource, consumerCreated): void {
+        const created = Date.parse(consumerCreated ?? '');
+        if (Number.isNaN(created)) return;
+        // Clocks of kcp and the agent differ a little; a negative age is 0.
+        createToCopy.observe({ published_resource: publishedResource }, Math.max(0, wallClockMs() - created) / 1000);
+      },
+      onStatusSynced(publishedResource, durationMs): void {
+        statusToConsumer.observe({ published_resource: publishedResource }, durationMs / 1000);
+      },
+      trackPublishedResources(count): void {
+        publishedResources = count;
+      },
+    },
   };
-}
-
-/** The usual process metrics, under their conventional names, so dashboards for other controllers work. */
-function addProcessMetrics(registry: MetricsRegistry): void {
-  const rss = registry.gauge('process_resident_memory_bytes', 'Resident memory size in bytes.');
-  const cpu = registry.observedCounter('process_cpu_seconds_total', 'User and system CPU time spent in seconds.');
-  const heapUsed = registry.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes.');
-  const heapTotal = registry.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved, in bytes.');
-  const external = registry.gauge('nodejs_external_memory_bytes', 'Memory held outside the V8 heap (buffers), in bytes.');
-  registry.onCollect(() => {
-    const mem = process.memoryUsage();
-    const usage = process.cpuUsage();
-    rss({}, mem.rss);
-    cpu({}, (usage.user + usage.system) / 1e6);
-    heapUsed({}, mem.heapUsed);
-    heapTotal({}, mem.heapTotal);
-    external({}, mem.external + mem.arrayBuffers);
-  });
 }

@@ -7,7 +7,7 @@
 import { isConflict } from '../kube/errors.ts';
 import { errorChain, type Logger } from '../log/logger.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { WorkQueue } from './workqueue.ts';
+import type { WorkQueue, WorkQueueStats } from './workqueue.ts';
 
 /** What a reconcile asks for besides success. */
 export interface Result {
@@ -44,9 +44,15 @@ export function isTerminalError(err: unknown): boolean {
 /** How one reconcile ended, as reported to an observer. */
 export type ReconcileOutcome = 'success' | 'requeue' | 'error' | 'conflict' | 'terminal';
 
-/** Receives one call per finished reconcile (metrics). Must not throw. */
+/** What metrics learn from controllers. Implementations must not throw. */
 export interface ControllerObserver {
+  /** One call per finished reconcile. */
   onReconcile(controller: string, outcome: ReconcileOutcome, durationMs: number): void;
+  /**
+   * Called when a controller starts, with a reader of its queue's counters
+   * (read at scrape time); the returned function is called when it stops.
+   */
+  trackQueue?(controller: string, stats: () => WorkQueueStats): () => void;
 }
 
 /** Options of {@link Controller}. */
@@ -120,10 +126,12 @@ export class Controller {
     if (signal.aborted) stop();
     signal.addEventListener('abort', stop, { once: true });
     this.logger.info('Starting workers…', { workers: this.workers });
+    const untrack = this.trackQueue();
     try {
       await Promise.all(Array.from({ length: this.workers }, () => this.runWorker(signal)));
     } finally {
       signal.removeEventListener('abort', stop);
+      untrack();
     }
     this.logger.info('Workers stopped');
   }
@@ -175,12 +183,23 @@ export class Controller {
     return 'error';
   }
 
+  /** Hands the queue's counters to the observer; returns what stops that. */
+  private trackQueue(): () => void {
+    let untrack: (() => void) | undefined;
+    this.guardObserver(() => { untrack = this.observer?.trackQueue?.(this.name, () => this.queue.stats()); });
+    return () => { this.guardObserver(() => untrack?.()); };
+  }
+
   private observe(outcome: ReconcileOutcome, durationMs: number): void {
+    this.guardObserver(() => this.observer?.onReconcile(this.name, outcome, durationMs));
+  }
+
+  private guardObserver(call: () => void): void {
     try {
-      this.observer?.onReconcile(this.name, outcome, durationMs);
+      call();
     } catch (err: unknown) {
       // Metrics must never stop the controller; a broken observer is only noise.
-      this.logger.warn('Reconcile observer failed', { error: errorChain(err) });
+      this.logger.warn('Controller observer failed', { error: errorChain(err) });
     }
   }
 }

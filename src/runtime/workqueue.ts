@@ -36,6 +36,8 @@ export interface WorkQueueStats {
   readonly depth: number;
   /** Calls of addRateLimited. */
   readonly retries: number;
+  /** How long the key handed out longest ago has been processing (0 when none is). */
+  readonly longestRunningMs: number;
 }
 
 /** A FIFO with O(1) amortised push and shift (an array plus a head index). */
@@ -89,7 +91,8 @@ export class WorkQueue {
 
   /** Keys that need processing: ready ones and those re-added while processing. */
   private readonly dirty = new Set<string>();
-  private readonly processing = new Set<string>();
+  /** Keys handed out and not yet done, with when they were handed out. */
+  private readonly processing = new Map<string, number>();
   /** Ready keys per tenant; a tenant is present only while it has ready keys. */
   private readonly readyByTenant = new Map<string, Fifo<string>>();
   /** Tenants with ready keys, in round-robin order (each at most once). */
@@ -227,9 +230,12 @@ export class WorkQueue {
     return this.readyCount;
   }
 
-  /** Counters for metrics. */
+  /** Counters for metrics; O(keys being processed), which is at most the workers. */
   stats(): WorkQueueStats {
-    return { adds: this.adds, depth: this.readyCount, retries: this.retries };
+    let oldest = Infinity;
+    for (const since of this.processing.values()) oldest = Math.min(oldest, since);
+    const longestRunningMs = oldest === Infinity ? 0 : this.clock.now() - oldest;
+    return { adds: this.adds, depth: this.readyCount, retries: this.retries, longestRunningMs };
   }
 
   private pushReady(key: string): void {
@@ -265,7 +271,7 @@ export class WorkQueue {
       else this.readyByTenant.delete(tenant);
       this.readyCount--;
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.processing.set(key, this.clock.now());
       this.inFlight.set(tenant, (this.inFlight.get(tenant) ?? 0) + 1);
       return key;
     }

@@ -40,4 +40,11 @@ export interface SyncIO {
   workspacePath(cluster: string): Promise<string>;
   /** The labels of a consumer's namespace (needs the namespaces claim); undefined when it is gone. */
   namespaceLabels(cluster: string, namespace: string): Promise<Record<string, string> | undefined>;
+  /** Milestone for latency metrics: a copy of `consumer` was just created. Must not throw. */
+  copyCreated(consumer: KubeObject): void;
+  /**
+   * Milestone for latency metrics: the consumer object `key` carries `copy`'s
+   * status, written by this pass when `wrote`. Must not throw.
+   */
+  statusInSync(key: string, copy: KubeObject, wrote: boolean): void;
 }

@@ -122,6 +122,7 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
   if (ns !== undefined) await p.io.ensureNamespace(ns);
   try {
     p.io.wroteLocal(undefined, await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object));
+    p.io.copyCreated(p.remote);
   } catch (err) {
     // The namespace was deleted behind our back: make it again on the retry.
     if (isNotFound(err) && ns !== undefined) p.io.forgetNamespace(ns);
@@ -192,8 +193,12 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
 async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefined> {
   if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
   const status = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
-  if (status === undefined || deepEqual(status, p.remote['status'])) return undefined;
+  if (status === undefined || deepEqual(status, p.remote['status'])) {
+    p.io.statusInSync(p.key, local, false);
+    return undefined;
+  }
   p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }));
+  p.io.statusInSync(p.key, local, true);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
   return undefined;
 }

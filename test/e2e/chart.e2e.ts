@@ -63,6 +63,23 @@ describe('the Helm chart', function () {
       },
     },
     {
+      name: 'leaves the Grafana dashboard out by default',
+      values: {},
+      check: (objs) => { expect(findObject(objs, 'ConfigMap', '-dashboard')).to.equal(undefined); },
+    },
+    {
+      name: 'puts the Grafana dashboard in a ConfigMap with the sidecar\'s label when metrics.grafanaDashboard.enabled',
+      values: { metrics: { grafanaDashboard: { enabled: true, namespace: 'monitoring', annotations: { grafana_folder: 'kcp' } } } },
+      check: (objs) => {
+        const cm = findObject(objs, 'ConfigMap', '-dashboard');
+        expect(cm?.metadata).to.deep.include({ namespace: 'monitoring', annotations: { grafana_folder: 'kcp' } });
+        expect(cm?.metadata.labels).to.include({ grafana_dashboard: '1' });
+        const dashboard = JSON.parse((cm?.['data'] as Record<string, string>)['api-syncagent.json'] ?? '{}') as { uid?: string; panels?: unknown[] };
+        expect(dashboard.uid).to.equal('kcp-api-syncagent');
+        expect(dashboard.panels).to.have.length.greaterThan(10);
+      },
+    },
+    {
       name: 'mounts a remote service-cluster kubeconfig when one is given',
       values: { kubeconfig: 'remote-cluster' },
       check: (objs) => {
@@ -110,13 +127,14 @@ describe('the Helm chart', function () {
       await service.stop();
     });
 
-    it('creates the CRD, RBAC, ServiceAccount, Deployment and metrics Service', async function () {
-      const values = valuesFile(dir, { ...REQUIRED, publishedTypes: [{ apiGroup: 'example.com', resources: ['crontabs'] }] });
+    it('creates the CRD, RBAC, ServiceAccount, Deployment, metrics Service and dashboard ConfigMap', async function () {
+      const values = valuesFile(dir, { ...REQUIRED, publishedTypes: [{ apiGroup: 'example.com', resources: ['crontabs'] }], metrics: { grafanaDashboard: { enabled: true } } });
       await helm(['install', 'syncagent', CHART_DIR, '--namespace', 'syncagent', '--create-namespace', '-f', values, '--kubeconfig', service.adminKubeconfig]);
       await local.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/publishedresources.syncagent.kcp.io');
       await local.get('/apis/apps/v1/namespaces/syncagent/deployments/syncagent-api-syncagent');
       await local.get('/api/v1/namespaces/syncagent/serviceaccounts/syncagent-api-syncagent');
       await local.get('/api/v1/namespaces/syncagent/services/syncagent-api-syncagent-metrics');
+      await local.get('/api/v1/namespaces/syncagent/configmaps/syncagent-api-syncagent-dashboard');
       await local.get('/apis/rbac.authorization.k8s.io/v1/namespaces/syncagent/roles/syncagent-api-syncagent:leaderelection');
       await local.get('/apis/rbac.authorization.k8s.io/v1/clusterroles/syncagent-api-syncagent:syncagent');
     });

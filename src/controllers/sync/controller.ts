@@ -12,10 +12,19 @@ import { WorkQueue } from '../../runtime/workqueue.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
 import { reconcileObject } from './reconciler.ts';
+import { StatusLatency } from './status-latency.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 
 /** Reconciles of one consumer workspace at a time, whatever --sync-workers is. */
 const MAX_WORKERS_PER_WORKSPACE = 8;
+
+/** What latency metrics learn from a sync. Implementations must not throw. */
+export interface SyncObserver {
+  /** A copy was created for a consumer object created at `consumerCreated` (its creationTimestamp). */
+  onCopyCreated(publishedResource: string, consumerCreated: string | undefined): void;
+  /** A copy's status reached its consumer object, `durationMs` after the agent saw it change. */
+  onStatusSynced(publishedResource: string, durationMs: number): void;
+}
 
 export interface SyncControllerDeps {
   readonly target: SyncTarget;
@@ -27,7 +36,7 @@ export interface SyncControllerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly workers: number;
-  readonly observer?: ControllerObserver | undefined;
+  readonly observer?: (ControllerObserver & SyncObserver) | undefined;
   /** Namespaces known to exist on the service cluster (shared by all syncs). */
   readonly knownNamespaces: Set<string>;
 }
@@ -50,9 +59,15 @@ export class SyncController {
   private readonly clusterUrls = new Map<string, string>();
   /** Logical cluster → workspace path (immutable for a logical cluster). */
   private readonly paths = new Map<string, string>();
+  /** Only when both sides have a status, so that every timing it starts can end. */
+  private readonly statusLatency: StatusLatency | undefined;
 
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
+    const { publishedResource } = deps.target;
+    this.statusLatency = deps.target.local.hasStatus && deps.target.remote.hasStatus
+      ? new StatusLatency(deps.clock, (ms) => deps.observer?.onStatusSynced(publishedResource, ms))
+      : undefined;
     this.queue = new WorkQueue({
       clock: deps.clock,
       tenantOf: tenantOfKey,
@@ -152,8 +167,10 @@ export class SyncController {
     const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
     if (deleted) {
       if (this.copies.get(key) === localKey) this.copies.delete(key);
+      this.statusLatency?.copyDeleted(key);
     } else {
       this.copies.set(key, localKey);
+      this.statusLatency?.copyChanged(key, obj, old);
     }
     this.queue.add(key);
   }
@@ -188,6 +205,8 @@ export class SyncController {
       behaviour: this.deps.behaviour,
       workspacePath: (cluster) => this.workspacePath(cluster),
       namespaceLabels: (cluster, namespace) => this.namespaceLabels(cluster, namespace),
+      copyCreated: (consumer) => { this.deps.observer?.onCopyCreated(this.deps.target.publishedResource, consumer.metadata.creationTimestamp); },
+      statusInSync: (key, copy, wrote) => { this.statusLatency?.inSync(key, copy, wrote); },
     };
   }
 

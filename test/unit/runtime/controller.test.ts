@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ApiError } from '../../../src/kube/errors.ts';
 import type { LogFields, Logger, LogLevel } from '../../../src/log/logger.ts';
 import { Controller, TerminalError, type ReconcileFn, type ReconcileOutcome, type Result } from '../../../src/runtime/controller.ts';
-import { WorkQueue } from '../../../src/runtime/workqueue.ts';
+import { WorkQueue, type WorkQueueStats } from '../../../src/runtime/workqueue.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 
 /** Lets promise callbacks run (one macrotask turn; no time passes on the fake clock). */
@@ -198,6 +198,57 @@ describe('Controller', function () {
       workers: 3, logger: recordingLogger([]),
     });
     await controller.start(AbortSignal.abort());
+  });
+
+  it('hands its queue\'s counters to the observer while it runs, and takes them back when it stops', async function () {
+    const clock = new FakeClock();
+    const tracked = new Map<string, () => WorkQueueStats>();
+    const release = deferred();
+    const controller = new Controller({
+      name: 'sync/crontabs', queue: new WorkQueue({ clock }), reconcile: () => release.promise.then(() => undefined),
+      workers: 1, logger: recordingLogger([]), clock,
+      observer: {
+        onReconcile: () => undefined,
+        trackQueue: (name, stats) => {
+          tracked.set(name, stats);
+          return () => { tracked.delete(name); };
+        },
+      },
+    });
+    const abort = new AbortController();
+    const done = controller.start(abort.signal);
+    controller.enqueue('a');
+    controller.enqueue('b');
+    await settle();
+    clock.advance(250);
+    expect(tracked.get('sync/crontabs')?.()).to.deep.equal({ adds: 2, depth: 1, retries: 0, longestRunningMs: 250 });
+    abort.abort();
+    release.resolve();
+    await done;
+    expect([...tracked.keys()]).to.deep.equal([]);
+  });
+
+  it('keeps running when the observer throws', async function () {
+    const logs: LogEntry[] = [];
+    const clock = new FakeClock();
+    const seen: string[] = [];
+    const controller = new Controller({
+      name: 'test', queue: new WorkQueue({ clock }), reconcile: (key) => { seen.push(key); return Promise.resolve(undefined); },
+      workers: 1, logger: recordingLogger(logs), clock,
+      observer: {
+        onReconcile: () => { throw new Error('broken counter'); },
+        trackQueue: () => { throw new Error('broken gauge'); },
+      },
+    });
+    const abort = new AbortController();
+    const done = controller.start(abort.signal);
+    controller.enqueue('a');
+    controller.enqueue('b');
+    await settle();
+    abort.abort();
+    await done;
+    expect(seen).to.deep.equal(['a', 'b']);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.fields['error'])).to.deep.equal(['broken gauge', 'broken counter', 'broken counter']);
   });
 
   it('rejects a worker count below one, naming the option', function () {

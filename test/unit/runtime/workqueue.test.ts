@@ -31,7 +31,7 @@ describe('WorkQueue', function () {
         for (const key of c.adds) queue.add(key);
         expect(queue.len(), c.reason).to.equal(c.want.length);
         expect(await drain(queue), c.reason).to.deep.equal(c.want);
-        expect(queue.stats(), c.reason).to.deep.equal({ adds: c.want.length, depth: 0, retries: 0 });
+        expect(queue.stats(), c.reason).to.deep.equal({ adds: c.want.length, depth: 0, retries: 0, longestRunningMs: 0 });
       });
     }
   });
@@ -98,6 +98,25 @@ describe('WorkQueue', function () {
       expect(queue.numRequeues('a')).to.equal(0);
       expect(readyAfter()).to.equal(10);
       expect(queue.stats().retries).to.equal(4);
+    });
+  });
+
+  describe('stats', function () {
+    it('reports how long the oldest key still being processed has run, so a stuck reconcile shows', async function () {
+      const clock = new FakeClock();
+      const queue = new WorkQueue({ clock });
+      queue.add('slow');
+      queue.add('fast');
+      queue.add('waiting');
+      expect(await queue.get()).to.equal('slow');
+      clock.advance(300);
+      expect(await queue.get()).to.equal('fast');
+      clock.advance(200);
+      expect(queue.stats()).to.deep.equal({ adds: 3, depth: 1, retries: 0, longestRunningMs: 500 });
+      queue.done('slow');
+      expect(queue.stats().longestRunningMs, 'the oldest one left').to.equal(200);
+      queue.done('fast');
+      expect(queue.stats().longestRunningMs, 'nothing processing').to.equal(0);
     });
   });
 

@@ -225,6 +225,8 @@ interface World {
   readonly namespaces: Set<string>;
   /** Reasons of the events recorded on consumer objects, in order. */
   readonly events: string[];
+  /** The latency milestones reported, in order. */
+  readonly milestones: string[];
   /** Compiled mutations and templates (none by default). */
   behaviour?: SyncBehaviour;
   /** Labels of consumer namespaces, for the namespace filter. */
@@ -232,7 +234,7 @@ interface World {
 }
 
 function newWorld(): World {
-  return { remote: new FakeApi(), local: new FakeApi(), namespaces: new Set(), events: [] };
+  return { remote: new FakeApi(), local: new FakeApi(), namespaces: new Set(), events: [], milestones: [] };
 }
 
 /** The SyncIO the sync controller would build, with its caches read from the fake stores. */
@@ -266,6 +268,8 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     // The caches above read the fake stores, which hold every write already.
     wroteRemote: () => undefined,
     wroteLocal: () => undefined,
+    copyCreated: (consumer) => { w.milestones.push(`copy created for ${consumer.metadata.name ?? ''}`); },
+    statusInSync: (_key, _copy, wrote) => { w.milestones.push(wrote ? 'status written' : 'status in sync'); },
     ensureNamespace: (name) => { w.namespaces.add(name); return Promise.resolve(); },
     events,
     logger: nopLogger,
@@ -598,6 +602,35 @@ describe('syncObject', function () {
       else expect(copy).to.deep.include(c.expected.copy);
       expect(w.events).to.deep.equal(c.expected.events);
       if (c.expected.writes !== undefined) expect(w.remote.writes + w.local.writes, 'writes').to.equal(c.expected.writes);
+    });
+  }
+
+  const milestoneCases: { name: string; local?: Record<string, KubeObject>; changes?: ((w: World) => void)[]; created: number; statusWritten: number }[] = [
+    { name: 'reports a created copy once, for the create→copy latency', created: 1, statusWritten: 0 },
+    {
+      name: 'reports an adopted copy as not created: its consumer object did not just wait for it',
+      local: { [COPY_PATH]: { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: COPY_NAME, namespace: CLUSTER }, spec: {} } },
+      created: 0, statusWritten: 0,
+    },
+    {
+      name: 'reports the status written up once per change, for the status latency',
+      changes: [editCopy((o) => { o['status'] = { phase: 'Scheduled' }; }), editCopy((o) => { o['status'] = { phase: 'Done' }; })],
+      created: 1, statusWritten: 2,
+    },
+  ];
+  for (const c of milestoneCases) {
+    it(c.name, async function () {
+      const w = newWorld();
+      w.remote.put(REMOTE_PATH, consumerObject());
+      for (const [path, obj] of Object.entries(c.local ?? {})) w.local.put(path, obj);
+      await converge(w, targetWith());
+      for (const change of c.changes ?? []) {
+        change(w);
+        await converge(w, targetWith());
+      }
+      expect(w.milestones.filter((m) => m === `copy created for ${NAME}`)).to.have.length(c.created);
+      expect(w.milestones.filter((m) => m === 'status written')).to.have.length(c.statusWritten);
+      expect(w.milestones.at(-1), 'a settled pass finds the status in sync').to.equal('status in sync');
     });
   }
 
