@@ -92,6 +92,14 @@ function start(prs: PublishedResource[]): { world: World; manager: SyncManager; 
 /** Lets the workers reconcile what is queued (including 250 ms polls and retry backoff). */
 const reconcileQueued = (clock: FakeClock): Promise<void> => advanceSettling(clock, 1_000, 50);
 
+/** Starts the manager and has it reconcile every PublishedResource once. */
+async function startSynced(prs: PublishedResource[]): Promise<ReturnType<typeof start>> {
+  const env = start(prs);
+  env.manager.enqueueAll();
+  await reconcileQueued(env.clock);
+  return env;
+}
+
 describe('SyncManager', function () {
   it('starts one sync per published resource, with the endpoint slice\'s URLs, and reports Syncing', async function () {
     const { world, manager, clock, shutdown, done } = start([published('crontabs'), published('others', { synchronization: { enabled: false } })]);
@@ -125,9 +133,7 @@ describe('SyncManager', function () {
   });
 
   it('replaces the sync of an edited published resource: the old one stops before the new one runs', async function () {
-    const { world, manager, clock, shutdown, done } = start([published('crontabs')]);
-    manager.enqueue('crontabs');
-    await reconcileQueued(clock);
+    const { world, manager, clock, shutdown, done } = await startSynced([published('crontabs')]);
     let oldStoppedBeforeNewStarted = false;
     world.prepare = () => { oldStoppedBeforeNewStarted = world.syncs[0]?.stopped === true; };
 
@@ -143,9 +149,7 @@ describe('SyncManager', function () {
   });
 
   it('keeps the running sync when nothing it syncs changed, and hands it new endpoint URLs', async function () {
-    const { world, manager, clock, shutdown, done } = start([published('crontabs')]);
-    manager.enqueue('crontabs');
-    await reconcileQueued(clock);
+    const { world, manager, clock, shutdown, done } = await startSynced([published('crontabs')]);
 
     world.urls = ['https://kcp/services/apiexport/one', 'https://kcp/services/apiexport/two'];
     manager.enqueueAll();
@@ -158,9 +162,7 @@ describe('SyncManager', function () {
   });
 
   it('stops the sync of a deleted published resource', async function () {
-    const { world, manager, clock, shutdown, done } = start([published('crontabs')]);
-    manager.enqueue('crontabs');
-    await reconcileQueued(clock);
+    const { world, manager, clock, shutdown, done } = await startSynced([published('crontabs')]);
 
     world.prs.delete('crontabs');
     manager.enqueue('crontabs');
@@ -186,9 +188,7 @@ describe('SyncManager', function () {
   });
 
   it('on shutdown stops every sync, and restarts leave no listener on the shutdown signal', async function () {
-    const { world, manager, clock, shutdown, done } = start([published('a'), published('b')]);
-    manager.enqueueAll();
-    await reconcileQueued(clock);
+    const { world, manager, clock, shutdown, done } = await startSynced([published('a'), published('b')]);
     const listeners = getEventListeners(shutdown.signal, 'abort').length;
     for (let i = 0; i < 5; i++) {
       world.prs.set('a', published('a', { naming: { namespace: `edit-${i}` } }));
