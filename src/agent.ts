@@ -88,12 +88,16 @@ export function createAgent(deps: AgentDeps): Agent {
   return {
     ready: () => manager.hasSynced(),
     run: async (signal) => {
-      await manager.run(signal, async (s) => {
-        while (!manager.hasSynced() && !s.aborted) await clock.sleep(50, s).catch(() => undefined);
-        logger.info('Caches loaded; starting controllers');
-      });
-      const unwritten = await ctx.events.flush(EVENT_FLUSH_MS);
-      if (unwritten > 0) logger.info('Shutting down with events not written', { events: unwritten });
+      try {
+        await manager.run(signal, async (s) => {
+          while (!manager.hasSynced() && !s.aborted) await clock.sleep(50, s).catch(() => undefined);
+          logger.info('Caches loaded; starting controllers');
+        });
+      } finally {
+        // Also after a failure: the Events explain to consumers what happened.
+        const unwritten = await ctx.events.flush(EVENT_FLUSH_MS);
+        if (unwritten > 0) logger.info('Shutting down with events not written', { events: unwritten });
+      }
     },
   };
 }

@@ -115,8 +115,9 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
       return abort.signal.aborted ? 0 : 1;
     }
     const lost = await elector.run(abort.signal, (leaderSignal) => agent.run(leaderSignal));
-    // A replica that lost its lease exits, so it cannot act next to the new leader.
-    return lost ? 1 : 0;
+    // A replica that lost its lease exits, so it cannot act next to the new
+    // leader; one whose agent stopped without being asked to is not healthy.
+    return lost || !abort.signal.aborted ? 1 : 0;
   } catch (err) {
     logger.error('Agent failed', { error: errorChain(err) });
     return 1;

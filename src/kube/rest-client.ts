@@ -206,7 +206,7 @@ export class RestClient {
       const text = await res.body.text();
       throw apiErrorFromResponse({ method: 'WATCH', path }, res.statusCode, text, headerValue(res.headers['retry-after']));
     }
-    await readLines(res.body, (line) => {
+    await forEachLine(res.body, (line) => {
       const event: unknown = JSON.parse(line);
       if (!isWatchEvent(event)) return;
       if (event.type === 'ERROR') throw watchError(path, event.object);
@@ -246,8 +246,12 @@ function watchError(path: string, status: Record<string, unknown>): ApiError {
   return apiErrorFromResponse({ method: 'WATCH', path }, code, JSON.stringify(status), undefined);
 }
 
-/** Calls onLine for every complete line of a byte stream. */
-async function readLines(body: AsyncIterable<Buffer>, onLine: (line: string) => void): Promise<void> {
+/**
+ * Calls onLine for every non-blank line of a byte stream (a watch's JSON
+ * lines), whatever the chunk boundaries: a line or a character may be split
+ * across chunks. A last line without a newline counts too.
+ */
+export async function forEachLine(body: AsyncIterable<Buffer>, onLine: (line: string) => void): Promise<void> {
   // The decoder keeps a multi-byte character that is split across chunks.
   const decoder = new TextDecoder();
   let rest = '';

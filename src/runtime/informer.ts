@@ -8,9 +8,12 @@ import { CompactStore, type ObjectStore, PlainStore } from './object-store.ts';
 /** Called synchronously for every change the informer sees; handlers only enqueue. */
 export type ChangeHandler = (obj: KubeObject, old: KubeObject | undefined, deleted: boolean) => void;
 
+/** The two calls an informer makes; a RestClient is one (unit tests script them). */
+export type InformerClient = Pick<RestClient, 'list' | 'watch'>;
+
 export interface InformerOptions {
   readonly name: string;
-  readonly client: RestClient;
+  readonly client: InformerClient;
   /** Collection path, e.g. `/apis/example.com/v1/crontabs`. */
   readonly path: string;
   readonly labelSelector?: string;

@@ -1,11 +1,20 @@
 import { isAlreadyExists, isConflict, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
-import type { RestClient } from '../kube/rest-client.ts';
 import { errorChain, type Logger } from '../log/logger.ts';
 import type { Clock } from './clock.ts';
 
+/**
+ * The three Lease calls the elector makes; a RestClient is one. Kept this
+ * narrow so unit tests can hand in a lease store instead of a server.
+ */
+export interface LeaseClient {
+  get(path: string): Promise<KubeObject>;
+  create(collectionPath: string, obj: unknown): Promise<KubeObject>;
+  replace(path: string, obj: unknown): Promise<KubeObject>;
+}
+
 export interface LeaderElectionOptions {
-  readonly client: RestClient;
+  readonly client: LeaseClient;
   readonly namespace: string;
   /** Lease name; upstream uses `syncagent.<agent name>`. */
   readonly name: string;
@@ -56,7 +65,10 @@ export class LeaderElector {
   /**
    * Waits for leadership, runs `lead` with a signal that aborts when
    * leadership is lost or `signal` aborts, and resolves with whether
-   * leadership was lost (true) rather than given up on shutdown (false).
+   * leadership was lost (true) rather than given up (false). Leadership is
+   * given up, and the lease released, on shutdown and when `lead` settles on
+   * its own; when `lead` fails, run rejects with its error as the cause once
+   * the lease is released, so the caller's shutdown path sees the failure.
    */
   async run(signal: AbortSignal, lead: (leaderSignal: AbortSignal) => Promise<void>): Promise<boolean> {
     const retry = this.opts.retryPeriodMs ?? 2_000;
@@ -67,13 +79,21 @@ export class LeaderElector {
     this.leading = true;
     this.opts.logger.info('Became the leader', { lease: this.opts.name, identity: this.opts.identity });
     const leader = new AbortController();
-    signal.addEventListener('abort', () => { leader.abort(); }, { once: true });
-    const work = lead(leader.signal);
+    const stopLeading = (): void => { leader.abort(); };
+    signal.addEventListener('abort', stopLeading, { once: true });
+    // Observed from the start: the work ending (or failing) ends the
+    // renewals at once instead of waiting until the lease is lost.
+    let failure: { error: unknown } | undefined;
+    const work = (async () => lead(leader.signal))()
+      .catch((err: unknown) => { failure = { error: err }; })
+      .finally(stopLeading);
     const lost = await this.renewUntilLost(leader.signal);
     leader.abort();
     await work;
+    signal.removeEventListener('abort', stopLeading);
     this.leading = false;
     if (!lost) await this.release();
+    if (failure !== undefined) throw new Error('failed while leading', { cause: failure.error });
     return lost;
   }
 

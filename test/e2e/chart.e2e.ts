@@ -117,6 +117,12 @@ describe('the Helm chart', function () {
   describe('installed into a real service cluster', function () {
     let service: ServiceCluster;
     let local: RestClient;
+    /** `helm install` of the chart, run once by whichever test needs it first. */
+    let install: Promise<void> | undefined;
+    const installed = (): Promise<void> => (install ??= (async () => {
+      const values = valuesFile(dir, { ...REQUIRED, publishedTypes: [{ apiGroup: 'example.com', resources: ['crontabs'] }], metrics: { grafanaDashboard: { enabled: true } } });
+      await helm(['install', 'syncagent', CHART_DIR, '--namespace', 'syncagent', '--create-namespace', '-f', values, '--kubeconfig', service.adminKubeconfig]);
+    })());
 
     before(async function () {
       service = await startServiceCluster(suite().artifacts, uniqueName('svc-chart'));
@@ -128,8 +134,7 @@ describe('the Helm chart', function () {
     });
 
     it('creates the CRD, RBAC, ServiceAccount, Deployment, metrics Service and dashboard ConfigMap', async function () {
-      const values = valuesFile(dir, { ...REQUIRED, publishedTypes: [{ apiGroup: 'example.com', resources: ['crontabs'] }], metrics: { grafanaDashboard: { enabled: true } } });
-      await helm(['install', 'syncagent', CHART_DIR, '--namespace', 'syncagent', '--create-namespace', '-f', values, '--kubeconfig', service.adminKubeconfig]);
+      await installed();
       await local.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/publishedresources.syncagent.kcp.io');
       await local.get('/apis/apps/v1/namespaces/syncagent/deployments/syncagent-api-syncagent');
       await local.get('/api/v1/namespaces/syncagent/serviceaccounts/syncagent-api-syncagent');
@@ -140,6 +145,7 @@ describe('the Helm chart', function () {
     });
 
     it('runs the binary with exactly the Deployment\'s arguments and the chart\'s RBAC, and syncs', async function () {
+      await installed();
       const { kcp, artifacts } = suite();
       const exportName = REQUIRED.apiExportEndpointSliceName;
       const org = await createWorkspace(kcp, 'root', uniqueName('chart'));

@@ -38,7 +38,25 @@ describe('the real kcp the tests run against', function () {
   let provider: Workspace;
   let consumers: Workspace[];
   let providerAdmin: RestClient;
-  let vwUrl: string;
+  /**
+   * The export, bound into both consumer workspaces: created once by
+   * whichever test needs it first, with the endpoint slice's URLs seen just
+   * before the first binding and after it.
+   */
+  let exported: Promise<{ before: string[]; after: string[] }> | undefined;
+  const exportBound = (): Promise<{ before: string[]; after: string[] }> => (exported ??= (async () => {
+    await createExport(providerAdmin, exportName, [crdToAPIResourceSchema(readCrd(CRONTAB_CRD).spec)]);
+    const before = await waitFor('the endpoint slice kcp creates for the export', () => endpointUrls(providerAdmin, exportName));
+    for (const consumer of consumers) {
+      await bindExport(suite().kcp, consumer.path, { path: provider.path, name: exportName });
+    }
+    const after = await waitFor('an endpoint URL', async () => {
+      const urls = await endpointUrls(providerAdmin, exportName);
+      return urls.length > 0 ? urls : undefined;
+    });
+    return { before, after };
+  })());
+  const virtualWorkspaceUrl = async (): Promise<string> => (await exportBound()).after[0] ?? '';
 
   before(async function () {
     const { kcp } = suite();
@@ -55,39 +73,30 @@ describe('the real kcp the tests run against', function () {
   });
 
   it('creates the export\'s endpoint slice, which lists no URL before the first binding and one after', async function () {
-    const schema = crdToAPIResourceSchema(readCrd(CRONTAB_CRD).spec);
-    await createExport(providerAdmin, exportName, [schema]);
-    const before = await waitFor('the endpoint slice kcp creates for the export', () => endpointUrls(providerAdmin, exportName));
+    const { before, after } = await exportBound();
     expect(before).to.deep.equal([]);
-
-    for (const consumer of consumers) {
-      await bindExport(suite().kcp, consumer.path, { path: provider.path, name: exportName });
-    }
-    const after = await waitFor('an endpoint URL', async () => {
-      const urls = await endpointUrls(providerAdmin, exportName);
-      return urls.length > 0 ? urls : undefined;
-    });
     expect(after).to.have.length(1);
     expect(after[0]).to.match(new RegExp(`/services/apiexport/${provider.cluster}/${exportName}$`));
-    vwUrl = after[0]!;
   });
 
   it('lets the agent list objects of all consumers through one URL, each marked with its workspace', async function () {
+    const vwUrl = await virtualWorkspaceUrl();
     for (const [i, consumer] of consumers.entries()) {
       const client = await suite().kcp.client('admin', consumer.path);
       await ensureNamespace(client, 'default');
       await client.create('/apis/example.com/v1/namespaces/default/crontabs', crontab(`job-${i}`));
     }
     const agent = (await suite().kcp.client('agent', provider.path)).forServer(`${vwUrl}/clusters/*`);
-    const list = await waitFor('both objects in the wildcard list', async () => {
-      const l = await agent.list(CRONTABS);
-      return l.items.length === 2 ? l : undefined;
+    const listed = await waitFor('both objects in the wildcard list', async () => {
+      const mine = (await agent.list(CRONTABS)).items.filter((o) => o.metadata.name?.startsWith('job-'));
+      return mine.length === 2 ? mine : undefined;
     });
-    const clusters = list.items.map((o) => o.metadata.annotations?.[CLUSTER_ANNOTATION]).sort();
+    const clusters = listed.map((o) => o.metadata.annotations?.[CLUSTER_ANNOTATION]).sort();
     expect(clusters).to.deep.equal(consumers.map((c) => c.cluster).sort());
   });
 
   it('delivers a new object and a status update to a wildcard watch', async function () {
+    const vwUrl = await virtualWorkspaceUrl();
     const agent = (await suite().kcp.client('agent', provider.path)).forServer(`${vwUrl}/clusters/*`);
     const list = await agent.list(CRONTABS);
     const events: WatchEvent[] = [];
@@ -98,6 +107,7 @@ describe('the real kcp the tests run against', function () {
       });
 
     const consumer = await suite().kcp.client('admin', consumers[0]!.path);
+    await ensureNamespace(consumer, 'default');
     await consumer.create('/apis/example.com/v1/namespaces/default/crontabs', crontab('watched'));
     await waitFor('ADDED for the new object', () =>
       Promise.resolve(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'watched') ? true : undefined));
@@ -114,6 +124,7 @@ describe('the real kcp the tests run against', function () {
   });
 
   it('refuses the export\'s content to a consumer identity', async function () {
+    const vwUrl = await virtualWorkspaceUrl();
     const consumer = (await suite().kcp.client('consumer', provider.path)).forServer(`${vwUrl}/clusters/*`);
     const err = await consumer.list(CRONTABS).then(() => undefined, (e: unknown) => e);
     expect(isForbidden(err), `expected 403, got ${String(err)}`).to.equal(true);

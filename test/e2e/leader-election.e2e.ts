@@ -26,8 +26,16 @@ describe('two agent replicas with leader election', function () {
     const id = (lease?.['spec'] as { holderIdentity?: string } | undefined)?.holderIdentity;
     return id === undefined || id === '' ? undefined : id;
   };
-  const copies = async (): Promise<number> =>
-    (await local.list(`/apis/example.com/v1/namespaces/${consumer.cluster}/crontabs`).catch(() => ({ items: [] }))).items.length;
+  const hasCopy = async (name: string): Promise<true | undefined> => {
+    const copies = (await local.list(`/apis/example.com/v1/namespaces/${consumer.cluster}/crontabs`).catch(() => ({ items: [] }))).items;
+    return copies.some((c) => c.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] === name) ? true : undefined;
+  };
+  /** Creates a CronTab in the consumer workspace once the API is served there. */
+  const createCronTab = async (name: string): Promise<void> => {
+    const tenant = await suite().kcp.client('admin', consumer.path);
+    await waitFor('the API in the consumer workspace', () => tenant.list('/apis/example.com/v1/namespaces/default/crontabs'));
+    await tenant.create('/apis/example.com/v1/namespaces/default/crontabs', { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name }, spec: { cronSpec: '* * * * *' } });
+  };
 
   before(async function () {
     const { kcp, artifacts } = suite();
@@ -58,16 +66,16 @@ describe('two agent replicas with leader election', function () {
 
   it('lets exactly one replica hold the lease and sync', async function () {
     const id = await waitFor('a lease holder', holder);
-    const tenant = await suite().kcp.client('admin', consumer.path);
-    await waitFor('the API in the consumer workspace', () => tenant.list('/apis/example.com/v1/namespaces/default/crontabs'));
-    await tenant.create('/apis/example.com/v1/namespaces/default/crontabs', { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: 'one' }, spec: { cronSpec: '* * * * *' } });
-    await waitFor('the copy', async () => ((await copies()) === 1 ? true : undefined));
+    await createCronTab('one');
+    await waitFor('the copy', () => hasCopy('one'));
     expect(await holder()).to.equal(id);
+    const leaders = replicas.filter((r) => r.process.logTail(100_000).includes('Became the leader'));
+    expect(leaders, 'replicas that became the leader').to.have.length(1);
   });
 
   it('hands over to the other replica within 15 s when the leader is killed', async function () {
-    const before = (await holder())!;
-    const leader = replicas.find((r) => r.process.logTail(100_000).includes('Became the leader'))!;
+    const before = await waitFor('a lease holder', holder);
+    const leader = await waitFor('the leader\'s log', () => Promise.resolve(replicas.find((r) => r.process.logTail(100_000).includes('Became the leader'))));
     const killed = Date.now();
     await leader.process.kill();
     const after = await waitFor('another lease holder', async () => {
@@ -79,8 +87,7 @@ describe('two agent replicas with leader election', function () {
     expect(after).to.not.equal(before);
     expect(takeover).to.be.below(15_000);
 
-    const tenant = await suite().kcp.client('admin', consumer.path);
-    await tenant.create('/apis/example.com/v1/namespaces/default/crontabs', { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: 'two' }, spec: { cronSpec: '* * * * *' } });
-    await waitFor('the new leader to sync', async () => ((await copies()) === 2 ? true : undefined), { timeoutMs: 30_000 });
+    await createCronTab('two');
+    await waitFor('the new leader to sync', () => hasCopy('two'), { timeoutMs: 30_000 });
   });
 });

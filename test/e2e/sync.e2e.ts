@@ -40,6 +40,27 @@ describe('a consumer object synced through the agent', function () {
     (await local.list(`/apis/example.com/v1/namespaces/${ws.cluster}/crontabs`).catch(() => ({ items: [] }))).items;
   const copyOf = async (ws: Workspace, name: string): Promise<KubeObject | undefined> =>
     (await copiesOf(ws)).find((o) => o.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] === name);
+  const crontabsOfA = `/apis/example.com/v1/namespaces/default/crontabs`;
+  /** Creates a CronTab in team A's default namespace and waits for its copy. */
+  const createInA = async (name: string, spec: Record<string, unknown>): Promise<KubeObject> => {
+    await consumerA.create(crontabsOfA, crontab(name, spec));
+    return waitFor(`the copy of ${name}`, () => copyOf(teamA, name), { intervalMs: 20 });
+  };
+  const localPath = (copy: KubeObject): string =>
+    `/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}`;
+  const publishCronTabs = (): Promise<KubeObject> =>
+    applyObject(local, parse(readFileSync(fixture('test/fixtures/publishedresources/crontabs.yaml'), 'utf8')) as KubeObject);
+  /**
+   * The setup most tests share, done once by whichever test needs it first:
+   * the PublishedResource applied, and the API bound and served in both
+   * teams' workspaces.
+   */
+  let bound: Promise<void> | undefined;
+  const apiBound = (): Promise<void> => (bound ??= (async () => {
+    await publishCronTabs();
+    for (const ws of [teamA, teamB]) await bindExport(suite().kcp, ws.path, { path: provider.path, name: EXPORT });
+    for (const c of [consumerA, consumerB]) await waitFor('the API in the consumer workspace', () => c.list(crontabsOfA));
+  })());
   const start = async (): Promise<void> => {
     agent = await startAgent(suite().artifacts, {
       name: AGENT, kcp: suite().kcp, providerPath: provider.path, exportName: EXPORT, service, namespace: 'api-syncagent',
@@ -70,8 +91,7 @@ describe('a consumer object synced through the agent', function () {
   });
 
   it('publishes the API: the agent creates the APIExport with the schema and reports Ready conditions', async function () {
-    const pr = parse(readFileSync(fixture('test/fixtures/publishedresources/crontabs.yaml'), 'utf8')) as KubeObject;
-    await applyObject(local, pr);
+    await publishCronTabs();
     const kcpAdmin = await suite().kcp.client('admin', provider.path);
     const exp = await waitFor('the APIExport with the CronTab schema', async () => {
       const e = await kcpAdmin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`).catch(() => undefined);
@@ -86,11 +106,9 @@ describe('a consumer object synced through the agent', function () {
   });
 
   it('copies consumer A\'s object down into A\'s namespace and brings Ready back up, with events', async function () {
-    for (const ws of [teamA, teamB]) await bindExport(suite().kcp, ws.path, { path: provider.path, name: EXPORT });
-    await waitFor('the API in team-a', () => consumerA.list(`/apis/example.com/v1/namespaces/default/crontabs`));
+    await apiBound();
     const created = Date.now();
-    await consumerA.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('backup', { cronSpec: '0 3 * * *', image: 'backup:1' }));
-    const copy = await waitFor('the copy on the service cluster', () => copyOf(teamA, 'backup'), { intervalMs: 20 });
+    const copy = await createInA('backup', { cronSpec: '0 3 * * *', image: 'backup:1' });
     const createToCopy = Date.now() - created;
     expect(copy.metadata.namespace).to.equal(teamA.cluster);
     expect(copy.metadata.name).to.match(/^[0-9a-f]{20}-[0-9a-f]{20}$/);
@@ -99,14 +117,13 @@ describe('a consumer object synced through the agent', function () {
     expect(copy['spec']).to.deep.include({ cronSpec: '0 3 * * *', image: 'backup:1' });
 
     // The test plays the operator: it marks the copy Ready.
-    const path = `/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}`;
     const markedReady = Date.now();
-    await local.replace(`${path}/status`, { ...copy, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok' }] } });
+    await local.replace(`${localPath(copy)}/status`, { ...copy, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok' }] } });
     await waitFor('consumer A to read Ready', async () => {
-      const obj = await consumerA.get(`/apis/example.com/v1/namespaces/default/crontabs/backup`);
+      const obj = await consumerA.get(`${crontabsOfA}/backup`);
       return conditionTrue(obj, 'Ready') ? true : undefined;
     }, { intervalMs: 20 });
-    // Informational (polled every 20 ms; the first object right after a binding).
+    // Informational (polled every 20 ms).
     console.log(`      create→copy ${createToCopy} ms, copy Ready→consumer Ready ${Date.now() - markedReady} ms`);
     const events = await waitFor('the agent\'s events on A\'s object', async () => {
       const list = await consumerA.list('/api/v1/namespaces/default/events');
@@ -118,53 +135,57 @@ describe('a consumer object synced through the agent', function () {
     expect(text).to.not.include(copy.metadata.name ?? '');
   });
 
-  it('keeps consumer B\'s object of the same name separate', async function () {
-    await consumerB.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('backup', { cronSpec: '5 4 * * *' }));
-    const copyB = await waitFor('B\'s copy', () => copyOf(teamB, 'backup'));
-    const copyA = await copyOf(teamA, 'backup');
-    expect(copyB.metadata.namespace).to.not.equal(copyA?.metadata.namespace);
+  it('keeps consumer B\'s object of the same name as A\'s separate', async function () {
+    await apiBound();
+    const copyA = await createInA('twin', { cronSpec: '1 2 * * *' });
+    await consumerB.create(crontabsOfA, crontab('twin', { cronSpec: '5 4 * * *' }));
+    const copyB = await waitFor('B\'s copy', () => copyOf(teamB, 'twin'));
+    expect(copyB.metadata.namespace).to.not.equal(copyA.metadata.namespace);
     expect(copyB['spec']).to.deep.include({ cronSpec: '5 4 * * *' });
-    const seenByB = await consumerB.get(`/apis/example.com/v1/namespaces/default/crontabs/backup`);
-    expect(conditionTrue(seenByB, 'Ready')).to.equal(false);
+    expect((await copyOf(teamA, 'twin'))?.['spec']).to.deep.include({ cronSpec: '1 2 * * *' });
   });
 
   it('follows a spec edit and keeps what the operator set on the copy', async function () {
-    const copy = (await copyOf(teamA, 'backup'))!;
-    const path = `/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}`;
-    await local.patch(path, { spec: { replicas: 3 } }, 'merge');
-    const current = await consumerA.get(`/apis/example.com/v1/namespaces/default/crontabs/backup`);
-    await consumerA.replace(`/apis/example.com/v1/namespaces/default/crontabs/backup`, { ...current, spec: { ...(current['spec'] as object), image: 'backup:2' } });
+    await apiBound();
+    const copy = await createInA('edited', { cronSpec: '0 3 * * *', image: 'edited:1' });
+    await local.patch(localPath(copy), { spec: { replicas: 3 } }, 'merge');
+    const current = await consumerA.get(`${crontabsOfA}/edited`);
+    await consumerA.replace(`${crontabsOfA}/edited`, { ...current, spec: { ...(current['spec'] as object), image: 'edited:2' } });
     const updated = await waitFor('the copy to follow the edit', async () => {
-      const c = await local.get(path);
-      return (c['spec'] as { image?: string }).image === 'backup:2' ? c : undefined;
+      const c = await local.get(localPath(copy));
+      return (c['spec'] as { image?: string }).image === 'edited:2' ? c : undefined;
     });
     expect(updated['spec']).to.deep.include({ replicas: 3, concurrencyPolicy: 'Allow' });
   });
 
   it('recreates a copy that was deleted by hand on the service cluster', async function () {
-    const copy = (await copyOf(teamA, 'backup'))!;
-    await local.delete(`/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}`);
+    await apiBound();
+    const copy = await createInA('recreated', { cronSpec: '0 4 * * *' });
+    await local.delete(localPath(copy));
     const again = await waitFor('the copy to come back', async () => {
-      const c = await copyOf(teamA, 'backup');
+      const c = await copyOf(teamA, 'recreated');
       return c !== undefined && c.metadata.uid !== copy.metadata.uid ? c : undefined;
     });
     expect(again.metadata.name).to.equal(copy.metadata.name);
   });
 
   it('replaces the sync when the PublishedResource is edited, never runs two', async function () {
+    await apiBound();
+    await createInA('before-edit', { cronSpec: '1 1 * * *' });
+    const startsBefore = agent.process.logTail(100_000).split('\n').filter((l) => l.includes('Starting sync')).length;
     const pr = await local.get(`${PR_PATH}/publish-crontabs`);
     const spec = pr['spec'] as Record<string, unknown>;
     await local.replace(`${PR_PATH}/publish-crontabs`, { ...pr, spec: { ...spec, filter: { resource: { matchExpressions: [{ key: 'skip', operator: 'DoesNotExist' }] } } } });
-    await consumerA.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('after-edit', { cronSpec: '1 1 * * *' }));
-    await waitFor('a copy made by the new sync', () => copyOf(teamA, 'after-edit'));
-    const log = agent.process.logTail(100_000);
-    const started = log.split('\n').filter((l) => l.includes('Starting sync')).length;
-    const stopped = log.split('\n').filter((l) => l.includes('Stopping sync')).length;
+    await createInA('after-edit', { cronSpec: '1 1 * * *' });
+    const log = agent.process.logTail(100_000).split('\n');
+    const started = log.filter((l) => l.includes('Starting sync')).length;
+    const stopped = log.filter((l) => l.includes('Stopping sync')).length;
     expect(started - stopped, 'syncs running for the one PublishedResource').to.equal(1);
-    expect(started).to.be.greaterThan(1);
+    expect(started, 'a new sync for the edited PublishedResource').to.be.greaterThan(startsBefore);
   });
 
   it('holds back a PublishedResource with a field this version does not support, naming it, while others keep syncing', async function () {
+    await apiBound();
     await applyObject(local, {
       apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'with-mutation' },
       spec: {
@@ -180,33 +201,34 @@ describe('a consumer object synced through the agent', function () {
     });
     expect(held.reason).to.equal('Unsupported');
     expect(held.message).to.include('spec.related');
-    await consumerA.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('still-synced', { cronSpec: '2 2 * * *' }));
-    await waitFor('the good PublishedResource to keep syncing', () => copyOf(teamA, 'still-synced'));
+    await createInA('still-synced', { cronSpec: '2 2 * * *' });
     await local.delete(`${PR_PATH}/with-mutation`);
   });
 
-  it('survives being killed mid-way: it converges with no duplicate and nothing left behind', async function () {
-    await consumerA.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('nightly', { cronSpec: '0 1 * * *' }));
+  it('survives being killed mid-way: it converges with one copy per consumer object and none left over', async function () {
+    await apiBound();
+    await consumerA.create(crontabsOfA, crontab('nightly', { cronSpec: '0 1 * * *' }));
     await agent.process.kill();
-    await consumerA.create(`/apis/example.com/v1/namespaces/default/crontabs`, crontab('hourly', { cronSpec: '0 * * * *' }));
+    await consumerA.create(crontabsOfA, crontab('hourly', { cronSpec: '0 * * * *' }));
     await start();
     await waitFor('copies of both objects', async () => ((await copyOf(teamA, 'nightly')) !== undefined && (await copyOf(teamA, 'hourly')) !== undefined ? true : undefined));
     await agent.process.kill();
     await start();
-    const copies = await copiesOf(teamA);
-    const names = copies.map((c) => c.metadata.annotations?.['syncagent.kcp.io/remote-object-name']).sort();
-    expect(names).to.deep.equal(['after-edit', 'backup', 'hourly', 'nightly', 'still-synced']);
+    const copies = (await copiesOf(teamA)).map((c) => c.metadata.annotations?.['syncagent.kcp.io/remote-object-name']).sort();
+    const consumerObjects = (await consumerA.list(crontabsOfA)).items.map((o) => o.metadata.name).sort();
+    expect(copies).to.include.members(['hourly', 'nightly']);
+    expect(copies).to.deep.equal(consumerObjects);
   });
 
   it('removes the copy when the consumer deletes, then releases the object', async function () {
-    const copy = (await copyOf(teamA, 'backup'))!;
-    await consumerA.delete(`/apis/example.com/v1/namespaces/default/crontabs/backup`);
+    await apiBound();
+    const copy = await createInA('doomed', { cronSpec: '0 5 * * *' });
+    await consumerA.delete(`${crontabsOfA}/doomed`);
     await waitFor('the consumer object to be gone', async () => {
-      const gone = await consumerA.get(`/apis/example.com/v1/namespaces/default/crontabs/backup`).then(() => false, (err: unknown) => isNotFound(err));
+      const gone = await consumerA.get(`${crontabsOfA}/doomed`).then(() => false, (err: unknown) => isNotFound(err));
       return gone ? true : undefined;
     });
-    const stillThere = await local.get(`/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}`).then(() => true, () => false);
+    const stillThere = await local.get(localPath(copy)).then(() => true, () => false);
     expect(stillThere, 'the copy must be gone before the consumer object is').to.equal(false);
   });
 });
-

@@ -6,13 +6,12 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CustomResourceDefinition } from '../../src/apis/apiextensions.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
-import { type RunningAgent, startAgent, waitAgentReady } from '../utils/agent.ts';
+import { type RunningAgent, startAgent, waitAgentDecided, waitAgentReady } from '../utils/agent.ts';
 import { type Workspace, applyObject, bindExport, conditionTrue, createWorkspace, grantAgentAccess, uniqueName } from '../utils/kcp-fixtures.ts';
 import { installCrd, readCrd } from '../utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
@@ -252,18 +251,20 @@ describe('transforms: a provider shapes the published API and the copies', funct
 
   describe('with spec and status rewritten on the way', function () {
     const crontabs = '/apis/mutations.example.com/v1/namespaces/default/crontabs';
-    let copy: KubeObject;
+    const copies = '/apis/mutations.example.com/v1/crontabs';
+    const SPEC = { cronSpec: '0 3 * * *', image: 'docker.io/library/backup:1', replicas: 3, concurrencyPolicy: 'Forbid' };
+    /** Creates a consumer CronTab with SPEC and returns its copy. */
+    const createSynced = async (name: string): Promise<KubeObject> => {
+      await consumer.create(crontabs, { apiVersion: 'mutations.example.com/v1', kind: 'CronTab', metadata: { name }, spec: SPEC });
+      return waitCopy(copies, name);
+    };
 
     before(async function () {
       await publish('crontabs-mutated.yaml', crontabs);
     });
 
     it('writes the copy with a field deleted, an image rewritten by regex, a template-built schedule and CEL-doubled replicas', async function () {
-      await consumer.create(crontabs, {
-        apiVersion: 'mutations.example.com/v1', kind: 'CronTab', metadata: { name: 'rewritten' },
-        spec: { cronSpec: '0 3 * * *', image: 'docker.io/library/backup:1', replicas: 3, concurrencyPolicy: 'Forbid' },
-      });
-      copy = await waitCopy('/apis/mutations.example.com/v1/crontabs', 'rewritten');
+      const copy = await createSynced('rewritten');
       expect(copy['spec']).to.deep.equal({
         cronSpec: 'CRON_TZ=UTC 0 3 * * *', // template
         image: 'registry.provider.example/backup:1', // regex
@@ -272,13 +273,14 @@ describe('transforms: a provider shapes the published API and the copies', funct
       });
       // The consumer's object is not changed.
       const mine = await consumer.get(`${crontabs}/rewritten`);
-      expect(mine['spec']).to.deep.equal({ cronSpec: '0 3 * * *', image: 'docker.io/library/backup:1', replicas: 3, concurrencyPolicy: 'Forbid' });
+      expect(mine['spec']).to.deep.equal(SPEC);
     });
 
     it('follows a consumer edit through the same rules', async function () {
-      const mine = await consumer.get(`${crontabs}/rewritten`);
-      await consumer.replace(`${crontabs}/rewritten`, { ...mine, spec: { ...(mine['spec'] as object), image: 'quay.io/team/backup:2', replicas: 5 } });
-      const path = objectPathOf('/apis/mutations.example.com/v1/crontabs', copy);
+      const copy = await createSynced('edited');
+      const mine = await consumer.get(`${crontabs}/edited`);
+      await consumer.replace(`${crontabs}/edited`, { ...mine, spec: { ...(mine['spec'] as object), image: 'quay.io/team/backup:2', replicas: 5 } });
+      const path = objectPathOf(copies, copy);
       await waitFor('the rewritten edit on the copy', async () => {
         const c = await local.get(path);
         const spec = c['spec'] as Record<string, unknown>;
@@ -287,12 +289,13 @@ describe('transforms: a provider shapes the published API and the copies', funct
     });
 
     it('sends the status up with a message rewritten by regex, a field deleted, a template-built type and a CEL-mapped phase', async function () {
-      await setStatus(objectPathOf('/apis/mutations.example.com/v1/crontabs', copy), {
+      const copy = await createSynced('reporting');
+      await setStatus(objectPathOf(copies, copy), {
         phase: 'Running',
         conditions: [{ type: 'ready', status: 'True', reason: 'JobScheduled', message: 'cronjob backup-7f9c in namespace ops-7 scheduled' }],
       });
       const status = await waitFor('the mutated status in kcp', async () => {
-        const obj = await consumer.get(`${crontabs}/rewritten`);
+        const obj = await consumer.get(`${crontabs}/reporting`);
         const s = obj['status'] as { phase?: string } | undefined;
         return s?.phase !== undefined ? s : undefined;
       });
@@ -301,7 +304,7 @@ describe('transforms: a provider shapes the published API and the copies', funct
         conditions: [{ type: 'Ready', status: 'True', message: 'cronjob backup-7f9c on the provider side scheduled' }], // template, delete, regex
       });
       // The copy keeps the operator's status.
-      const c = await local.get(objectPathOf('/apis/mutations.example.com/v1/crontabs', copy));
+      const c = await local.get(objectPathOf(copies, copy));
       expect((c['status'] as { phase: string }).phase).to.equal('Running');
     });
   });
@@ -312,9 +315,11 @@ describe('transforms: a provider shapes the published API and the copies', funct
     const copyKeys = async (): Promise<string[]> =>
       (await local.list(copies, { labelSelector: `syncagent.kcp.io/remote-object-cluster=${team.cluster}` })).items
         .map((c) => `${c.metadata.annotations?.['syncagent.kcp.io/remote-object-namespace'] ?? ''}/${c.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] ?? ''}`).sort();
-    const relabel = async (ns: string, name: string, labels: Record<string, string>, spec?: Record<string, unknown>): Promise<void> => {
+    /** Replaces an object's labels (and spec); returns the new resourceVersion. */
+    const relabel = async (ns: string, name: string, labels: Record<string, string>, spec?: Record<string, unknown>): Promise<string> => {
       const obj = await consumer.get(filtered(ns, name));
-      await consumer.replace(filtered(ns, name), { ...obj, metadata: { ...obj.metadata, labels }, spec: spec ?? obj['spec'] });
+      const written = await consumer.replace(filtered(ns, name), { ...obj, metadata: { ...obj.metadata, labels }, spec: spec ?? obj['spec'] });
+      return written.metadata.resourceVersion ?? '';
     };
 
     before(async function () {
@@ -323,44 +328,64 @@ describe('transforms: a provider shapes the published API and the copies', funct
       await consumer.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'free', labels: { tier: 'free' } } });
     });
 
+    /** Creates a filters.example.com CronTab in the consumer workspace; returns its resourceVersion. */
+    const create = async (ns: string, name: string, labels: Record<string, string>): Promise<string> =>
+      (await consumer.create(filtered(ns), { apiVersion: 'filters.example.com/v1', kind: 'CronTab', metadata: { name, labels }, spec: { cronSpec: '@daily' } }))
+        .metadata.resourceVersion ?? '';
+    const decided = (ns: string, name: string, resourceVersion: string): Promise<void> =>
+      waitAgentDecided(agent, { cluster: team.cluster, namespace: ns, name, resourceVersion });
+
     it('syncs only labelled objects in namespaces of the paid tier', async function () {
       // The namespace filter reads consumers' Namespaces: the export claims them.
       expect(await exportClaims()).to.include.members(['/events', '/namespaces']);
-      const cases = [['paid', 'wanted', { sync: 'yes' }], ['paid', 'unlabelled', {}], ['paid', 'refused', { sync: 'no' }], ['free', 'wanted', { sync: 'yes' }]] as const;
-      for (const [ns, name, labels] of cases) {
-        await consumer.create(filtered(ns), { apiVersion: 'filters.example.com/v1', kind: 'CronTab', metadata: { name, labels }, spec: { cronSpec: '@daily' } });
-      }
+      const ignored = [['paid', 'unlabelled', {}], ['paid', 'refused', { sync: 'no' }], ['free', 'wanted', { sync: 'yes' }]] as const;
+      await create('paid', 'wanted', { sync: 'yes' });
+      const versions = [];
+      for (const [ns, name, labels] of ignored) versions.push(await create(ns, name, labels));
       await waitCopy(copies, 'wanted', 'paid');
-      // Every object was created before the one that matches was copied; give
-      // the agent a moment more to (wrongly) act on the others.
-      await sleep(2_000);
-      expect(await copyKeys()).to.deep.equal(['paid/wanted']);
-      for (const [ns, name] of cases.slice(1)) {
+      for (const [i, [ns, name]] of ignored.entries()) await decided(ns, name, versions[i] ?? '');
+
+      const keys = await copyKeys();
+      expect(keys).to.include('paid/wanted');
+      for (const [ns, name] of ignored) {
+        expect(keys, `${ns}/${name} has no copy`).to.not.include(`${ns}/${name}`);
         const obj = await consumer.get(filtered(ns, name));
         expect(obj.metadata.finalizers ?? [], `${ns}/${name} has no finalizer`).to.deep.equal([]);
       }
     });
 
     it('picks up an object once it is labelled', async function () {
-      await relabel('paid', 'unlabelled', { sync: 'yes' });
-      await waitCopy(copies, 'unlabelled', 'paid');
+      await decided('paid', 'late', await create('paid', 'late', {}));
+      expect(await copyOf(copies, 'late', 'paid')).to.equal(undefined);
+
+      await relabel('paid', 'late', { sync: 'yes' });
+
+      await waitCopy(copies, 'late', 'paid');
     });
 
     it('keeps the copy of an object that stops matching as it is, no longer updated', async function () {
-      await relabel('paid', 'wanted', {}, { cronSpec: '@weekly' });
-      await sleep(3_000);
-      const copy = await copyOf(copies, 'wanted', 'paid');
+      await create('paid', 'dropped', { sync: 'yes' });
+      await waitCopy(copies, 'dropped', 'paid');
+
+      const changed = await relabel('paid', 'dropped', {}, { cronSpec: '@weekly' });
+      await decided('paid', 'dropped', changed);
+
+      const copy = await copyOf(copies, 'dropped', 'paid');
       expect(copy?.['spec']).to.deep.include({ cronSpec: '@daily' });
       expect(copy?.metadata.labels).to.include({ sync: 'yes' });
     });
 
     it('still removes the copy when the consumer deletes an object that stopped matching', async function () {
-      await consumer.delete(filtered('paid', 'wanted'));
+      await create('paid', 'stopped', { sync: 'yes' });
+      await waitCopy(copies, 'stopped', 'paid');
+      await decided('paid', 'stopped', await relabel('paid', 'stopped', {}));
+
+      await consumer.delete(filtered('paid', 'stopped'));
       await waitFor('the consumer object to be gone', async () => {
-        const gone = await consumer.get(filtered('paid', 'wanted')).then(() => false, () => true);
+        const gone = await consumer.get(filtered('paid', 'stopped')).then(() => false, () => true);
         return gone ? true : undefined;
       });
-      expect(await copyOf(copies, 'wanted', 'paid')).to.equal(undefined);
+      expect(await copyOf(copies, 'stopped', 'paid')).to.equal(undefined);
     });
   });
 
@@ -375,6 +400,7 @@ describe('transforms: a provider shapes the published API and the copies', funct
   });
 
   it('holds back PublishedResources with a broken regex or CEL expression, naming the field, while the others keep syncing', async function () {
+    await publish('crontabs-named.yaml', '/apis/naming.example.com/v1/namespaces/default/crontabs');
     for (const file of ['crontabs-bad-regex.yaml', 'crontabs-bad-cel.yaml']) await applyObject(local, readPr(file));
     const held = async (name: string): Promise<Condition> => waitFor(`SchemaReady=False on ${name}`, async () => {
       const c = condition(await local.get(`${PR_PATH}/${name}`), 'SchemaReady');
@@ -397,7 +423,7 @@ describe('transforms: a provider shapes the published API and the copies', funct
     const exp = await providerAdmin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`);
     const groups = ((exp['spec'] as { resources?: { group: string }[] }).resources ?? []).map((r) => r.group);
     expect(groups).to.not.include.members(['broken.example.com', 'broken-cel.example.net']);
-    // A good one, published before, still syncs.
+    // A good one still syncs.
     await consumer.create('/apis/naming.example.com/v1/namespaces/default/crontabs', {
       apiVersion: 'naming.example.com/v1', kind: 'CronTab', metadata: { name: 'after-the-broken-ones' }, spec: { cronSpec: '@weekly' },
     });

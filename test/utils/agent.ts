@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artifacts } from './artifacts.ts';
 import type { KcpServer } from './kcp-server.ts';
@@ -75,5 +75,33 @@ export async function waitAgentReady(agent: RunningAgent, timeoutMs = 60_000): P
     failFast: () => {
       if (agent.process.exited()) throw new Error(`the agent exited:\n${agent.process.logTail()}`);
     },
+  });
+}
+
+/** The agent's JSON log lines (it runs with --log-debug), oldest first. */
+function logEntries(agent: RunningAgent): Record<string, unknown>[] {
+  return readFileSync(agent.process.logFile, 'utf8').split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Waits until the agent has seen this version of a consumer object (its
+ * informer logged the change) and then finished a reconcile of it without
+ * an error. A test that checks the agent left an object alone waits for
+ * this instead of sleeping: after it, the agent has decided.
+ */
+export async function waitAgentDecided(agent: RunningAgent, object: { cluster: string; namespace: string; name: string; resourceVersion: string }): Promise<void> {
+  const key = `${object.cluster}|${object.namespace}|${object.name}`;
+  await waitFor(`the agent to reconcile ${key} at resourceVersion ${object.resourceVersion}`, () => {
+    const entries = logEntries(agent);
+    const seen = entries.findIndex((e) => e['msg'] === 'Consumer object changed' && e['key'] === key && e['resourceVersion'] === object.resourceVersion);
+    const decided = seen >= 0 && entries.slice(seen + 1).some((e) => e['msg'] === 'Reconciled' && e['key'] === key && e['outcome'] === 'success');
+    return Promise.resolve(decided ? true : undefined);
   });
 }

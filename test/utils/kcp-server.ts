@@ -12,8 +12,8 @@ import type { RestClient } from '../../src/kube/rest-client.ts';
 
 /** The identities in kcp's token file. None of them is an admin. */
 export const KCP_AGENT_USER = 'api-syncagent';
-export const KCP_AGENT_GROUP = 'api-syncagents';
-export const KCP_CONSUMER_USER = 'tenant';
+const KCP_AGENT_GROUP = 'api-syncagents';
+const KCP_CONSUMER_USER = 'tenant';
 
 export type KcpRole = 'admin' | 'agent' | 'consumer';
 

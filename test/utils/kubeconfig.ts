@@ -13,7 +13,8 @@ export interface Identity {
 }
 
 /** A kubeconfig document for an identity, as YAML. */
-export function kubeconfigYaml(id: Identity, contextName = 'default'): string {
+function kubeconfigYaml(id: Identity): string {
+  const contextName = 'default';
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

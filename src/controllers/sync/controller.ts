@@ -133,7 +133,8 @@ export class SyncController {
 
   private startRemote(url: string, signal: AbortSignal): void {
     const abort = new AbortController();
-    signal.addEventListener('abort', () => { abort.abort(); }, { once: true });
+    const stop = (): void => { abort.abort(); };
+    signal.addEventListener('abort', stop, { once: true });
     const informer = new Informer({
       name: `remote/${this.deps.target.publishedResource}`,
       client: this.deps.kcp.forServer(`${url}/clusters/*`),
@@ -152,7 +153,9 @@ export class SyncController {
       this.deps.logger.debug('Consumer object changed', { key, resourceVersion: obj.metadata.resourceVersion });
       this.queue.add(key);
     });
-    this.remotes.set(url, { informer, abort, done: informer.run(abort.signal) });
+    // The listener goes with the watch: URLs come and go for as long as the sync runs.
+    const done = informer.run(abort.signal).finally(() => { signal.removeEventListener('abort', stop); });
+    this.remotes.set(url, { informer, abort, done });
   }
 
   private onLocalChange(obj: KubeObject, old: KubeObject | undefined, deleted: boolean): void {

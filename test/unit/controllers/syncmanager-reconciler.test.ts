@@ -5,33 +5,15 @@ import type { ConditionInput } from '../../../src/controllers/shared/published-r
 import { reconcileSyncManager, type SyncManagerDeps } from '../../../src/controllers/syncmanager/reconciler.ts';
 import type { Result } from '../../../src/runtime/controller.ts';
 import { parseSelector, type Requirement } from '../../../src/translate/label-selector.ts';
+import { CRONTAB_CRD, publishedCronTabs, SCHEMA_READY } from '../../utils/published-resources.ts';
 import type { SyncTarget } from '../../../src/translate/sync-target.ts';
 
 const AGENT = 'example-agent';
 const NAME = 'publish-crontabs';
 
-const CRONTAB_CRD: CustomResourceDefinition = {
-  metadata: { name: 'crontabs.example.com' },
-  spec: {
-    group: 'example.com',
-    names: { plural: 'crontabs', kind: 'CronTab' },
-    scope: 'Namespaced',
-    versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
-  },
-};
-
-const SCHEMA_READY = { type: 'SchemaReady', status: 'True' as const, reason: 'Published', message: 'ok', lastTransitionTime: '2025-01-01T00:00:00Z' };
-
 /** A PublishedResource whose schema is published, unless the overrides say otherwise. */
-function pr(spec: Partial<PublishedResource['spec']> = {}, status: PublishedResource['status'] = { resourceSchemaName: 'vabc.crontabs.example.com', conditions: [SCHEMA_READY] }): PublishedResource {
-  return {
-    apiVersion: 'syncagent.kcp.io/v1alpha1',
-    kind: 'PublishedResource',
-    metadata: { name: NAME },
-    spec: { resource: { apiGroup: 'example.com', kind: 'CronTab', versions: ['v1'] }, ...spec },
-    status,
-  };
-}
+const pr = (spec: Partial<PublishedResource['spec']> = {}, status?: PublishedResource['status']): PublishedResource =>
+  publishedCronTabs(NAME, spec, status);
 
 interface RunningSync { target: SyncTarget; fingerprint: string }
 

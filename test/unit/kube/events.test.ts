@@ -4,8 +4,8 @@ import type { KubeObject } from '../../../src/kube/object.ts';
 import type { RestClient } from '../../../src/kube/rest-client.ts';
 import { nopLogger } from '../../../src/log/logger.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
+import { settle } from '../../utils/settle.ts';
 
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Records the events written and holds each write until release() — a unit

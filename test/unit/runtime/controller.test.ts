@@ -1,32 +1,12 @@
 import { expect } from 'chai';
 import { ApiError } from '../../../src/kube/errors.ts';
-import type { LogFields, Logger, LogLevel } from '../../../src/log/logger.ts';
+import type { LogLevel } from '../../../src/log/logger.ts';
 import { Controller, TerminalError, type ReconcileFn, type ReconcileOutcome, type Result } from '../../../src/runtime/controller.ts';
 import { WorkQueue, type WorkQueueStats } from '../../../src/runtime/workqueue.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
+import { type LogEntry, recordingLogger } from '../../utils/recording-logger.ts';
+import { advanceSettling as advance, settle } from '../../utils/settle.ts';
 
-/** Lets promise callbacks run (one macrotask turn; no time passes on the fake clock). */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** Moves fake time forward 1 ms at a time, letting workers react between steps. */
-async function advance(clock: FakeClock, ms: number): Promise<void> {
-  for (let i = 0; i < ms; i++) {
-    clock.advance(1);
-    await settle();
-  }
-}
-
-interface LogEntry { level: LogLevel; msg: string; fields: LogFields }
-
-function recordingLogger(entries: LogEntry[], base: LogFields = {}): Logger {
-  const log = (level: LogLevel) => (msg: string, fields?: LogFields): void => {
-    entries.push({ level, msg, fields: { ...base, ...fields } });
-  };
-  return {
-    debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'),
-    child: (more) => recordingLogger(entries, { ...base, ...more }),
-  };
-}
 
 /** A promise with its resolve function, to hold a reconcile until the test lets go. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {

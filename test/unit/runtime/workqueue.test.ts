@@ -2,9 +2,8 @@ import { expect } from 'chai';
 import { ControllerRateLimiter, ItemExponentialBackoff } from '../../../src/runtime/rate-limiter.ts';
 import { WorkQueue } from '../../../src/runtime/workqueue.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
+import { settle } from '../../utils/settle.ts';
 
-/** Lets promise callbacks run (one macrotask turn; no time passes on the fake clock). */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Takes every ready key, calling done() on each, in the order they are handed out. */
 async function drain(queue: WorkQueue): Promise<string[]> {

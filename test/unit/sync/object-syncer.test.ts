@@ -354,8 +354,6 @@ function remoteView(obj: KubeObject | undefined): RemoteView | undefined {
 
 interface Case {
   name: string;
-  /** Why the case is skipped: it shows a suspected bug in the code under test. */
-  skip?: string;
   /** The consumer object before the first pass (default: consumerObject()). */
   remote?: KubeObject;
   /** Objects already on the service cluster, by path. */
@@ -541,14 +539,10 @@ const cases: Case[] = [
   },
   {
     name: 'an adopted object gets the consumer object\'s spec, and fields only it has survive',
-    // SUSPICIOUS (src/sync/object-syncer.ts adopt): adoption writes the
-    // desired last-known-state annotation together with the labels but not
-    // the spec, so later passes see "nothing changed since the last sync" and
-    // the adopted object keeps its old spec until the consumer edits those
-    // very fields. Upstream does the same (it stores the state right after
-    // adoptExistingDestinationObject), but it contradicts the doc of
-    // LAST_KNOWN_STATE_ANNOTATION ("a copy without it gets a full, additive
-    // update once"). This case is what a fix would produce.
+    // Adoption links the object without a last-known state, so the next pass
+    // writes the whole desired spec once (additively). Upstream stores the
+    // state at adoption, which leaves an adopted object's old spec in place
+    // until the consumer edits those fields.
     local: {
       [COPY_PATH]: {
         apiVersion: 'example.com/v1', kind: 'CronTab',
@@ -564,11 +558,9 @@ const cases: Case[] = [
   },
   {
     name: 'a synced object that stops matching the resource filter and is then deleted still gets cleaned up',
-    // SUSPICIOUS (src/sync/object-syncer.ts syncObject): the filter check
-    // comes before the deletion phase, so an object that carries our
-    // finalizer but no longer matches filter.resource is never released: it
-    // hangs in Terminating forever and its copy stays. Upstream filters before
-    // Process() too, so it shares the problem.
+    // Deletion is handled before the filters: an object that stopped
+    // matching still carries our finalizer and must not hang in Terminating
+    // (upstream filters first and leaves it stuck).
     filter: 'sync=true',
     remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, labels: { app: 'backup', sync: 'true' } } },
     changes: [editConsumer((o) => { o.metadata.labels = { app: 'backup' }; }), deleteConsumer],
@@ -578,7 +570,7 @@ const cases: Case[] = [
 
 describe('syncObject', function () {
   for (const c of cases) {
-    (c.skip === undefined ? it : it.skip)(c.name, async function () {
+    it(c.name, async function () {
       const w = newWorld();
       const target = targetWith(c.filter);
       w.remote.put(REMOTE_PATH, c.remote ?? consumerObject());

@@ -1,0 +1,187 @@
+import { expect } from 'chai';
+import { ApiError } from '../../../src/kube/errors.ts';
+import type { KubeList, KubeObject, WatchEvent } from '../../../src/kube/object.ts';
+import type { Query } from '../../../src/kube/rest-client.ts';
+import { nopLogger } from '../../../src/log/logger.ts';
+import { Informer, type InformerClient } from '../../../src/runtime/informer.ts';
+import { FakeClock } from '../../utils/fake-clock.ts';
+import { advanceSettling, settle } from '../../utils/settle.ts';
+
+const obj = (name: string, resourceVersion: string): KubeObject => ({ metadata: { name, resourceVersion } });
+const list = (resourceVersion: string, ...items: KubeObject[]): KubeList => ({ metadata: { resourceVersion }, items });
+const event = (type: WatchEvent['type'], o: KubeObject): WatchEvent => ({ type, object: o });
+
+function apiError(code: number, reason: string): ApiError {
+  return new ApiError({ code, reason, message: reason, method: 'GET', path: '/api/v1/configmaps' });
+}
+
+/** How one watch call goes: the events it delivers, then a clean end, a failure, or (when last) staying open. */
+interface WatchScript { events: WatchEvent[]; end?: 'clean' | Error }
+
+/**
+ * A client that answers lists and watches from scripts, in order, and records
+ * the queries it got. Once a script runs out, a list fails and a watch stays
+ * open until the informer stops.
+ */
+class ScriptedClient implements InformerClient {
+  readonly lists: Query[] = [];
+  readonly watches: Query[] = [];
+  private readonly listAnswers: (KubeList | Error)[];
+  private readonly watchScripts: WatchScript[];
+
+  constructor(listAnswers: (KubeList | Error)[], watchScripts: WatchScript[]) {
+    this.listAnswers = listAnswers;
+    this.watchScripts = watchScripts;
+  }
+
+  list(_path: string, query?: Query): Promise<KubeList> {
+    this.lists.push(query ?? {});
+    const answer = this.listAnswers.shift() ?? new Error('no more lists scripted');
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(structuredClone(answer));
+  }
+
+  watch(_path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+    this.watches.push(query);
+    const script = this.watchScripts.shift();
+    if (script === undefined) return new Promise((resolve) => { signal.addEventListener('abort', () => { resolve(); }, { once: true }); });
+    for (const e of script.events) onEvent(structuredClone(e));
+    return script.end instanceof Error ? Promise.reject(script.end) : Promise.resolve();
+  }
+}
+
+interface Change { name: string; deleted: boolean }
+
+function start(client: ScriptedClient, opts: { notFoundIsTransient?: boolean } = {}): {
+  informer: Informer; clock: FakeClock; changes: Change[]; stop: () => Promise<void>;
+} {
+  const clock = new FakeClock();
+  const informer = new Informer({
+    name: 'configmaps', client, path: '/api/v1/configmaps', keyOf: (o) => o.metadata.name ?? '', clock, logger: nopLogger, ...opts,
+  });
+  const changes: Change[] = [];
+  informer.onChange((o, _old, deleted) => { changes.push({ name: o.metadata.name ?? '', deleted }); });
+  const abort = new AbortController();
+  const done = informer.run(abort.signal);
+  return { informer, clock, changes, stop: async () => { abort.abort(); await done; } };
+}
+
+const names = (informer: Informer): string[] => informer.list().map((o) => o.metadata.name ?? '').sort();
+
+describe('Informer', function () {
+  it('loads the list, then applies watch events from the list\'s resourceVersion', async function () {
+    const client = new ScriptedClient([list('10', obj('a', '5'), obj('b', '6'))], [
+      { events: [event('ADDED', obj('c', '11')), event('MODIFIED', obj('a', '12')), event('DELETED', obj('b', '13'))] },
+    ]);
+
+    const { informer, changes, stop } = start(client);
+    await settle();
+
+    expect(informer.hasSynced()).to.equal(true);
+    expect(names(informer)).to.deep.equal(['a', 'c']);
+    expect(informer.get('a')?.metadata.resourceVersion).to.equal('12');
+    expect(changes).to.deep.equal([
+      { name: 'a', deleted: false }, { name: 'b', deleted: false },
+      { name: 'c', deleted: false }, { name: 'a', deleted: false }, { name: 'b', deleted: true },
+    ]);
+    expect(client.watches[0]).to.include({ resourceVersion: '10' });
+    await stop();
+  });
+
+  it('relists at once when the watch\'s resourceVersion expired (410 Gone), reporting what changed meanwhile', async function () {
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5'), obj('b', '6')), list('50', obj('a', '5'), obj('c', '40'))],
+      [{ events: [], end: apiError(410, 'Expired') }],
+    );
+
+    const { informer, changes, stop } = start(client);
+    await settle();
+
+    expect(client.lists).to.have.length(2);
+    expect(names(informer)).to.deep.equal(['a', 'c']);
+    // a is unchanged (same resourceVersion), so only b's deletion and c's addition are reported.
+    expect(changes.slice(2)).to.deep.equal([{ name: 'b', deleted: true }, { name: 'c', deleted: false }]);
+    expect(client.watches.map((q) => q['resourceVersion'])).to.deep.equal(['10', '50']);
+    await stop();
+  });
+
+  it('resumes a watch that ended cleanly from the last resourceVersion, without a relist', async function () {
+    const client = new ScriptedClient([list('10', obj('a', '5'))], [
+      { events: [event('MODIFIED', obj('a', '20'))], end: 'clean' },
+    ]);
+
+    const { stop } = start(client);
+    await settle();
+
+    expect(client.lists).to.have.length(1);
+    expect(client.watches.map((q) => q['resourceVersion'])).to.deep.equal(['10', '20']);
+    await stop();
+  });
+
+  it('keeps the resourceVersion of a bookmark, so a quiet collection resumes from it, without telling handlers', async function () {
+    const client = new ScriptedClient([list('10', obj('a', '5'))], [
+      { events: [event('BOOKMARK', obj('', '99'))], end: 'clean' },
+    ]);
+
+    const { changes, stop } = start(client);
+    await settle();
+
+    expect(changes).to.deep.equal([{ name: 'a', deleted: false }]);
+    expect(client.watches.map((q) => q['resourceVersion'])).to.deep.equal(['10', '99']);
+    await stop();
+  });
+
+  it('restarts after failures with a capped exponential backoff, and relists each time', async function () {
+    const client = new ScriptedClient(
+      [apiError(500, 'InternalError'), apiError(503, 'ServiceUnavailable'), list('10', obj('a', '5')), list('30', obj('a', '5'))],
+      [{ events: [], end: new Error('connection reset') }],
+    );
+
+    const { informer, clock, stop } = start(client);
+    await settle();
+    expect(client.lists).to.have.length(1);
+    expect(informer.hasSynced()).to.equal(false);
+
+    await advanceSettling(clock, 199);
+    expect(client.lists, 'retried before the first backoff (200 ms)').to.have.length(1);
+    await advanceSettling(clock, 1);
+    expect(client.lists).to.have.length(2);
+    await advanceSettling(clock, 399);
+    expect(client.lists, 'retried before the second backoff (400 ms)').to.have.length(2);
+    await advanceSettling(clock, 1);
+    expect(client.lists).to.have.length(3);
+    expect(informer.hasSynced()).to.equal(true);
+
+    // The watch then breaks: the third failure in a row waits 800 ms and relists.
+    await advanceSettling(clock, 799);
+    expect(client.lists).to.have.length(3);
+    await advanceSettling(clock, 1);
+    expect(client.lists).to.have.length(4);
+    expect(client.watches.map((q) => q['resourceVersion'])).to.deep.equal(['10', '30']);
+    await stop();
+  });
+
+  it('retries a type that is not served yet (404) within 250 ms when told it is transient', async function () {
+    const client = new ScriptedClient(
+      [apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), list('10')],
+      [],
+    );
+
+    const { informer, clock, stop } = start(client, { notFoundIsTransient: true });
+    await settle();
+    await advanceSettling(clock, 200 + 250 + 250 + 250);
+
+    expect(client.lists).to.have.length(5);
+    expect(informer.hasSynced()).to.equal(true);
+    await stop();
+  });
+
+  it('stops when its signal aborts, also while waiting to retry', async function () {
+    const client = new ScriptedClient([apiError(500, 'InternalError')], []);
+
+    const { clock, stop } = start(client);
+    await settle();
+    await stop();
+
+    expect(clock.pending()).to.equal(0);
+  });
+});
