@@ -1,7 +1,7 @@
 import type { PublishedResource } from '../apis/v1alpha1/published-resource.ts';
 import { compileMutationSpec, type Mutator } from '../translate/mutation/index.ts';
 import type { TemplateRenderer } from '../translate/naming.ts';
-import { compileTemplate, createGoTemplates } from '../translate/template/index.ts';
+import { compileTemplate, createGoTemplates } from '../gotemplate/index.ts';
 
 /**
  * The compiled parts of a PublishedResource the sync engine runs per object:

@@ -8,7 +8,7 @@
  */
 import { type CelInput, type CelValue, isCelList, isCelMap, isCelType, isCelUint } from '@bufbuild/cel';
 import { isRecord } from '../../kube/object.ts';
-import { formatFloatF } from '../go-json.ts';
+import { formatFloatF } from '../../gjson/go-json.ts';
 import { MutationError } from './types.ts';
 
 export const TIMESTAMP = 'google.protobuf.Timestamp';

@@ -21,9 +21,9 @@ import {
   type CelFunc, type CelInput, type CelResult, CelScalar, celEnv, celFunc, isCelError, objectType, parse, plan,
 } from '@bufbuild/cel';
 import type { ResourceCELMutation } from '../../apis/v1alpha1/published-resource.ts';
-import { formatFloatG } from '../go-json.ts';
-import { getResult } from '../json-path.ts';
-import { setPath } from '../json-path-write.ts';
+import { formatFloatG } from '../../gjson/go-json.ts';
+import { getResult } from '../../gjson/json-path.ts';
+import { setPath } from '../../gjson/json-path-write.ts';
 import { checkExpression } from './cel-check.ts';
 import { DURATION, TIMESTAMP, formatDuration, formatTimestamp, fromCel, secondsNanos, toCel } from './cel-values.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';

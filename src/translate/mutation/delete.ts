@@ -1,6 +1,6 @@
 /** The `delete` rule: removes the value at a path (sjson `Delete`). */
 import type { ResourceDeleteMutation } from '../../apis/v1alpha1/published-resource.ts';
-import { deletePath } from '../json-path-write.ts';
+import { deletePath } from '../../gjson/json-path-write.ts';
 import { MutationError, compileRulePath, type CompiledRule } from './types.ts';
 
 /**

@@ -6,9 +6,9 @@
  * arrays as Go's JSON), and the result is always written as a string.
  */
 import type { ResourceRegexMutation } from '../../apis/v1alpha1/published-resource.ts';
-import { getResult } from '../json-path.ts';
-import { setPath } from '../json-path-write.ts';
-import { Regexp, RegexpSyntaxError } from '../regexp.ts';
+import { getResult } from '../../gjson/json-path.ts';
+import { setPath } from '../../gjson/json-path-write.ts';
+import { Regexp, RegexpSyntaxError } from '../../regexp/regexp.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';
 
 /**

@@ -10,9 +10,9 @@
  */
 import type { ResourceTemplateMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { isRecord } from '../../kube/object.ts';
-import { getResult, gjsonResultOf, type GjsonResult } from '../json-path.ts';
-import { setPath } from '../json-path-write.ts';
-import { type GoInt, goInt } from '../template/index.ts';
+import { getResult, gjsonResultOf, type GjsonResult } from '../../gjson/json-path.ts';
+import { setPath } from '../../gjson/json-path-write.ts';
+import { type GoInt, goInt } from '../../gotemplate/index.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule, type MutationDeps } from './types.ts';
 
 /**

@@ -4,7 +4,7 @@
  * rule kind shares.
  */
 import type { KubeObject } from '../../kube/object.ts';
-import { JsonPathError, compileJsonPath, type JsonPath } from '../json-path-syntax.ts';
+import { JsonPathError, compileJsonPath, type JsonPath } from '../../gjson/json-path-syntax.ts';
 import type { TemplateRenderer } from '../naming.ts';
 
 /**

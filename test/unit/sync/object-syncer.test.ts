@@ -1,6 +1,6 @@
 import { type SyncBehaviour } from '../../../src/sync/behaviour.ts';
 import { IDENTITY_MUTATOR } from '../../../src/translate/mutation/index.ts';
-import { goTemplates } from '../../../src/translate/template/index.ts';
+import { goTemplates } from '../../../src/gotemplate/index.ts';
 import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';

@@ -5,8 +5,8 @@ import type { TemplateRenderer } from '../../../src/translate/naming.ts';
 import {
   IDENTITY_MUTATOR, MutationError, TemplateValue, compileMutationSpec, compileMutations, goTrimSpace,
 } from '../../../src/translate/mutation/index.ts';
-import { type CompiledTemplate, GoInt, compileTemplate, goTemplates } from '../../../src/translate/template/index.ts';
-import { loadVectors, type Golden, type Vector } from './json-path.test.ts';
+import { type CompiledTemplate, GoInt, compileTemplate, goTemplates } from '../../../src/gotemplate/index.ts';
+import { loadVectors, type Golden, type Vector } from '../gjson/json-path.test.ts';
 
 /**
  * Vectors where we knowingly differ from Go, with what we produce instead

@@ -12,8 +12,8 @@
  *
  * Everything here is pure: no I/O, clock, environment or randomness.
  */
-import type { TemplateRenderer } from '../naming.ts';
-import { sha3Hex, sha3Short, shortSha1 } from '../hashes.ts';
+import type { TemplateRenderer } from '../translate/naming.ts';
+import { sha3Hex, sha3Short, shortSha1 } from '../translate/hashes.ts';
 import { FunctionError, TEMPLATE_NAME, TemplateError } from './errors.ts';
 import { execute } from './evaluate.ts';
 import { builtinFunctions, fn, type FunctionMap, type TemplateFunction } from './functions.ts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { compareCodePoints, formatFloatF, formatFloatG, goMarshal } from '../../../src/translate/go-json.ts';
-import { getPath, getResult } from '../../../src/translate/json-path.ts';
-import { JsonPathError, compileGlob, compileJsonPath } from '../../../src/translate/json-path-syntax.ts';
-import { deletePath, setPath } from '../../../src/translate/json-path-write.ts';
+import { compareCodePoints, formatFloatF, formatFloatG, goMarshal } from '../../../src/gjson/go-json.ts';
+import { getPath, getResult } from '../../../src/gjson/json-path.ts';
+import { JsonPathError, compileGlob, compileJsonPath } from '../../../src/gjson/json-path-syntax.ts';
+import { deletePath, setPath } from '../../../src/gjson/json-path-write.ts';
 
 /** One case of test/fixtures/vectors/mutations.input.json. */
 export interface Vector {

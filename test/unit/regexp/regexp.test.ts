@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { quoteMeta, Regexp, RegexpSyntaxError } from '../../../src/translate/regexp.ts';
+import { quoteMeta, Regexp, RegexpSyntaxError } from '../../../src/regexp/regexp.ts';
 
 // Go's behaviour in general is proven by the Go-generated vectors (template.test.ts and
 // mutation.test.ts replay them); these cases pin what this module adds on top of re2js.

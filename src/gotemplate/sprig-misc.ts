@@ -3,8 +3,8 @@
  * reflection, paths, base64/base32, hashes, regular expressions and `fail`.
  */
 import { createHash } from 'node:crypto';
-import { sha1Hex } from '../hashes.ts';
-import { quoteMeta, Regexp } from '../regexp.ts';
+import { sha1Hex } from '../translate/hashes.ts';
+import { quoteMeta, Regexp } from '../regexp/regexp.ts';
 import { FunctionError } from './errors.ts';
 import { fn, type TemplateFunction } from './functions.ts';
 import { marshalIndentJSON, marshalJSON, unmarshalJSON } from './json.ts';

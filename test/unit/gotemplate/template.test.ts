@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import {
   NOT_ALLOWED_FUNCTIONS, NOT_SUPPORTED_FUNCTIONS, TemplateError, compileTemplate, createGoTemplates,
   fromKubernetesJSON, goTemplates, type FunctionSet,
-} from '../../../src/translate/template/index.ts';
-import { trimSpace } from '../../../src/translate/template/unicode.ts';
+} from '../../../src/gotemplate/index.ts';
+import { trimSpace } from '../../../src/gotemplate/unicode.ts';
 
 // ---- the Go vectors ------------------------------------------------------------
 //

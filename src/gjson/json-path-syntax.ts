@@ -1,7 +1,7 @@
 // gjson and sjson path syntax: compiling a path into what json-path.ts
 // evaluates (gjson's reading of each component) and what json-path-write.ts
 // writes through (sjson's simpler split). Pure.
-import { quoteMeta, Regexp } from './regexp.ts';
+import { quoteMeta, Regexp } from '../regexp/regexp.ts';
 
 /** A path that cannot be compiled, or a write that sjson would refuse. */
 export class JsonPathError extends Error {
