@@ -17,7 +17,7 @@ node_modules/.install-stamp: package.json package-lock.json
 deps: node_modules/.install-stamp ## install npm dependencies (and the project's Node)
 
 .PHONY: tools
-tools: ## build the test servers (kcp, kube-apiserver, kube-controller-manager, etcd, helm) into the cache
+tools: ## build the test servers (kcp, kube-apiserver, kube-controller-manager, etcd, helm, crossplane) into the cache
 	bash hack/build-tools.sh
 
 .PHONY: build
