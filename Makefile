@@ -80,6 +80,10 @@ test: verify-codegen typecheck lint test-unit test-e2e ## everything CI runs
 demo: deps tools build ## local kcp + service cluster, the chart, the agent, the getting-started flow to Ready (Ctrl-C ends it)
 	node hack/demo.ts
 
+.PHONY: demo-platform
+demo-platform: deps tools build ## the platform story: Crossplane behind three agents, a workspace tree, claims to Ready (Ctrl-C ends it)
+	node hack/demo-platform.ts
+
 .PHONY: clean
 clean: ## remove build output and test artifacts (the server cache stays)
 	rm -rf dist .e2e
