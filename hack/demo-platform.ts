@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   step(`Creating the platform services workspace ${PROVIDER_PATH}…`);
   const provider = await createWorkspace(kcp, 'root', PROVIDER_PATH.split(':')[1] ?? '');
 
-  step('Installing one agent per export on the service cluster (three Helm releases, one ServiceAccount, ClusterRole and lease each)…');
+  step('Installing one agent per export (three Helm releases, each its own ServiceAccount, ClusterRole and lease; in kcp its own ServiceAccount and RBAC)…');
   await installAgents({ kcp, artifacts, service, local, scratch: DEMO_DIR, report: substep }, provider);
 
   step('Publishing the claim types (examples/platform/publishedresources.yaml); each agent maintains its own APIExport…');
@@ -123,9 +123,13 @@ async function printComposed(local: RestClient, ws: Workspace, c: (typeof CLAIMS
   substep(`${ws.path} ${api.kind}/${name}`);
   substep(`  copy:      ${api.plural}.${api.group} ${claim.metadata.namespace ?? ''}/${claim.metadata.name ?? ''}`);
   substep(`  composite: ${api.xrPlural}.${api.group} ${composite}`);
-  for (const obj of [...composed.cloud, ...composed.namespaces, ...composed.clusterRoles]) {
-    const ready = condition(obj, 'Ready')?.status;
-    substep(`  composed:  ${obj.kind ?? ''} ${obj.metadata.name ?? ''}${ready === undefined ? '' : ` (Ready=${ready})`}`);
+  // List items of built-in kinds carry no kind of their own.
+  const byKind: [string, KubeObject[]][] = [['CloudResource', composed.cloud], ['Namespace', composed.namespaces], ['ClusterRole', composed.clusterRoles]];
+  for (const [kind, objs] of byKind) {
+    for (const obj of objs) {
+      const ready = condition(obj, 'Ready')?.status;
+      substep(`  composed:  ${kind} ${obj.metadata.name ?? ''}${ready === undefined ? '' : ` (Ready=${ready})`}`);
+    }
   }
 }
 

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { AGENT_NAME_LABEL } from '../../src/apis/v1alpha1/constants.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
-import { applyObject } from '../utils/kcp-fixtures.ts';
+import { isForbidden } from '../../src/kube/errors.ts';
+import { applyObject, endpointUrls } from '../utils/kcp-fixtures.ts';
+import { clientFor } from '../utils/kubeconfig.ts';
 import { AGENT_NAMESPACE, EXAMPLES, exportName, PLATFORM_APIS, type PlatformApi, type ProjectName, releaseName } from '../utils/platform.ts';
 import { composedResources, condition, endpointOf, setCloudReady, waitForBinding, waitForCloudResource } from '../utils/platform-cloud.ts';
 import { consumer, createClaim, deleteClaim, type PlatformSuite, platformSuite, project, waitForClaim } from '../utils/platform-suite.ts';
@@ -87,7 +89,7 @@ describe('the platform: many projects, three exports, three agents, one service 
     }
   });
 
-  it('gives each agent its own export, schemas, lease and RBAC, so none can touch another\'s objects', async function () {
+  it('gives each agent its own export, schemas, lease and service-cluster RBAC, so none can touch another\'s objects', async function () {
     const provider = await p.kcp.client('admin', p.provider.path);
     for (const a of PLATFORM_APIS) {
       const exp = await provider.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${exportName(a)}`);
@@ -110,6 +112,21 @@ describe('the platform: many projects, three exports, three agents, one service 
       const copies = await p.local.list(`/apis/${a.group}/v1alpha1/${a.plural}`);
       expect(copies.items.length).to.be.greaterThan(0);
       for (const copy of copies.items) expect(copy.metadata.labels?.[AGENT_NAME_LABEL]).to.equal(releaseName(a));
+    }
+  });
+
+  it('gives each agent its own kcp identity, which serves its own export and is refused the others\'', async function () {
+    const provider = await p.kcp.client('admin', p.provider.path);
+    for (const a of PLATFORM_APIS) {
+      const own = p.agents.get(a.service)?.kcpIdentity;
+      if (own === undefined) throw new Error(`no kcp identity for ${releaseName(a)}`);
+      const client = await clientFor(own);
+      for (const other of PLATFORM_APIS) {
+        const [url] = await endpointUrls(provider, exportName(other));
+        const answer = await client.forServer(`${url ?? ''}/clusters/*`).list(`/apis/${other.group}/v1alpha1/${other.plural}`)
+          .then(() => 'allowed', (err: unknown) => (isForbidden(err) ? 'forbidden' : String(err)));
+        expect(answer, `${releaseName(a)} reading ${exportName(other)}`).to.equal(other === a ? 'allowed' : 'forbidden');
+      }
     }
   });
 });

@@ -1,11 +1,10 @@
 import { isNotFound } from '../../src/kube/errors.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
-import type { RunningAgent } from './agent.ts';
 import { type Crossplane, startCrossplane } from './crossplane.ts';
 import { createWorkspace, type Workspace } from './kcp-fixtures.ts';
 import type { KcpServer } from './kcp-server.ts';
-import { claimsPath, createTenants, installAgents, installProvider, type PlatformApi, type ProjectName, PROVIDER_PATH, publishApis } from './platform.ts';
+import { claimsPath, createTenants, type PlatformAgent, installAgents, installProvider, type PlatformApi, type ProjectName, PROVIDER_PATH, publishApis } from './platform.ts';
 import { type ServiceCluster, startServiceCluster } from './service-cluster.ts';
 import { suite } from './suite.ts';
 import { waitFor } from './wait.ts';
@@ -21,7 +20,7 @@ export interface PlatformSuite {
   readonly local: RestClient;
   readonly crossplane: Crossplane;
   readonly provider: Workspace;
-  readonly agents: ReadonlyMap<PlatformApi['service'], RunningAgent>;
+  readonly agents: ReadonlyMap<PlatformApi['service'], PlatformAgent>;
   readonly projects: ReadonlyMap<ProjectName, Workspace>;
 }
 

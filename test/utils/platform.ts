@@ -5,9 +5,9 @@ import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type RunningAgent, startAgentWithArgs, waitAgentReady } from './agent.ts';
 import type { Artifacts } from './artifacts.ts';
 import { CHART_DIR, deploymentArgs, helm, localArgs, renderChart } from './chart.ts';
-import { applyYaml, bindExport, createWorkspace, grantAgentAccess, type Workspace } from './kcp-fixtures.ts';
+import { agentRbacYaml, applyObject, applyYaml, bindExport, createWorkspace, type Workspace } from './kcp-fixtures.ts';
 import type { KcpServer } from './kcp-server.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
+import { type Identity, writeKubeconfig } from './kubeconfig.ts';
 import { freePort } from './ports.ts';
 import type { ServiceCluster } from './service-cluster.ts';
 import { installCrd, readCrd, serviceAccountToken } from './service-fixtures.ts';
@@ -87,35 +87,56 @@ export interface AgentsInputs {
   readonly report?: StepReporter;
 }
 
+export interface PlatformAgent {
+  readonly agent: RunningAgent;
+  /** The agent's own kcp identity: a ServiceAccount of the platform services workspace. */
+  readonly kcpIdentity: Identity;
+}
+
 /**
  * One Helm release per export on the one service cluster, then each agent as
  * a local process with its Deployment's arguments and its own
- * ServiceAccount's token (so its RBAC is exactly the chart's).
+ * ServiceAccount's token (so its RBAC is exactly the chart's). In kcp each
+ * agent is its own ServiceAccount too, with the RBAC of
+ * deploy/kcp/agent-rbac.yaml for its export only.
  */
-export async function installAgents(inputs: AgentsInputs, provider: Workspace): Promise<Map<PlatformApi['service'], RunningAgent>> {
+export async function installAgents(inputs: AgentsInputs, provider: Workspace): Promise<Map<PlatformApi['service'], PlatformAgent>> {
   const report = inputs.report ?? quiet;
-  const agents = new Map<PlatformApi['service'], RunningAgent>();
   for (const api of PLATFORM_APIS) {
     report(`helm install ${releaseName(api)} (values: examples/platform/agents/${api.service}.yaml)`);
     await helm(['install', releaseName(api), CHART_DIR, '--namespace', AGENT_NAMESPACE, '--create-namespace',
       '-f', join(EXAMPLES, 'agents', `${api.service}.yaml`), '--kubeconfig', inputs.service.adminKubeconfig]);
-    await grantAgentAccess(inputs.kcp, provider.path, exportName(api));
   }
+  const agents = new Map<PlatformApi['service'], PlatformAgent>();
   await Promise.all(PLATFORM_APIS.map(async (api) => {
     const release = releaseName(api);
+    const kcpIdentity = await kcpAgentIdentity(inputs.kcp, provider, api);
     const token = await serviceAccountToken(inputs.local, AGENT_NAMESPACE, `${release}-api-syncagent`);
     const args = localArgs(deploymentArgs(await renderChart(inputs.scratch, agentValues(api), release)), {
       namespace: AGENT_NAMESPACE,
-      kcpKubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-kcp.kubeconfig`), inputs.kcp.identity('agent', provider.path)),
+      kcpKubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-kcp.kubeconfig`), kcpIdentity),
       kubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-service.kubeconfig`), { ...inputs.service.admin, token, user: release }),
       healthPort: await freePort(),
       metricsPort: await freePort(),
     });
     const agent = startAgentWithArgs(inputs.artifacts, release, args);
     await waitAgentReady(agent);
-    agents.set(api.service, agent);
+    agents.set(api.service, { agent, kcpIdentity });
   }));
   return agents;
+}
+
+/** The kcp user of an API's agent: a ServiceAccount in the platform services workspace. */
+export const kcpAgentUser = (api: PlatformApi): string => `system:serviceaccount:default:${releaseName(api)}`;
+
+/** Creates the agent's ServiceAccount in kcp, grants it its export's RBAC and returns a token identity for it. */
+async function kcpAgentIdentity(kcp: KcpServer, provider: Workspace, api: PlatformApi): Promise<Identity> {
+  const admin = await kcp.client('admin', provider.path);
+  const release = releaseName(api);
+  await applyObject(admin, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: release, namespace: 'default' } });
+  await applyYaml(admin, agentRbacYaml(exportName(api), kcpAgentUser(api)));
+  const token = await serviceAccountToken(admin, 'default', release, 24 * 3600);
+  return { ...kcp.identity('agent', provider.path), token, user: release };
 }
 
 /** Applies the three PublishedResources and waits until each agent's APIExport offers its claim type. */
