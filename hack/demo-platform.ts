@@ -12,15 +12,14 @@ import type { KubeObject } from '../src/kube/object.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import { startCrossplane } from '../test/utils/crossplane.ts';
 import { applyObject, createWorkspace, type Workspace } from '../test/utils/kcp-fixtures.ts';
-import { type KcpServer, startKcp } from '../test/utils/kcp-server.ts';
+import type { KcpServer } from '../test/utils/kcp-server.ts';
 import { writeKubeconfig } from '../test/utils/kubeconfig.ts';
 import {
   claimsPath, createTenants, EXAMPLES, installAgents, installProvider, PLATFORM_APIS, type PlatformApi, type ProjectName, PROVIDER_PATH, publishApis, TENANT_TREE,
 } from '../test/utils/platform.ts';
 import { composedResources, condition, runFakeCloud, waitForBinding } from '../test/utils/platform-cloud.ts';
-import { startServiceCluster } from '../test/utils/service-cluster.ts';
 import { waitFor } from '../test/utils/wait.ts';
-import { DEMO_DIR, prepareDemoDir, runDemo, stayUp, step } from './demo-kit.ts';
+import { DEMO_DIR, runDemo, startDemoServers, stayUp, step } from './demo-kit.ts';
 
 /** Who claims what in the demo: one claim of each API, in three projects of two organisations. */
 const CLAIMS: { project: ProjectName; service: PlatformApi['service']; file: string }[] = [
@@ -31,12 +30,7 @@ const CLAIMS: { project: ProjectName; service: PlatformApi['service']; file: str
 const substep = (msg: string): void => { console.log(`  ${msg}`); };
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  const artifacts = prepareDemoDir();
-
-  step('Starting kcp and a service cluster (etcd, kube-apiserver, kube-controller-manager)…');
-  const [kcp, service] = await Promise.all([startKcp(artifacts), startServiceCluster(artifacts, 'service-cluster')]);
-  const local = await service.client();
+  const { started, artifacts, kcp, service, local } = await startDemoServers();
 
   step('Starting Crossplane v1.20.1 on the service cluster (its CRDs, core init for TLS, core start)…');
   await startCrossplane(artifacts, service);

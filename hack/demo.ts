@@ -13,25 +13,19 @@ import { startAgentWithArgs, waitAgentReady } from '../test/utils/agent.ts';
 import type { Artifacts } from '../test/utils/artifacts.ts';
 import { CHART_DIR, deploymentArgs, helm, localArgs, renderChart, valuesFile } from '../test/utils/chart.ts';
 import { applyObject, bindExport, conditionTrue, createWorkspace, grantAgentAccess, type Workspace } from '../test/utils/kcp-fixtures.ts';
-import { startKcp } from '../test/utils/kcp-server.ts';
 import { writeKubeconfig } from '../test/utils/kubeconfig.ts';
 import { freePort } from '../test/utils/ports.ts';
 import { installCrd, readCrd, serviceAccountToken } from '../test/utils/service-fixtures.ts';
-import { startServiceCluster } from '../test/utils/service-cluster.ts';
+import type { ServiceCluster } from '../test/utils/service-cluster.ts';
 import { REPO_ROOT } from '../test/utils/tools.ts';
 import { waitFor } from '../test/utils/wait.ts';
-import { DEMO_DIR, prepareDemoDir, runDemo, stayUp, step } from './demo-kit.ts';
+import { DEMO_DIR, runDemo, startDemoServers, stayUp, step } from './demo-kit.ts';
 
 const EXPORT = 'crontabs.example.com';
 const example = (name: string): KubeObject => parse(readFileSync(join(REPO_ROOT, 'examples', name), 'utf8')) as KubeObject;
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  const artifacts = prepareDemoDir();
-
-  step('Starting kcp and a service cluster (etcd, kube-apiserver, kube-controller-manager)…');
-  const [kcp, service] = await Promise.all([startKcp(artifacts), startServiceCluster(artifacts, 'service-cluster')]);
-  const local = await service.client();
+  const { started, artifacts, kcp, service, local } = await startDemoServers();
 
   step('Installing the Helm chart on the service cluster (CRD, RBAC, ServiceAccount, Deployment)…');
   const values = { apiExportEndpointSliceName: EXPORT, kcpKubeconfig: 'kcp-kubeconfig', publishedTypes: [{ apiGroup: 'example.com', resources: ['crontabs'] }] };
@@ -77,7 +71,7 @@ interface AgentInputs {
   artifacts: Artifacts;
   values: Record<string, unknown>;
   local: RestClient;
-  service: Awaited<ReturnType<typeof startServiceCluster>>;
+  service: ServiceCluster;
   agentKcp: Parameters<typeof writeKubeconfig>[1];
 }
 
