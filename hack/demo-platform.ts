@@ -86,11 +86,16 @@ function workspaceOf(projects: Map<ProjectName, Workspace>, name: ProjectName): 
 async function printTree(kcp: KcpServer): Promise<void> {
   const list = async (path: string): Promise<KubeObject[]> => (await (await kcp.client('admin', path)).list('/apis/tenancy.kcp.io/v1alpha1/workspaces')).items;
   const line = (ws: KubeObject, indent: string): string => `${indent}${ws.metadata.name ?? ''}  (${String((ws['spec'] as { cluster?: string }).cluster)}, ${String((ws['status'] as { phase?: string }).phase)})`;
+  const byName = (a: KubeObject, b: KubeObject): number => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+  const branch = (i: number, n: number): string => (i === n - 1 ? '└─ ' : '├─ ');
   console.log('\n  root');
-  for (const ws of (await list('root')).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))) {
-    console.log(line(ws, '  ├─ '));
+  const orgs = (await list('root')).sort(byName);
+  for (const [i, ws] of orgs.entries()) {
+    console.log(line(ws, `  ${branch(i, orgs.length)}`));
     if (!Object.keys(TENANT_TREE).includes(ws.metadata.name ?? '')) continue;
-    for (const child of await list(`root:${ws.metadata.name ?? ''}`)) console.log(line(child, '  │   └─ '));
+    const children = (await list(`root:${ws.metadata.name ?? ''}`)).sort(byName);
+    const rail = i === orgs.length - 1 ? '   ' : '│  ';
+    for (const [j, child] of children.entries()) console.log(line(child, `  ${rail}${branch(j, children.length)}`));
   }
 }
 
