@@ -15,7 +15,7 @@ import { applyObject, createWorkspace, type Workspace } from '../test/utils/kcp-
 import type { KcpServer } from '../test/utils/kcp-server.ts';
 import { writeKubeconfig } from '../test/utils/kubeconfig.ts';
 import {
-  claimsPath, createTenants, EXAMPLES, installAgents, installProvider, PLATFORM_APIS, type PlatformApi, type ProjectName, PROVIDER_PATH, publishApis, TENANT_TREE,
+  claimsPath, createTenants, EXAMPLES, installAgents, installProvider, type PlatformApi, platformApi, type ProjectName, PROVIDER_PATH, publishApis, TENANT_TREE,
 } from '../test/utils/platform.ts';
 import { composedResources, condition, runFakeCloud, waitForBinding } from '../test/utils/platform-cloud.ts';
 import { waitFor } from '../test/utils/wait.ts';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
 
   step('What root:org-acme:org-acme-frontend sees:');
   const frontend = await kcp.client('admin', workspaceOf(projects, 'org-acme-frontend').path);
-  const vm = await frontend.get(`${claimsPath(apiOf('compute'), 'default')}/web-1`);
+  const vm = await frontend.get(`${claimsPath(platformApi('compute'), 'default')}/web-1`);
   console.log(JSON.stringify({ apiVersion: vm.apiVersion, kind: vm.kind, metadata: { name: vm.metadata.name, namespace: vm.metadata.namespace }, spec: vm['spec'], status: vm['status'] }, null, 2));
   const events = await frontend.list('/api/v1/namespaces/default/events');
   for (const e of events.items.filter((ev) => (ev['involvedObject'] as { name?: string }).name === 'web-1')) substep(`event ${String(e['reason'])}: ${String(e['message'])}`);
@@ -68,12 +68,6 @@ async function main(): Promise<void> {
 
   printHowToExplore(kcp, writeKubeconfig(join(DEMO_DIR, 'service.kubeconfig'), service.admin), provider, projects);
   await stayUp(artifacts, () => { cloud.abort(); });
-}
-
-function apiOf(service: PlatformApi['service']): PlatformApi {
-  const api = PLATFORM_APIS.find((a) => a.service === service);
-  if (api === undefined) throw new Error(`no API ${service} in examples/platform`);
-  return api;
 }
 
 function workspaceOf(projects: Map<ProjectName, Workspace>, name: ProjectName): Workspace {
@@ -105,7 +99,7 @@ async function claimAndWait(kcp: KcpServer, projects: Map<ProjectName, Workspace
   const claim = parse(readFileSync(join(EXAMPLES, 'claims', `${c.file}.yaml`), 'utf8')) as KubeObject;
   const createdAt = Date.now();
   await applyObject(client, claim);
-  const api = apiOf(c.service);
+  const api = platformApi(c.service);
   const ready = await waitFor(`${api.kind} ${claim.metadata.name ?? ''} Ready in ${ws.path}`, async () => {
     const obj = await client.get(`${claimsPath(api, 'default')}/${claim.metadata.name ?? ''}`);
     return condition(obj, 'Ready')?.status === 'True' ? obj : undefined;
@@ -115,7 +109,7 @@ async function claimAndWait(kcp: KcpServer, projects: Map<ProjectName, Workspace
 }
 
 async function printComposed(local: RestClient, ws: Workspace, c: (typeof CLAIMS)[number]): Promise<void> {
-  const api = apiOf(c.service);
+  const api = platformApi(c.service);
   const name = (parse(readFileSync(join(EXAMPLES, 'claims', `${c.file}.yaml`), 'utf8')) as KubeObject).metadata.name ?? '';
   const { claim, composite } = await waitForBinding(local, api, ws, name);
   const composed = await composedResources(local, composite);

@@ -10,16 +10,11 @@ import type { KubeObject } from '../../src/kube/object.ts';
 import { isForbidden } from '../../src/kube/errors.ts';
 import { applyObject, endpointUrls } from '../utils/kcp-fixtures.ts';
 import { clientFor } from '../utils/kubeconfig.ts';
-import { AGENT_NAMESPACE, EXAMPLES, exportName, PLATFORM_APIS, type PlatformApi, type ProjectName, releaseName } from '../utils/platform.ts';
+import { AGENT_NAMESPACE, EXAMPLES, exportName, PLATFORM_APIS, type PlatformApi, platformApi, type ProjectName, releaseName } from '../utils/platform.ts';
 import { composedResources, condition, endpointOf, setCloudReady, waitForBinding, waitForCloudResource } from '../utils/platform-cloud.ts';
 import { consumer, createClaim, deleteClaim, type PlatformSuite, platformSuite, project, waitForClaim } from '../utils/platform-suite.ts';
 
-const api = (service: PlatformApi['service']): PlatformApi => {
-  const found = PLATFORM_APIS.find((a) => a.service === service);
-  if (found === undefined) throw new Error(`examples/platform lost its ${service} API`);
-  return found;
-};
-const COMPUTE = api('compute');
+const COMPUTE = platformApi('compute');
 const params = (cr: KubeObject): Record<string, unknown> => ((cr['spec'] as { parameters?: Record<string, unknown> }).parameters ?? {});
 const isReady = (o: KubeObject): boolean => condition(o, 'Ready')?.status === 'True';
 

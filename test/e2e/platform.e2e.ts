@@ -6,13 +6,12 @@ import { isNotFound } from '../../src/kube/errors.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { applyObject, type Workspace } from '../utils/kcp-fixtures.ts';
-import { compositesPath, PLATFORM_APIS } from '../utils/platform.ts';
+import { compositesPath, platformApi } from '../utils/platform.ts';
 import { composedResources, condition, endpointOf, findLocalClaim, setCloudReady, waitForBinding, waitForCloudResource } from '../utils/platform-cloud.ts';
 import { consumer, createClaim, deleteClaim, type PlatformSuite, platformSuite, project, waitForClaim } from '../utils/platform-suite.ts';
 import { waitFor } from '../utils/wait.ts';
 
-const [COMPUTE] = PLATFORM_APIS;
-if (COMPUTE === undefined) throw new Error('examples/platform lost its compute API');
+const COMPUTE = platformApi('compute');
 
 const params = (cr: KubeObject): Record<string, unknown> => ((cr['spec'] as { parameters?: Record<string, unknown> }).parameters ?? {});
 

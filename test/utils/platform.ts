@@ -40,6 +40,13 @@ export const PLATFORM_APIS: readonly PlatformApi[] = [
   { service: 'iam', group: 'iam.cloud.example', kind: 'Identity', plural: 'identities', xrPlural: 'xidentities' },
 ];
 
+/** The API of a service (examples/platform always has all three). */
+export function platformApi(service: PlatformApi['service']): PlatformApi {
+  const api = PLATFORM_APIS.find((a) => a.service === service);
+  if (api === undefined) throw new Error(`examples/platform lost its ${service} API`);
+  return api;
+}
+
 export const VERSION = 'v1alpha1';
 /** The APIExport (and endpoint slice) of an API: its group. */
 export const exportName = (api: PlatformApi): string => api.group;
