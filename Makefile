@@ -17,7 +17,7 @@ node_modules/.install-stamp: package.json package-lock.json
 deps: node_modules/.install-stamp ## install npm dependencies (and the project's Node)
 
 .PHONY: tools
-tools: ## build the test servers (kcp, kube-apiserver, kube-controller-manager, etcd, helm) into the cache
+tools: ## build the test servers (kcp, kube-apiserver, kube-controller-manager, etcd, helm, crossplane) into the cache
 	bash hack/build-tools.sh
 
 .PHONY: build
@@ -79,6 +79,10 @@ test: verify-codegen typecheck lint test-unit test-e2e ## everything CI runs
 .PHONY: demo
 demo: deps tools build ## local kcp + service cluster, the chart, the agent, the getting-started flow to Ready (Ctrl-C ends it)
 	node hack/demo.ts
+
+.PHONY: demo-platform
+demo-platform: deps tools build ## the platform story: Crossplane behind three agents, a workspace tree, claims to Ready (Ctrl-C ends it)
+	node hack/demo-platform.ts
 
 .PHONY: clean
 clean: ## remove build output and test artifacts (the server cache stays)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real servers the tests and the demo run (kcp, kube-apiserver,
-# kube-controller-manager, etcd, helm) from their Go modules, into a cache
+# kube-controller-manager, etcd, helm, crossplane) from their Go modules, into a cache
 # outside the repository. A binary that is already cached for the current pin
 # is not rebuilt; changing a wrapper module under hack/tools changes its
 # fingerprint and so triggers a rebuild.
@@ -22,8 +22,8 @@ export GOFLAGS="-mod=mod -buildvcs=false"
 export GONOSUMDB="github.com/kcp-dev"
 export CGO_ENABLED=0
 
-ALL_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp upstream-syncagent)
-DEFAULT_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp)
+ALL_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp crossplane upstream-syncagent)
+DEFAULT_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp crossplane)
 
 # tool -> "wrapper-dir package version ldflags"
 describe() {
@@ -40,6 +40,7 @@ describe() {
         "-X k8s.io/client-go/pkg/version.gitVersion=$k8s -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=36" ;;
     etcd) echo "etcd go.etcd.io/etcd/server/v3 v3.6.16" ;;
     helm) echo "helm helm.sh/helm/v3/cmd/helm v3.22.0 -X helm.sh/helm/v3/internal/version.version=v3.22.0" ;;
+    crossplane) echo "crossplane github.com/crossplane/crossplane/cmd/crossplane v1.20.1 -X github.com/crossplane/crossplane/internal/version.version=v1.20.1" ;;
     upstream-syncagent) echo "upstream-syncagent github.com/kcp-dev/api-syncagent/cmd/api-syncagent v0.7.0 -X github.com/kcp-dev/api-syncagent/internal/version.gitVersion=v0.7.0" ;;
     *) echo "unknown tool '$1' (known: ${ALL_TOOLS[*]})" >&2; return 1 ;;
   esac
@@ -74,6 +75,19 @@ prepare_kcp() {
   cp "$WRAPPERS/kcp/vwf-patch/"*.go "$work/vwf/pkg/forwardingregistry/"
 }
 
+# Crossplane's `core init` reads its CRDs from /crds, a path of its container
+# image; the harness applies them itself, from this copy of the module's
+# cluster/crds next to the binary (<binary>.crds/).
+copy_crossplane_crds() {
+  local work="$1" out="$2" src
+  src="$(cd "$work" && go mod download -json github.com/crossplane/crossplane@v1.20.1 \
+    | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')"
+  [[ -n "$src" && -d "$src/cluster/crds" ]] || { echo "failed to find cluster/crds of github.com/crossplane/crossplane@v1.20.1" >&2; return 1; }
+  rm -rf "$out.crds"
+  cp -r "$src/cluster/crds" "$out.crds"
+  chmod -R u+w "$out.crds"
+}
+
 build() {
   local tool="$1" desc dir pkg version ldflags out work log
   desc="$(describe "$tool")"
@@ -96,6 +110,7 @@ build() {
     cd "$work"
     if [[ "$dir" == kcp || "$dir" == upstream-syncagent ]]; then prepare_kcp "$work"; fi
     go build -trimpath -ldflags "-s -w $ldflags" -o "$out.tmp" "$pkg"
+    if [[ "$dir" == crossplane ]]; then copy_crossplane_crds "$work" "$out"; fi
   ) >"$log" 2>&1; then
     echo "failed to build $tool: module $pkg@$version (wrapper hack/tools/$dir); last lines of $log:" >&2
     tail -n 30 "$log" >&2

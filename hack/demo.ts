@@ -4,39 +4,28 @@
 // arguments (no kubelet runs pods here), two consumer workspaces, one object,
 // a tiny operator that marks copies Ready, and what the consumer then sees.
 // It stays up until Ctrl-C (or exits at once with DEMO_EXIT=1) and cleans up.
-import { readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { KubeObject } from '../src/kube/object.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import { startAgentWithArgs, waitAgentReady } from '../test/utils/agent.ts';
-import { Artifacts } from '../test/utils/artifacts.ts';
+import type { Artifacts } from '../test/utils/artifacts.ts';
 import { CHART_DIR, deploymentArgs, helm, localArgs, renderChart, valuesFile } from '../test/utils/chart.ts';
 import { applyObject, bindExport, conditionTrue, createWorkspace, grantAgentAccess, type Workspace } from '../test/utils/kcp-fixtures.ts';
-import { startKcp } from '../test/utils/kcp-server.ts';
 import { writeKubeconfig } from '../test/utils/kubeconfig.ts';
 import { freePort } from '../test/utils/ports.ts';
-import { onInterrupt, stopAllProcesses } from '../test/utils/processes.ts';
 import { installCrd, readCrd, serviceAccountToken } from '../test/utils/service-fixtures.ts';
-import { startServiceCluster } from '../test/utils/service-cluster.ts';
+import type { ServiceCluster } from '../test/utils/service-cluster.ts';
 import { REPO_ROOT } from '../test/utils/tools.ts';
 import { waitFor } from '../test/utils/wait.ts';
+import { DEMO_DIR, runDemo, startDemoServers, stayUp, step } from './demo-kit.ts';
 
-const DEMO_DIR = join(REPO_ROOT, '.demo');
 const EXPORT = 'crontabs.example.com';
 const example = (name: string): KubeObject => parse(readFileSync(join(REPO_ROOT, 'examples', name), 'utf8')) as KubeObject;
-const step = (msg: string): void => { console.log(`\n▶ ${msg}`); };
 
 async function main(): Promise<void> {
-  const started = Date.now();
-  rmSync(DEMO_DIR, { recursive: true, force: true });
-  mkdirSync(DEMO_DIR, { recursive: true });
-  process.env['E2E_ARTIFACTS'] = join(DEMO_DIR, 'logs');
-  const artifacts = new Artifacts();
-
-  step('Starting kcp and a service cluster (etcd, kube-apiserver, kube-controller-manager)…');
-  const [kcp, service] = await Promise.all([startKcp(artifacts), startServiceCluster(artifacts, 'service-cluster')]);
-  const local = await service.client();
+  const { started, artifacts, kcp, service, local } = await startDemoServers();
 
   step('Installing the Helm chart on the service cluster (CRD, RBAC, ServiceAccount, Deployment)…');
   const values = { apiExportEndpointSliceName: EXPORT, kcpKubeconfig: 'kcp-kubeconfig', publishedTypes: [{ apiGroup: 'example.com', resources: ['crontabs'] }] };
@@ -75,30 +64,14 @@ async function main(): Promise<void> {
   const serviceKubeconfig = writeKubeconfig(join(DEMO_DIR, 'service.kubeconfig'), service.admin);
   printHowToExplore(kcp.identity.bind(kcp), serviceKubeconfig, teams, provider);
 
-  await stayUp(() => {
-    operator.abort();
-    artifacts.cleanup();
-    rmSync(DEMO_DIR, { recursive: true, force: true });
-    console.log('\nStopped every process the demo started and removed .demo/.');
-  });
-}
-
-/** Waits for Ctrl-C (which kills the servers, then runs cleanup); DEMO_EXIT=1 ends at once. */
-async function stayUp(cleanup: () => void): Promise<void> {
-  if (process.env['DEMO_EXIT'] === undefined) {
-    onInterrupt(cleanup);
-    console.log('\nThe demo stays up; press Ctrl-C to stop it and clean up.');
-    await new Promise<never>(() => undefined);
-  }
-  await stopAllProcesses();
-  cleanup();
+  await stayUp(artifacts, () => { operator.abort(); });
 }
 
 interface AgentInputs {
   artifacts: Artifacts;
   values: Record<string, unknown>;
   local: RestClient;
-  service: Awaited<ReturnType<typeof startServiceCluster>>;
+  service: ServiceCluster;
   agentKcp: Parameters<typeof writeKubeconfig>[1];
 }
 
@@ -150,8 +123,4 @@ Try:
 Logs: ${join(DEMO_DIR, 'logs')}`);
 }
 
-main().catch(async (err: unknown) => {
-  console.error(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
-  await stopAllProcesses();
-  process.exit(1);
-});
+runDemo(main);

@@ -9,6 +9,7 @@ import { startAgentWithArgs, waitAgentReady } from '../utils/agent.ts';
 import { CHART_DIR, deploymentArgs, findObject, helm, localArgs, renderChart, valuesFile } from '../utils/chart.ts';
 import { applyObject, bindExport, conditionTrue, createWorkspace, grantAgentAccess, uniqueName } from '../utils/kcp-fixtures.ts';
 import { writeKubeconfig } from '../utils/kubeconfig.ts';
+import { agentValues, PLATFORM_APIS, releaseName } from '../utils/platform.ts';
 import { freePort } from '../utils/ports.ts';
 import { installCrd, readCrd, serviceAccountToken } from '../utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
@@ -108,6 +109,19 @@ describe('the Helm chart', function () {
       c.check(await renderChart(dir, { ...REQUIRED, ...c.values }));
     });
   }
+
+  it('renders one release per export side by side: no shared names, one CRD, own lease and RBAC each', async function () {
+    const releases = await Promise.all(PLATFORM_APIS.map(async (api) => ({ api, objs: await renderChart(dir, agentValues(api), releaseName(api)) })));
+    const keys = releases.flatMap(({ objs }) => objs.map((o) => `${o.kind ?? ''}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`));
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i), 'names rendered by more than one release').to.deep.equal([]);
+    expect(keys.filter((k) => k.startsWith('CustomResourceDefinition/'))).to.have.length(1);
+    for (const { api, objs } of releases) {
+      expect(deploymentArgs(objs)).to.include.members([`--agent-name=${releaseName(api)}`, `--apiexportendpointslice-ref=${api.group}`, `--published-resource-selector=platform.cloud.example/export=${api.service}`]);
+      const rules = (findObject(objs, 'ClusterRole')?.['rules'] ?? []) as { apiGroups: string[] }[];
+      const groups = rules.flatMap((r) => r.apiGroups).filter((g) => g.endsWith('.cloud.example'));
+      expect(groups).to.deep.equal([api.group]);
+    }
+  });
 
   it('refuses to render without an endpoint slice name, saying which value is missing', async function () {
     const err = await renderChart(dir, { kcpKubeconfig: 'x' }).then(() => undefined, (e: unknown) => e);

@@ -27,9 +27,9 @@ export async function installCrd(client: RestClient, crd: CustomResourceDefiniti
 }
 
 /** A short-lived token for a ServiceAccount (TokenRequest), to act with exactly its RBAC. */
-export async function serviceAccountToken(client: RestClient, namespace: string, name: string): Promise<string> {
+export async function serviceAccountToken(client: RestClient, namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
   const res = await client.create(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
-    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { expirationSeconds: 3600 },
+    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { expirationSeconds },
   });
   const token = (res['status'] as { token?: string } | undefined)?.token;
   if (token === undefined) throw new Error(`no token for ServiceAccount ${namespace}/${name}`);
