@@ -43,7 +43,7 @@ export async function createWorkspace(kcp: KcpServer, parentPath: string, name: 
 }
 
 /** Creates or replaces every object of a YAML stream. */
-async function applyYaml(client: RestClient, text: string): Promise<void> {
+export async function applyYaml(client: RestClient, text: string): Promise<void> {
   for (const doc of parseAllDocuments(text)) {
     const obj = doc.toJS() as KubeObject | null;
     if (obj === null) continue;
@@ -73,9 +73,9 @@ export function collectionPath(obj: KubeObject): string {
 }
 
 /** The repository's kcp RBAC manifest for the agent, filled in. */
-function agentRbacYaml(exportName: string): string {
+export function agentRbacYaml(exportName: string, agentUser = KCP_AGENT_USER): string {
   return readFileSync(join(REPO_ROOT, 'deploy/kcp/agent-rbac.yaml'), 'utf8')
-    .replaceAll('__AGENT_USER__', KCP_AGENT_USER)
+    .replaceAll('__AGENT_USER__', agentUser)
     .replaceAll('__APIEXPORT_NAME__', exportName);
 }
 
