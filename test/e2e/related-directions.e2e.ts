@@ -1,0 +1,112 @@
+// Related resources, the two directions: a service operator writes a Secret
+// next to the copy and the consumer gets it in its workspace; a consumer
+// writes a Secret next to its object and the operator gets it next to the
+// copy. Also into a namespace other than the primary's, and out of a
+// namespace the provider names. Each story has its own agent, export and
+// workspaces on a shared service cluster.
+import { expect } from 'chai';
+import type { KubeObject } from '../../src/kube/object.ts';
+import {
+  CRONTABS, CRONTABS_PATH, crontab, ensureNamespace, localCrontab, markCopy, plain, publishedResource, relatedAnnotations, secret, secretPath, waitObject,
+} from '../utils/related-checks.ts';
+import { type RelatedBed, type Story, startRelatedBed, startStory } from '../utils/related-story.ts';
+
+const credentials = (origin: 'service' | 'kcp', namespace?: string): Record<string, unknown> => ({
+  identifier: 'credentials',
+  origin,
+  kind: 'Secret',
+  object: {
+    template: { template: 'my-credentials' },
+    ...(namespace === undefined ? {} : { namespace: { template: { template: namespace } } }),
+  },
+});
+
+const withRelated = (name: string, related: Record<string, unknown>): KubeObject =>
+  publishedResource(name, { resource: CRONTABS, related: [related] });
+
+describe('related resources: up from the service cluster and down from kcp', function () {
+  let bed: RelatedBed;
+  let story: Story | undefined;
+
+  before(async function () {
+    this.timeout(120_000);
+    bed = await startRelatedBed('related-dir');
+  });
+  afterEach(async function () {
+    await story?.stop();
+    story = undefined;
+  });
+  after(async function () {
+    await bed?.stop();
+  });
+
+  /** Publishes CronTabs with one related rule, binds one consumer, creates its CronTab and waits for the copy. */
+  const setUp = async (id: string, related: Record<string, unknown>): Promise<{ team: Story['consumers'][number]; copyPath: string }> => {
+    story = await startStory(bed, { id, publishedResources: [withRelated(`${id}-crontabs`, related)], expectClaims: ['/secrets'], probe: CRONTABS_PATH });
+    const team = story.consumers[0]!;
+    await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
+    const copyPath = localCrontab(team.ws.cluster, 'my-crontab');
+    await waitObject(bed.local, copyPath, 'the copy of my-crontab on the service cluster');
+    return { team, copyPath };
+  };
+
+  it('the consumer sees the credentials Secret the operator wrote next to its copy, and the object records where it came from', async function () {
+    const { team, copyPath } = await setUp('up', credentials('service'));
+    await bed.local.create(secretPath(team.ws.cluster), secret(team.ws.cluster, 'my-credentials', { password: 'hunter2' }));
+    await markCopy(bed.local, copyPath);
+
+    const got = await waitObject(team.client, secretPath('default', 'my-credentials'), 'the credentials Secret in the consumer workspace');
+    expect(plain(got)).to.deep.equal({ password: 'hunter2' });
+    expect(got['type']).to.equal('Opaque');
+    expect(Object.keys(got.metadata.labels ?? {}).filter((k) => k.startsWith('syncagent.kcp.io/')), 'sync labels on the related copy').to.deep.equal([]);
+    const primary = await waitObject(team.client, `${CRONTABS_PATH}/my-crontab`, 'the related-resources annotation on the CronTab',
+      (o) => relatedAnnotations(o)['credentials.0'] !== undefined);
+    expect(relatedAnnotations(primary)).to.deep.equal({
+      'credentials.0': { namespace: team.ws.cluster, name: 'my-credentials', apiVersion: 'v1', kind: 'Secret' },
+    });
+  });
+
+  it('the operator finds the Secret the consumer wrote next to its object in the copy\'s namespace', async function () {
+    story = await startStory(bed, { id: 'down', publishedResources: [withRelated('down-crontabs', credentials('kcp'))], expectClaims: ['/secrets'], probe: CRONTABS_PATH });
+    const team = story.consumers[0]!;
+    await team.client.create(secretPath('default'), secret('default', 'my-credentials', { password: 'hunter2' }));
+    await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
+
+    const got = await waitObject(bed.local, secretPath(team.ws.cluster, 'my-credentials'), 'the consumer\'s Secret next to the copy');
+    expect(plain(got)).to.deep.equal({ password: 'hunter2' });
+    expect(got['type']).to.equal('Opaque');
+  });
+
+  it('the operator\'s Secret arrives in a namespace of the consumer\'s workspace that did not exist yet', async function () {
+    const into = credentials('service', '{{ if eq .Side "kcp" }}new-namespace{{ else }}{{ .Object.metadata.namespace }}{{ end }}');
+    const { team, copyPath } = await setUp('up-ns', into);
+    await bed.local.create(secretPath(team.ws.cluster), secret(team.ws.cluster, 'my-credentials', { password: 'hunter2' }));
+    await markCopy(bed.local, copyPath);
+
+    const got = await waitObject(team.client, secretPath('new-namespace', 'my-credentials'), 'the Secret in the new namespace of the consumer workspace');
+    expect(plain(got)).to.deep.equal({ password: 'hunter2' });
+    expect(await team.client.get('/api/v1/namespaces/new-namespace')).to.have.nested.property('metadata.name', 'new-namespace');
+  });
+
+  it('the consumer\'s Secret arrives in the service-side namespace the provider names, created for it', async function () {
+    const into = credentials('kcp', '{{ if eq .Side "kcp" }}{{ .Object.metadata.namespace }}{{ else }}new-namespace{{ end }}');
+    story = await startStory(bed, { id: 'down-ns', publishedResources: [withRelated('down-ns-crontabs', into)], expectClaims: ['/secrets'], probe: CRONTABS_PATH });
+    const team = story.consumers[0]!;
+    await team.client.create(secretPath('default'), secret('default', 'my-credentials', { password: 'hunter2' }));
+    await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
+
+    const got = await waitObject(bed.local, secretPath('new-namespace', 'my-credentials'), 'the consumer\'s Secret in new-namespace on the service cluster');
+    expect(plain(got)).to.deep.equal({ password: 'hunter2' });
+  });
+
+  it('the consumer gets a Secret the operator keeps in a namespace of its own, when the provider points there', async function () {
+    const from = credentials('service', '{{ if eq .Side "kcp" }}{{ .Object.metadata.namespace }}{{ else }}other-namespace{{ end }}');
+    const { team, copyPath } = await setUp('foreign-ns', from);
+    await ensureNamespace(bed.local, 'other-namespace');
+    await bed.local.create(secretPath('other-namespace'), secret('other-namespace', 'my-credentials', { password: 'hunter2' }));
+    await markCopy(bed.local, copyPath);
+
+    const got = await waitObject(team.client, secretPath('default', 'my-credentials'), 'the Secret from other-namespace in the consumer workspace');
+    expect(plain(got)).to.deep.equal({ password: 'hunter2' });
+  });
+});

@@ -1,0 +1,164 @@
+// The stage for one related-resources story: a provider workspace with its own
+// agent and APIExport, consumer workspaces bound to it, and the PublishedResources
+// the story needs. Stories of one test file share a service cluster (started
+// once, it is the slow part) but never an agent, an export or a workspace, so
+// each `it` starts from nothing and reads on its own.
+import { join } from 'node:path';
+import type { PermissionClaim } from '../../src/apis/kcp.ts';
+import type { KubeObject } from '../../src/kube/object.ts';
+import type { RestClient } from '../../src/kube/rest-client.ts';
+import { type RunningAgent, startAgent, waitAgentReady } from './agent.ts';
+import { type Workspace, applyObject, conditionTrue, createWorkspace, grantAgentAccess, uniqueName } from './kcp-fixtures.ts';
+import { installCrd, readCrd } from './service-fixtures.ts';
+import { type ServiceCluster, startServiceCluster } from './service-cluster.ts';
+import { suite } from './suite.ts';
+import { REPO_ROOT } from './tools.ts';
+import { waitFor } from './wait.ts';
+
+const APIS_V1A2 = '/apis/apis.kcp.io/v1alpha2';
+const AGENT_NAMESPACE = 'api-syncagent';
+/** The label that ties a PublishedResource to the agent of one story. */
+export const STORY_LABEL = 'e2e.syncagent.kcp.io/story';
+
+/** What the stories of one test file share. */
+export interface RelatedBed {
+  readonly service: ServiceCluster;
+  /** Admin on the service cluster; the test plays the service operator with it. */
+  readonly local: RestClient;
+  /** The organisation workspace the stories' workspaces live in. */
+  readonly org: Workspace;
+  stop(): Promise<void>;
+}
+
+/** Starts the service cluster with the test CRDs and creates the organisation workspace. */
+export async function startRelatedBed(name: string): Promise<RelatedBed> {
+  const { kcp, artifacts } = suite();
+  const service = await startServiceCluster(artifacts, uniqueName(`svc-${name}`));
+  const local = await service.client();
+  await installCrd(local, readCrd(join(REPO_ROOT, 'crds/syncagent.kcp.io_publishedresources.yaml')));
+  for (const crd of ['crontab.yaml', 'certificate.yaml', 'backup.yaml']) {
+    await installCrd(local, readCrd(join(REPO_ROOT, 'test/fixtures/crds', crd)));
+  }
+  await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AGENT_NAMESPACE } });
+  const org = await createWorkspace(kcp, 'root', uniqueName(name));
+  return { service, local, org, stop: () => service.stop() };
+}
+
+/** A consumer workspace and an admin client inside it. */
+export interface Consumer {
+  readonly ws: Workspace;
+  readonly client: RestClient;
+}
+
+/** Whether a consumer accepts a claim of the export (default: all accepted). */
+export type ClaimDecision = (claim: PermissionClaim) => 'Accepted' | 'Rejected';
+
+export interface StoryOptions {
+  /** Short, unique within the file: names the agent, the export and the workspaces. */
+  readonly id: string;
+  readonly publishedResources: readonly KubeObject[];
+  /** How many consumer workspaces bind the export (default 1). */
+  readonly consumers?: number;
+  /** Claims (`<group>/<resource>`) the export must ask for before consumers bind. */
+  readonly expectClaims?: readonly string[];
+  /** A consumer-side collection that must be served before the story goes on. */
+  readonly probe?: string;
+  readonly decideClaims?: ClaimDecision;
+  /** Other exports the consumers bind first (all their claims accepted). */
+  readonly alsoBind?: readonly { path: string; name: string }[];
+}
+
+export interface Story {
+  readonly agentName: string;
+  readonly exportName: string;
+  readonly provider: Workspace;
+  readonly providerAdmin: RestClient;
+  readonly consumers: readonly Consumer[];
+  readonly agent: RunningAgent;
+  stop(): Promise<void>;
+}
+
+/**
+ * Sets a story up: provider workspace, agent, PublishedResources, the export
+ * with the expected claims, and consumers bound to it with the API served.
+ */
+export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
+  const { kcp, artifacts } = suite();
+  const agentName = `rel-${opts.id}`;
+  const exportName = `${opts.id}.related.example.com`;
+  const provider = await createWorkspace(kcp, bed.org.path, `${opts.id}-provider`);
+  await grantAgentAccess(kcp, provider.path, exportName);
+  const providerAdmin = await kcp.client('admin', provider.path);
+  for (const pr of opts.publishedResources) await applyObject(bed.local, labelled(pr, opts.id));
+  const agent = await startAgent(artifacts, {
+    name: agentName, kcp, providerPath: provider.path, exportName, service: bed.service, namespace: AGENT_NAMESPACE,
+    extraArgs: [`--published-resource-selector=${STORY_LABEL}=${opts.id}`],
+  });
+  const stop = async (): Promise<void> => {
+    await agent.process.stop();
+    for (const pr of opts.publishedResources) await bed.local.delete(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${pr.metadata.name ?? ''}`).catch(() => undefined);
+  };
+  try {
+    await waitAgentReady(agent);
+    const claims = await waitExport(providerAdmin, exportName, opts);
+    const consumers: Consumer[] = [];
+    for (let i = 0; i < (opts.consumers ?? 1); i += 1) {
+      const ws = await createWorkspace(kcp, bed.org.path, `${opts.id}-team-${i + 1}`);
+      const client = await kcp.client('admin', ws.path);
+      for (const other of opts.alsoBind ?? []) await bindWithClaims(client, other, await exportClaims(await kcp.client('admin', other.path), other.name));
+      await bindWithClaims(client, { path: provider.path, name: exportName }, claims, opts.decideClaims);
+      if (opts.probe !== undefined) {
+        const probe = opts.probe;
+        await waitFor(`${probe} in ${ws.path}`, () => client.list(probe), { timeoutMs: 60_000 });
+      }
+      consumers.push({ ws, client });
+    }
+    return { agentName, exportName, provider, providerAdmin, consumers, agent, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function labelled(pr: KubeObject, id: string): KubeObject {
+  return { ...pr, metadata: { ...pr.metadata, labels: { ...pr.metadata.labels, [STORY_LABEL]: id } } };
+}
+
+async function exportClaims(client: RestClient, name: string): Promise<PermissionClaim[]> {
+  const exp = await client.get(`${APIS_V1A2}/apiexports/${name}`);
+  return (exp['spec'] as { permissionClaims?: PermissionClaim[] }).permissionClaims ?? [];
+}
+
+/** Waits until the agent's export serves a resource for every syncing PublishedResource and asks for the expected claims. */
+async function waitExport(providerAdmin: RestClient, exportName: string, opts: StoryOptions): Promise<PermissionClaim[]> {
+  const want = opts.expectClaims ?? [];
+  return waitFor(`export ${exportName} with its resources and the claims ${want.join(', ')}`, async () => {
+    const exp = await providerAdmin.get(`${APIS_V1A2}/apiexports/${exportName}`);
+    const spec = exp['spec'] as { resources?: unknown[]; permissionClaims?: PermissionClaim[] };
+    const claims = spec.permissionClaims ?? [];
+    const have = new Set(claims.map((c) => `${c.group}/${c.resource}`));
+    return (spec.resources ?? []).length >= opts.publishedResources.length && want.every((c) => have.has(c)) ? claims : undefined;
+  }, { timeoutMs: 90_000 });
+}
+
+/** Binds an export with the given claims, each accepted or rejected, and waits for the binding to be Ready. */
+export async function bindWithClaims(
+  client: RestClient,
+  exportRef: { path: string; name: string },
+  claims: readonly PermissionClaim[],
+  decide: ClaimDecision = () => 'Accepted',
+): Promise<KubeObject> {
+  await client.create(`${APIS_V1A2}/apibindings`, {
+    apiVersion: 'apis.kcp.io/v1alpha2',
+    kind: 'APIBinding',
+    metadata: { name: exportRef.name },
+    spec: {
+      reference: { export: exportRef },
+      permissionClaims: claims.map((c) => ({ ...c, selector: { matchAll: true }, state: decide(c) })),
+    },
+  });
+  return waitFor(`APIBinding ${exportRef.name} to be Ready`, async () => {
+    const binding = await client.get(`${APIS_V1A2}/apibindings/${exportRef.name}`);
+    return conditionTrue(binding, 'Ready') ? binding : undefined;
+  }, { timeoutMs: 60_000 });
+}
