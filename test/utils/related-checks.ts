@@ -140,3 +140,14 @@ export async function markCopy(local: RestClient, path: string, phase = 'Ready')
   const obj = await local.get(path);
   await local.replace(`${path}/status`, { ...obj, status: { ...(obj['status'] as object | undefined), phase } });
 }
+
+/** The service-side copy of a consumer's object in a collection, found by the agent's labels (for namings that hash). */
+export async function waitCopyOf(local: RestClient, collection: string, cluster: string, name: string): Promise<KubeObject> {
+  return waitFor(`the copy of ${cluster}'s ${name} in ${collection}`, async () => {
+    const list = await local.list(collection, { labelSelector: `syncagent.kcp.io/remote-object-cluster=${cluster}` });
+    return list.items.find((o) => o.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] === name);
+  }, { timeoutMs: 60_000 });
+}
+
+/** The path of an object read from a list. */
+export const pathOf = (collection: string, obj: KubeObject): string => `${collection}/${obj.metadata.name ?? ''}`;
