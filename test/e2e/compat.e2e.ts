@@ -24,6 +24,7 @@ import { installCrd, readCrd } from '../utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
 import { suite } from '../utils/suite.ts';
 import { REPO_ROOT } from '../utils/tools.ts';
+import { RELATED_GROUP, RELATED_OBJECT, type RelatedResult, collectRelated, writeRelatedSources } from '../utils/compat-related.ts';
 import { prepareUpstreamExport, startUpstreamAgent } from '../utils/upstream-agent.ts';
 import { waitFor } from '../utils/wait.ts';
 
@@ -59,7 +60,7 @@ interface Category {
    * A known difference (docs/compatibility.md, "Measured against upstream
    * v0.7.0"), asserted by its own test instead of plain equality.
    */
-  readonly difference?: 'empty-subresources' | 'cluster-prefix' | 'upstream-cannot-name' | 'template-output';
+  readonly difference?: 'empty-subresources' | 'cluster-prefix' | 'upstream-cannot-name' | 'template-output' | 'related';
 }
 
 const crontab = (group: string, name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject =>
@@ -137,9 +138,15 @@ const CATEGORIES: readonly Category[] = [
     objects: [['default', crontab('paths.example.com', 'located', { cronSpec: '@daily' })]],
     status: CRONTAB_STATUS,
   },
+  {
+    id: 'related resources', prFile: 'related-crontabs.yaml', api: `/apis/${RELATED_GROUP}/v1`, plural: 'crontabs', namespaced: true, local: `/apis/${RELATED_GROUP}/v1/crontabs`,
+    objects: [['default', crontab(RELATED_GROUP, RELATED_OBJECT, { cronSpec: '@daily', image: 'db:1' })]],
+    status: CRONTAB_STATUS,
+    difference: 'related',
+  },
 ];
 
-const CRONTAB_GROUPS = ['example.com', 'projection.example.com', 'scoped.example.com', 'mutations.example.com', 'edges.example.com', 'filters.example.com', 'naming.example.com', 'paths.example.com'];
+const CRONTAB_GROUPS = ['example.com', 'projection.example.com', 'scoped.example.com', 'mutations.example.com', 'edges.example.com', 'filters.example.com', 'naming.example.com', 'paths.example.com', RELATED_GROUP];
 
 /** What one agent produced for one category, normalised. */
 interface CategoryResult {
@@ -160,6 +167,8 @@ interface RunResult {
   readonly log: string;
   /** Last-known-state Secrets in the agent's namespace (upstream keeps one per object). */
   readonly stateSecrets: number;
+  /** Both sides of the related Secret and ConfigMap (compat-related.ts), normalised. */
+  readonly related: RelatedResult;
 }
 
 /** Everything a run needs: the servers and where this agent's objects live. */
@@ -255,7 +264,8 @@ async function waitPublished(ctx: RunContext, exportName: string): Promise<Permi
     const spec = exp['spec'] as { resources?: { schema: string }[]; permissionClaims?: PermissionClaim[] };
     const served = new Set((spec.resources ?? []).map((r) => r.schema));
     const claims = spec.permissionClaims ?? [];
-    return schemaNames.every((n) => served.has(n)) && claims.length >= 3 ? claims : undefined;
+    const claimed = new Set(claims.map((c) => `${c.group}/${c.resource}`));
+    return schemaNames.every((n) => served.has(n)) && claims.length >= 3 && claimed.has('/secrets') && claimed.has('/configmaps') ? claims : undefined;
   }, { timeoutMs: 60_000 });
 }
 
@@ -319,15 +329,17 @@ async function runAgent(kind: AgentKind, local: RestClient, service: ServiceClus
     for (const c of CATEGORIES) await applyObject(local, prFor(kind, c.prFile));
     const claims = await waitPublished(ctx, exportName);
     await bindExport(kcp, team.path, { path: provider.path, name: exportName }, claims);
+    await writeRelatedSources(local, ctx.consumer, team.cluster);
     await createConsumerObjects(ctx);
     await syncAndOperate(ctx);
+    const related = normalise(await collectRelated(local, ctx.consumer, `${sha3('default')}-${sha3(RELATED_OBJECT)}`, team.cluster), ctx);
     // Objects the filters refuse get no finalizer; give the agent a moment to (wrongly) act on them.
     await new Promise((r) => setTimeout(r, 2_000));
     const categories = new Map<string, CategoryResult>();
     for (const c of CATEGORIES) categories.set(c.id, await collectCategory(ctx, c));
     const secrets = await local.list(`/api/v1/namespaces/${agentName}/secrets`, { labelSelector: 'syncagent.kcp.io/object-state=true' });
     const result: RunResult = {
-      categories, claims: claims.map((c) => `${c.group}/${c.resource}`).sort(), team, log: readFileSync(proc.logFile, 'utf8'), stateSecrets: secrets.items.length,
+      categories, claims: claims.map((c) => `${c.group}/${c.resource}`).sort(), team, log: readFileSync(proc.logFile, 'utf8'), stateSecrets: secrets.items.length, related,
     };
     writeFileSync(artifacts.logFile(`compat-${kind}.json`), JSON.stringify({ ...result, log: undefined, categories: Object.fromEntries(categories) }, null, 2));
     return result;
@@ -459,5 +471,18 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     expect(spec(mine)).to.deep.equal([{ image: 'backup<1>-pinned', cronSpec: '@daily x1000000', replicas: 1000000, concurrencyPolicy: 'Allow' }]);
     const withoutSpec = (r: CategoryResult): unknown => r.copies.map((o) => ({ ...o, spec: undefined }));
     expect(withoutSpec(mine)).to.deep.equal(withoutSpec(theirs));
+  });
+  it('related resources: the same Secret in kcp, ConfigMap on the service cluster and record on the CronTab', function () {
+    // docs/compatibility.md, "Related resources, measured".
+    const [theirs, mine] = [upstream.related, ours.related];
+    expect(mine.recorded, 'related-resources annotations on the CronTab').to.deep.equal(theirs.recorded);
+    expect(mine.secretInKcp, 'the operator\'s Secret in kcp').to.deep.equal(theirs.secretInKcp);
+    expect(mine.configMapOnService, 'the consumer\'s ConfigMap on the service cluster').to.deep.equal(theirs.configMapOnService);
+    expect(mine.configMapOrigin, 'the consumer\'s ConfigMap itself').to.deep.equal(theirs.configMapOrigin);
+    expect(mine.secretOrigin, 'the operator\'s Secret itself').to.deep.equal(theirs.secretOrigin);
+    const [theirCopy, myCopy] = both('related resources');
+    expect(myCopy.schema).to.deep.equal(theirCopy.schema);
+    expect(myCopy.copies).to.deep.equal(theirCopy.copies);
+    expect(myCopy.status).to.deep.equal(theirCopy.status);
   });
 });
