@@ -11,6 +11,9 @@ import { addMissingSyncMetadata, remoteRefFromLocal } from '../translate/sync-me
 import { objectPath, parseRemoteKey, type RemoteKey, type SyncTarget } from '../translate/sync-target.ts';
 import type { SyncIO } from './io.ts';
 import { SYNC_EVENTS } from './events.ts';
+import { cleanupRelatedObjects } from './related-cleanup.ts';
+import { withRelatedCondition } from './related-status.ts';
+import { syncRelatedObjects } from './related-syncer.ts';
 
 /** How long to wait before checking again on a copy that is being deleted. */
 const WAIT_FOR_DELETION_MS = 1_000;
@@ -43,16 +46,18 @@ export async function syncObject(key: string, target: SyncTarget, io: SyncIO): P
 /** Places the copy, then keeps its spec in sync down and its status up. */
 async function syncCopy(p: Pass): Promise<Result | undefined> {
   const { remote, local, io, target, ref } = p;
+  const clusterPath = target.enableWorkspacePaths ? await io.workspacePath(ref.cluster) : '';
   const desired = desiredLocalObject(remote, target, {
     clusterName: ref.cluster,
-    clusterPath: target.enableWorkspacePaths ? await io.workspacePath(ref.cluster) : '',
+    clusterPath,
     renderer: io.behaviour.templates,
     mutated: io.behaviour.specMutator.apply(remote, local),
   });
   if (local === undefined) return placeCopy(p, desired);
   if (local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
   if (await syncSpec(p, local, desired)) return undefined;
-  return syncStatus(p, local);
+  if (await syncStatus(p, local)) return undefined;
+  return syncRelatedObjects({ ...p, local, clusterPath });
 }
 
 /** The resource filter on the object's labels and the namespace filter on its namespace's. */
@@ -87,6 +92,8 @@ function localPath(p: Pass, obj: KubeObject): string {
 async function handleDeletion(p: Pass): Promise<Result | undefined> {
   const finalizers = p.remote.metadata.finalizers ?? [];
   if (!finalizers.includes(CLEANUP_FINALIZER)) return undefined;
+  // Related objects first: resolving them needs the copy.
+  if (p.io.behaviour.related.length > 0 && await cleanupRelatedObjects(p)) return { requeueAfterMs: 0 };
   if (p.local !== undefined) {
     if (p.local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
     await p.io.local.delete(localPath(p, p.local), { propagationPolicy: 'Background', preconditions: { uid: p.local.metadata.uid ?? '' } })
@@ -188,14 +195,19 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
   return true;
 }
 
-/** Copies the copy's status up to the consumer object through its /status subresource. */
-async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefined> {
-  if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
-  const status = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
-  if (status === undefined || deepEqual(status, p.remote['status'])) return undefined;
+/**
+ * Copies the copy's status up to the consumer object through its /status
+ * subresource (keeping the related-resources condition). Returns whether it wrote.
+ */
+async function syncStatus(p: Pass, local: KubeObject): Promise<boolean> {
+  if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return false;
+  const mutated = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
+  if (mutated === undefined) return false;
+  const status = p.io.behaviour.related.length > 0 ? withRelatedCondition(mutated, p.remote) : mutated;
+  if (deepEqual(status, p.remote['status'])) return false;
   p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }));
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
-  return undefined;
+  return true;
 }
 
 /**

@@ -236,7 +236,7 @@ function newWorld(): World {
 }
 
 /** The SyncIO the sync controller would build, with its caches read from the fake stores. */
-const NO_BEHAVIOUR: SyncBehaviour = { specMutator: IDENTITY_MUTATOR, statusMutator: IDENTITY_MUTATOR, templates: goTemplates };
+const NO_BEHAVIOUR: SyncBehaviour = { specMutator: IDENTITY_MUTATOR, statusMutator: IDENTITY_MUTATOR, templates: goTemplates, related: [] };
 
 function ioFor(w: World, target: SyncTarget): SyncIO {
   const events: EventRecorder = {
@@ -269,8 +269,16 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     ensureNamespace: (name) => { w.namespaces.add(name); return Promise.resolve(); },
     events,
     logger: nopLogger,
+    relatedClient: (side, cluster) => (side === 'service' ? asRestClient(w.local) : cluster === CLUSTER ? asRestClient(w.remote) : undefined),
+    servedResource: (_side, _cluster, type) => Promise.resolve(
+      SERVED[type.resource] === undefined ? undefined : { kind: SERVED[type.resource] ?? '', namespaced: true, hasStatus: false },
+    ),
+    copiesInNamespace: (namespace) => [...w.local.objects.values()].filter((o) => o.metadata.namespace === namespace && o.kind === target.local.kind),
   };
 }
+
+/** The related types the fake servers serve, by resource. */
+const SERVED: Readonly<Record<string, string>> = { secrets: 'Secret', configmaps: 'ConfigMap' };
 
 interface Outcome { settled: boolean; error?: unknown }
 

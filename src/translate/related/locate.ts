@@ -1,0 +1,125 @@
+import type { RelatedResourceObjectReference, RelatedResourceObjectSelector, RelatedResourceObjectSpec } from '../../apis/v1alpha1/zz_generated.types.ts';
+import type { KubeObject } from '../../kube/object.ts';
+import { compileGoRegexp } from '../go-regexp.ts';
+import { goReplaceAllString } from '../go-regexp-ops.ts';
+import { getResult, gjsonResultOf } from '../json-path.ts';
+import type { TemplateRenderer } from '../naming.ts';
+import { RelatedRuleError, type Side } from './rule.ts';
+
+/**
+ * Where related objects are, resolved from a primary object and its copy
+ * (pure; listing for selectors is injected). Semantics are upstream's:
+ * references and templates are evaluated on both sides, so names changed by
+ * mutations come out right on each; a missing reference means "not yet";
+ * pairs with an empty value on either side are skipped.
+ */
+
+/** Both primaries and what templates see about them. */
+export interface LocateContext {
+  /** The consumer object in kcp. */
+  readonly remote: KubeObject;
+  /** Its copy on the service cluster. */
+  readonly local: KubeObject;
+  readonly clusterName: string;
+  readonly clusterPath: string;
+  readonly renderer: TemplateRenderer;
+}
+
+/** Lists objects (or, without a namespace, namespaces) on one side by a label selector string. */
+export type RelatedLister = (side: Side, selector: string, namespace?: string) => Promise<KubeObject[]>;
+
+/** One value per side. */
+export interface SidePair {
+  readonly kcp: string;
+  readonly service: string;
+}
+
+/** The primary object on one side, as upstream's templates and paths see it. */
+export const primaryOn = (ctx: LocateContext, side: Side): KubeObject => (side === 'kcp' ? ctx.remote : ctx.local);
+
+/** The values a reference path yields on one object: one per array element, none when missing. */
+export function referenceValues(ref: RelatedResourceObjectReference, obj: KubeObject): string[] | undefined {
+  const res = getResult(obj, ref.path);
+  if (!res.exists) return undefined;
+  const values = Array.isArray(res.value) ? res.value.map((v) => gjsonResultOf(v).string()) : [res.string()];
+  const pattern = ref.regex?.pattern ?? '';
+  const replacement = ref.regex?.replacement ?? '';
+  if (ref.regex === undefined) return values;
+  if (pattern === '') return values.map(() => replacement);
+  const re = compileGoRegexp(pattern);
+  return values.map((v) => goReplaceAllString(re, v, replacement));
+}
+
+/** Upstream's `.Side`/`.Object`/`.ClusterName`/`.ClusterPath` template data. */
+export function sideTemplateData(ctx: LocateContext, side: Side, object: KubeObject = primaryOn(ctx, side)): Record<string, unknown> {
+  return { Side: side, Object: object, ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath };
+}
+
+/** The value of a reference or template rule on one side; undefined = "not yet". */
+export function valuesOn(spec: RelatedResourceObjectSpec, ctx: LocateContext, side: Side, field: string, object?: KubeObject): string[] | undefined {
+  const obj = object ?? primaryOn(ctx, side);
+  if (spec.reference !== undefined) return referenceValues(spec.reference, obj);
+  const template = spec.template?.template ?? '';
+  try {
+    return [ctx.renderer.render(template, sideTemplateData(ctx, side, obj))];
+  } catch (err) {
+    throw new RelatedRuleError(`${field}.template.template`, err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
+
+/**
+ * Pairs the values of a reference or template rule on both sides; arrays
+ * must yield equally many values, and pairs with an empty side are skipped.
+ */
+export function pairedValues(spec: RelatedResourceObjectSpec, ctx: LocateContext, field: string): SidePair[] {
+  const kcp = valuesOn(spec, ctx, 'kcp', field);
+  const service = valuesOn(spec, ctx, 'service', field);
+  if (kcp === undefined || service === undefined) return [];
+  if (kcp.length !== service.length) {
+    throw new RelatedRuleError(`${field}.reference.path`, `yields ${kcp.length} value(s) in kcp but ${service.length} on the service side`);
+  }
+  return kcp.map((k, i) => ({ kcp: k, service: service[i] ?? '' })).filter((p) => p.kcp !== '' && p.service !== '');
+}
+
+/** The label selector string of a selector rule, with upstream's templated keys and values. */
+export function selectorString(sel: RelatedResourceObjectSelector, ctx: LocateContext, field: string): string {
+  const data = { LocalObject: ctx.local, RemoteObject: ctx.remote, ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath };
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const key = render(ctx, k, data, `${field}.selector.matchLabels`);
+    if (key === '') continue;
+    parts.push(`${key}=${render(ctx, v ?? '', data, `${field}.selector.matchLabels`)}`);
+  }
+  for (const e of sel.matchExpressions ?? []) {
+    const values = (e.values ?? []).join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+/** The destination name of an object (or namespace) found by a selector. */
+export function rewriteName(sel: RelatedResourceObjectSelector, found: string, related: KubeObject | undefined, ctx: LocateContext, field: string): string {
+  const rw = sel.rewrite;
+  if (rw.regex !== undefined) {
+    const pattern = rw.regex.pattern ?? '';
+    const replacement = rw.regex.replacement ?? '';
+    return pattern === '' ? replacement : goReplaceAllString(compileGoRegexp(pattern), found, replacement);
+  }
+  const data = {
+    Value: found, RelatedObject: related ?? null, LocalObject: ctx.local, RemoteObject: ctx.remote,
+    ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath,
+  };
+  return render(ctx, rw.template?.template ?? '', data, `${field}.selector.rewrite.template.template`);
+}
+
+function render(ctx: LocateContext, template: string, data: unknown, field: string): string {
+  if (!template.includes('{{')) return template.trim();
+  try {
+    return ctx.renderer.render(template, data);
+  } catch (err) {
+    throw new RelatedRuleError(field, err instanceof Error ? err.message : String(err), { cause: err });
+  }
+}
