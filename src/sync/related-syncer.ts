@@ -4,6 +4,7 @@ import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
 import type { Result } from '../runtime/controller.ts';
 import { jsonEqual } from '../translate/merge-patch.ts';
+import { isKcpBuiltInGroup } from '../translate/related/claims.ts';
 import { desiredRelatedCopy, hashedState, relatedOwner, relatedPatch, relatedStates, serializeStates, stateKey } from '../translate/related/copy.ts';
 import type { LocateContext, RelatedLister } from '../translate/related/locate.ts';
 import { exclusiveUseRefusal } from '../translate/related/ownership.ts';
@@ -54,22 +55,30 @@ export async function syncRelatedObjects(p: RelatedPass): Promise<Result | undef
   const problems: RelatedProblem[] = [];
   let missing = false;
   for (const rule of rules) {
-    try {
-      const outcome = await syncRule(p, rule, states, records);
-      if (outcome === 'wrote') return { requeueAfterMs: 0 };
-      if (outcome === 'missing') missing = true;
-    } catch (err) {
-      const problem = problemOf(rule, err);
-      if (problem === undefined) throw err;
-      p.io.logger.info('Related resource not synced', { key: p.key, rule: rule.field, reason: problem.reason, error: err instanceof Error ? err.message : String(err) });
-      problems.push(problem);
-    }
+    const outcome = await syncRuleOrReport(p, rule, { states, records, problems });
+    if (outcome === 'wrote') return { requeueAfterMs: 0 };
+    if (outcome === 'missing') missing = true;
   }
   if (await writeRecords(p, records)) return undefined;
   if (await writeStates(p, states)) return { requeueAfterMs: 0 };
   if (await writeRelatedCondition(p, problems, missing)) return undefined;
   if (problems.length > 0) return { requeueAfterMs: PROBLEM_RETRY_MS };
   return { requeueAfterMs: missing ? NOT_YET_RETRY_MS : RESYNC_MS };
+}
+
+/** Syncs one rule; a problem with it is collected (the other rules go on), other errors are thrown. */
+async function syncRuleOrReport(
+  p: RelatedPass, rule: RelatedRule, out: { states: Record<string, unknown>; records: Record<string, string>; problems: RelatedProblem[] },
+): Promise<'wrote' | 'missing' | 'in-sync' | 'failed'> {
+  try {
+    return await syncRule(p, rule, out.states, out.records);
+  } catch (err) {
+    const problem = problemOf(rule, err);
+    if (problem === undefined) throw err;
+    p.io.logger.info('Related resource not synced', { key: p.key, rule: rule.field, reason: problem.reason, error: err instanceof Error ? err.message : String(err) });
+    out.problems.push(problem);
+    return 'failed';
+  }
 }
 
 async function syncRule(p: RelatedPass, rule: RelatedRule, states: Record<string, unknown>, records: Record<string, string>): Promise<'wrote' | 'missing' | 'in-sync'> {
@@ -96,7 +105,7 @@ async function servedKinds(p: RelatedPass, rule: RelatedRule): Promise<Record<Si
     const served = await inWorkspace(rule, () => p.io.servedResource(side, p.ref.cluster, type));
     if (served === undefined) {
       const where = side === 'kcp' ? 'kcp' : 'the service cluster';
-      const unaccepted = side === 'kcp' && (type.group === '' || rule.identityHash !== undefined);
+      const unaccepted = side === 'kcp' && (isKcpBuiltInGroup(type.group) || rule.identityHash !== undefined);
       throw new RelatedProblem(
         unaccepted ? RELATED_REASONS.notAccepted : RELATED_REASONS.invalid,
         unaccepted ? `${rule.field}: ${typeName(rule)} is not available in this workspace: the APIBinding has not accepted its permission claim` : `${rule.field}: ${where} does not serve ${type.resource} in ${type.group === '' ? 'the core group' : type.group}/${type.version}`,
@@ -141,29 +150,36 @@ export async function getOptional(rule: RelatedRule, client: RestClient, path: s
 
 const other = (side: Side): Side => (side === 'kcp' ? 'service' : 'kcp');
 
+/** A related object found at its origin, for one consumer object. */
+interface Found {
+  readonly pair: RelatedPair;
+  readonly origin: KubeObject;
+  /** The owner value of the consumer object (see relatedOwner). */
+  readonly owner: string;
+}
+
+interface PairContext {
+  readonly kinds: Record<Side, string>;
+  readonly states: Record<string, unknown>;
+}
+
 /** Brings one related object to its destination; at most one write. */
-async function syncPair(
-  p: RelatedPass, rule: RelatedRule, pair: RelatedPair,
-  ctx: { kinds: Record<Side, string>; states: Record<string, unknown> },
-): Promise<PairOutcome> {
-  const originSide = rule.origin;
-  const destSide = other(originSide);
-  const originClient = clientFor(p, originSide);
-  const destClient = clientFor(p, destSide);
-  const origin = await getOptional(rule, originClient, pathOf(rule, originSide, pair[originSide]));
+async function syncPair(p: RelatedPass, rule: RelatedRule, pair: RelatedPair, ctx: PairContext): Promise<PairOutcome> {
+  const origin = await getOptional(rule, clientFor(p, rule.origin), pathOf(rule, rule.origin, pair[rule.origin]));
   if (origin === undefined) return 'missing';
-  const owner = relatedOwner(p.target.publishedResource, p.key);
-  if (originSide === 'kcp') {
-    const handled = await guardKcpOrigin(p, rule, pair, origin, owner);
-    if (handled !== undefined) return handled;
-  } else if (pair.exclusive && await claimServiceOrigin(p, rule, origin, owner)) {
-    return 'wrote';
-  }
+  const found: Found = { pair, origin, owner: relatedOwner(p.target.publishedResource, p.key) };
+  const guarded = rule.origin === 'kcp' ? await guardKcpOrigin(p, rule, found) : await claimServiceOrigin(p, rule, found);
+  return guarded ?? syncDestination(p, rule, found, ctx);
+}
+
+/** Creates or patches the copy, then its status; records where a service-origin object came from. */
+async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, ctx: PairContext): Promise<PairOutcome> {
+  const { pair, origin, owner } = found;
+  const destSide = other(rule.origin);
+  const destClient = clientFor(p, destSide);
   const destPath = pathOf(rule, destSide, pair[destSide]);
   const dest = await getOptional(rule, destClient, destPath);
-  if (destSide === 'service' && dest !== undefined && dest.metadata.annotations?.[RELATED_OWNER_ANNOTATION] !== owner) {
-    throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: an object the agent did not make for this one is in the way on the service side`);
-  }
+  if (destSide === 'service') refuseForeignCopy(rule, dest, owner);
   const desired = desiredRelatedCopy(rule, origin, pair[destSide], { kind: ctx.kinds[destSide], existing: dest, owner: destSide === 'service' ? owner : undefined });
   if (dest === undefined) {
     await createRelated(p, rule, destSide, desired);
@@ -178,15 +194,29 @@ async function syncPair(
     return 'wrote';
   }
   ctx.states[key] = hashedState(desired);
-  if (rule.syncStatus && origin['status'] !== undefined && !jsonEqual(origin['status'], dest['status'])) {
-    await inWorkspace(rule, () => destClient.replace(`${destPath}/status`, { ...dest, status: origin['status'] })).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-      p.io.logger.info('Related type has no status subresource', { key: p.key, rule: rule.field });
-    });
-    return 'wrote';
-  }
-  if (originSide !== 'service') return {};
+  if (await syncRelatedStatus(p, rule, { client: destClient, path: destPath, dest, origin })) return 'wrote';
+  if (rule.origin !== 'service') return {};
   return { record: { namespace: pair.service.namespace, name: pair.service.name, apiVersion: origin.apiVersion ?? '', kind: origin.kind ?? '' } };
+}
+
+/** A service-side destination that exists but was not made for this consumer object is never overwritten. */
+function refuseForeignCopy(rule: RelatedRule, dest: KubeObject | undefined, owner: string): void {
+  if (dest !== undefined && dest.metadata.annotations?.[RELATED_OWNER_ANNOTATION] !== owner) {
+    throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: an object the agent did not make for this one is in the way on the service side`);
+  }
+}
+
+/** `syncStatus`: the origin's status onto the copy through its /status subresource. Returns whether it wrote. */
+async function syncRelatedStatus(
+  p: RelatedPass, rule: RelatedRule, at: { client: RestClient; path: string; dest: KubeObject; origin: KubeObject },
+): Promise<boolean> {
+  const status = at.origin['status'];
+  if (!rule.syncStatus || status === undefined || jsonEqual(status, at.dest['status'])) return false;
+  await inWorkspace(rule, () => at.client.replace(`${at.path}/status`, { ...at.dest, status })).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+    p.io.logger.info('Related type has no status subresource', { key: p.key, rule: rule.field });
+  });
+  return true;
 }
 
 /**
@@ -194,10 +224,11 @@ async function syncPair(
  * gone; when the consumer deletes it, the copy goes first. Returns an outcome
  * when this pass did something (or must wait), undefined to go on syncing.
  */
-async function guardKcpOrigin(p: RelatedPass, rule: RelatedRule, pair: RelatedPair, origin: KubeObject, owner: string): Promise<PairOutcome | undefined> {
+async function guardKcpOrigin(p: RelatedPass, rule: RelatedRule, found: Found): Promise<PairOutcome | undefined> {
+  const { origin, pair } = found;
   const finalizers = origin.metadata.finalizers ?? [];
   if (origin.metadata.deletionTimestamp !== undefined) {
-    return (await removeServiceCopy(p, rule, pair, owner)) || (await dropFinalizer(p, rule, pair, origin)) ? 'wrote' : 'missing';
+    return (await removeServiceCopy(p, rule, pair, found.owner)) || (await dropFinalizer(p, rule, pair, origin)) ? 'wrote' : 'missing';
   }
   if (finalizers.includes(CLEANUP_FINALIZER)) return undefined;
   const path = pathOf(rule, 'kcp', pair.kcp);
@@ -209,18 +240,20 @@ async function guardKcpOrigin(p: RelatedPass, rule: RelatedRule, pair: RelatedPa
  * Records this consumer object as the owner of a service-side object chosen
  * by consumer-controlled values, refusing one that belongs to someone else.
  * The write is guarded by resourceVersion, so of two consumer objects racing
- * for the same object only one wins. Returns whether it wrote.
+ * for the same object only one wins. Returns 'wrote' when it wrote.
  */
-async function claimServiceOrigin(p: RelatedPass, rule: RelatedRule, origin: KubeObject, owner: string): Promise<boolean> {
+async function claimServiceOrigin(p: RelatedPass, rule: RelatedRule, found: Found): Promise<PairOutcome | undefined> {
+  if (!found.pair.exclusive) return undefined;
+  const { origin, owner } = found;
   const namespace = origin.metadata.namespace ?? '';
   const shared = namespace !== (p.local.metadata.namespace ?? '')
     || p.io.copiesInNamespace(namespace).some((c) => c.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] !== p.ref.cluster);
   const refusal = exclusiveUseRefusal(origin, p.local, owner, shared);
   if (refusal !== undefined) throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: ${refusal}`);
-  if (origin.metadata.annotations?.[RELATED_OWNER_ANNOTATION] === owner) return false;
+  if (origin.metadata.annotations?.[RELATED_OWNER_ANNOTATION] === owner) return undefined;
   const path = pathOf(rule, 'service', { namespace, name: origin.metadata.name ?? '' });
   await p.io.local.patch(path, { metadata: { resourceVersion: origin.metadata.resourceVersion, annotations: { [RELATED_OWNER_ANNOTATION]: owner } } }, 'merge');
-  return true;
+  return 'wrote';
 }
 
 async function createRelated(p: RelatedPass, rule: RelatedRule, side: Side, desired: KubeObject): Promise<void> {

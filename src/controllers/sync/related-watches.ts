@@ -120,21 +120,24 @@ export class RelatedWatches {
   private onKcpChange(w: Watched, obj: KubeObject): void {
     const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION] ?? '';
     if (cluster === '') return;
-    const { target } = this.deps;
-    if (w.selector === undefined) {
-      for (const r of obj.metadata.ownerReferences ?? []) {
-        if (r.kind === target.remote.kind && r.apiVersion === apiVersionOf(target.remote)) {
-          const namespace = target.remote.namespaced ? (obj.metadata.namespace ?? '') : '';
-          this.deps.enqueue(remoteKeyString({ cluster, namespace, name: r.name }));
-        }
-      }
-      return;
-    }
-    for (const primary of this.deps.primariesIn(cluster)) {
-      if (matchesSelector(w.selector, primary.metadata.labels)) {
-        this.deps.enqueue(remoteKeyString({ cluster, namespace: primary.metadata.namespace ?? '', name: primary.metadata.name ?? '' }));
-      }
-    }
+    const keys = w.selector === undefined ? this.ownersInKcp(cluster, obj) : this.selectedInKcp(cluster, w.selector);
+    for (const key of keys) this.deps.enqueue(key);
+  }
+
+  /** `byOwner`: the consumer objects among the owners of a related object in kcp. */
+  private ownersInKcp(cluster: string, obj: KubeObject): string[] {
+    const { remote } = this.deps.target;
+    const namespace = remote.namespaced ? (obj.metadata.namespace ?? '') : '';
+    return (obj.metadata.ownerReferences ?? [])
+      .filter((r) => r.kind === remote.kind && r.apiVersion === apiVersionOf(remote))
+      .map((r) => remoteKeyString({ cluster, namespace, name: r.name }));
+  }
+
+  /** `bySelector`: the consumer objects of the workspace whose labels match. */
+  private selectedInKcp(cluster: string, selector: readonly Requirement[]): string[] {
+    return this.deps.primariesIn(cluster)
+      .filter((primary) => matchesSelector(selector, primary.metadata.labels))
+      .map((primary) => remoteKeyString({ cluster, namespace: primary.metadata.namespace ?? '', name: primary.metadata.name ?? '' }));
   }
 }
 

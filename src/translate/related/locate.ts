@@ -4,6 +4,7 @@ import { compileGoRegexp } from '../go-regexp.ts';
 import { goReplaceAllString } from '../go-regexp-ops.ts';
 import { getResult, gjsonResultOf } from '../json-path.ts';
 import type { TemplateRenderer } from '../naming.ts';
+import { compileTemplate, type CompiledTemplate, fromKubernetesJSON } from '../template/index.ts';
 import { RelatedRuleError, type Side } from './rule.ts';
 
 /**
@@ -55,15 +56,23 @@ export function sideTemplateData(ctx: LocateContext, side: Side, object: KubeObj
   return { Side: side, Object: object, ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath };
 }
 
+/** Where a reference or template rule is evaluated: one side, optionally on another object than that side's primary. */
+export interface Evaluation {
+  readonly side: Side;
+  /** The rule's field, for errors. */
+  readonly field: string;
+  readonly object?: KubeObject | undefined;
+}
+
 /** The value of a reference or template rule on one side; undefined = "not yet". */
-export function valuesOn(spec: RelatedResourceObjectSpec, ctx: LocateContext, side: Side, field: string, object?: KubeObject): string[] | undefined {
-  const obj = object ?? primaryOn(ctx, side);
+export function valuesOn(spec: RelatedResourceObjectSpec, ctx: LocateContext, at: Evaluation): string[] | undefined {
+  const obj = at.object ?? primaryOn(ctx, at.side);
   if (spec.reference !== undefined) return referenceValues(spec.reference, obj);
   const template = spec.template?.template ?? '';
   try {
-    return [ctx.renderer.render(template, sideTemplateData(ctx, side, obj))];
+    return [ctx.renderer.render(template, sideTemplateData(ctx, at.side, obj))];
   } catch (err) {
-    throw new RelatedRuleError(`${field}.template.template`, err instanceof Error ? err.message : String(err), { cause: err });
+    throw new RelatedRuleError(`${at.field}.template.template`, err instanceof Error ? err.message : String(err), { cause: err });
   }
 }
 
@@ -72,8 +81,8 @@ export function valuesOn(spec: RelatedResourceObjectSpec, ctx: LocateContext, si
  * must yield equally many values, and pairs with an empty side are skipped.
  */
 export function pairedValues(spec: RelatedResourceObjectSpec, ctx: LocateContext, field: string): SidePair[] {
-  const kcp = valuesOn(spec, ctx, 'kcp', field);
-  const service = valuesOn(spec, ctx, 'service', field);
+  const kcp = valuesOn(spec, ctx, { side: 'kcp', field });
+  const service = valuesOn(spec, ctx, { side: 'service', field });
   if (kcp === undefined || service === undefined) return [];
   if (kcp.length !== service.length) {
     throw new RelatedRuleError(`${field}.reference.path`, `yields ${kcp.length} value(s) in kcp but ${service.length} on the service side`);
@@ -81,14 +90,19 @@ export function pairedValues(spec: RelatedResourceObjectSpec, ctx: LocateContext
   return kcp.map((k, i) => ({ kcp: k, service: service[i] ?? '' })).filter((p) => p.kcp !== '' && p.service !== '');
 }
 
-/** The label selector string of a selector rule, with upstream's templated keys and values. */
+/**
+ * The label selector string of a selector rule, with upstream's templated
+ * keys and values. These templates get sprig's functions only (its
+ * `join SEP LIST`), as upstream's do.
+ */
 export function selectorString(sel: RelatedResourceObjectSelector, ctx: LocateContext, field: string): string {
   const data = { LocalObject: ctx.local, RemoteObject: ctx.remote, ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath };
+  const sprig: LocateContext = { ...ctx, renderer: SPRIG_RENDERER };
   const parts: string[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const key = render(ctx, k, data, `${field}.selector.matchLabels`);
+    const key = render(sprig, k, data, `${field}.selector.matchLabels`);
     if (key === '') continue;
-    parts.push(`${key}=${render(ctx, v ?? '', data, `${field}.selector.matchLabels`)}`);
+    parts.push(`${key}=${render(sprig, v ?? '', data, `${field}.selector.matchLabels`)}`);
   }
   for (const e of sel.matchExpressions ?? []) {
     const values = (e.values ?? []).join(',');
@@ -100,16 +114,22 @@ export function selectorString(sel: RelatedResourceObjectSelector, ctx: LocateCo
   return parts.join(',');
 }
 
+/** An object (or namespace: no object) a selector found. */
+export interface Found {
+  readonly name: string;
+  readonly object?: KubeObject | undefined;
+}
+
 /** The destination name of an object (or namespace) found by a selector. */
-export function rewriteName(sel: RelatedResourceObjectSelector, found: string, related: KubeObject | undefined, ctx: LocateContext, field: string): string {
+export function rewriteName(sel: RelatedResourceObjectSelector, ctx: LocateContext, found: Found, field: string): string {
   const rw = sel.rewrite;
   if (rw.regex !== undefined) {
     const pattern = rw.regex.pattern ?? '';
     const replacement = rw.regex.replacement ?? '';
-    return pattern === '' ? replacement : goReplaceAllString(compileGoRegexp(pattern), found, replacement);
+    return pattern === '' ? replacement : goReplaceAllString(compileGoRegexp(pattern), found.name, replacement);
   }
   const data = {
-    Value: found, RelatedObject: related ?? null, LocalObject: ctx.local, RemoteObject: ctx.remote,
+    Value: found.name, RelatedObject: found.object ?? null, LocalObject: ctx.local, RemoteObject: ctx.remote,
     ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath,
   };
   return render(ctx, rw.template?.template ?? '', data, `${field}.selector.rewrite.template.template`);
@@ -123,3 +143,18 @@ function render(ctx: LocateContext, template: string, data: unknown, field: stri
     throw new RelatedRuleError(field, err instanceof Error ? err.message : String(err), { cause: err });
   }
 }
+
+/** Renders with sprig's function set (compiled templates cached by source), trimmed like upstream. */
+const SPRIG_RENDERER: TemplateRenderer = (() => {
+  const cache = new Map<string, CompiledTemplate>();
+  return {
+    render(template: string, data: unknown): string {
+      let compiled = cache.get(template);
+      if (compiled === undefined) {
+        compiled = compileTemplate(template, { functions: 'sprig' });
+        cache.set(template, compiled);
+      }
+      return compiled.execute(fromKubernetesJSON(data)).trim();
+    },
+  };
+})();

@@ -60,13 +60,14 @@ export function providerView(ctx: LocateContext, localHasStatus: boolean): Locat
 export async function resolveRelated(rule: RelatedRule, ctx: LocateContext, list: RelatedLister, localHasStatus: boolean): Promise<RelatedPair[]> {
   const neutral = providerView(ctx, localHasStatus);
   const at = `spec.related[${rule.index}].object`;
-  const namespaces = await resolveNamespaces(rule, ctx, neutral, list);
+  const env: Env = { ctx, neutral, list };
+  const namespaces = await resolveNamespaces(rule, env);
   const pairs = new Map<string, RelatedPair>();
   const obj = rule.spec.object;
   for (const ns of namespaces) {
     const names = obj.selector === undefined
-      ? valued(obj, ctx, neutral, at, () => false)
-      : await selected(rule, obj.selector, ctx, neutral, list, { namespace: ns, field: at });
+      ? valued(obj, env, at, () => false)
+      : await selected(rule, obj.selector, env, { namespace: ns, field: at });
     for (const n of names) {
       const pair: RelatedPair = {
         kcp: { namespace: ns.kcp, name: n.kcp },
@@ -80,25 +81,32 @@ export async function resolveRelated(rule: RelatedRule, ctx: LocateContext, list
   return [...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, p]) => p);
 }
 
-async function resolveNamespaces(rule: RelatedRule, ctx: LocateContext, neutral: LocateContext, list: RelatedLister): Promise<Valued[]> {
+/** The primaries, their provider view, and the lister for selectors. */
+interface Env {
+  readonly ctx: LocateContext;
+  readonly neutral: LocateContext;
+  readonly list: RelatedLister;
+}
+
+async function resolveNamespaces(rule: RelatedRule, env: Env): Promise<Valued[]> {
   const spec = rule.spec.object.namespace;
   const at = `spec.related[${rule.index}].object.namespace`;
-  const localNs = ctx.local.metadata.namespace ?? '';
+  const localNs = env.ctx.local.metadata.namespace ?? '';
   if (spec === undefined) {
-    const kcp = ctx.remote.metadata.namespace ?? '';
+    const kcp = env.ctx.remote.metadata.namespace ?? '';
     if (kcp === '' || localNs === '') throw new RelatedRuleError(at, 'is required when the primary object is cluster-scoped');
     return [{ kcp, service: localNs, trusted: true }];
   }
-  if (spec.selector === undefined) return valued(spec, ctx, neutral, at, (service) => service === localNs);
-  return selected(rule, spec.selector, ctx, neutral, list, { field: at });
+  if (spec.selector === undefined) return valued(spec, env, at, (service) => service === localNs);
+  return selected(rule, spec.selector, env, { field: at });
 }
 
 /** Reference/template values on both sides, with whether the service side is provider-controlled. */
-function valued(spec: RelatedResourceObjectSpec, ctx: LocateContext, neutral: LocateContext, at: string, alsoTrusted: (service: string) => boolean): Valued[] {
-  const pairs = pairedValues(spec, ctx, at);
+function valued(spec: RelatedResourceObjectSpec, env: Env, at: string, alsoTrusted: (service: string) => boolean): Valued[] {
+  const pairs = pairedValues(spec, env.ctx, at);
   let providerValues: string[] | undefined;
   try {
-    providerValues = valuesOn(spec, neutral, 'service', at);
+    providerValues = valuesOn(spec, env.neutral, { side: 'service', field: at });
   } catch {
     // The provider's view lacks what the rule reads: the value is the consumer's.
     providerValues = undefined;
@@ -110,10 +118,8 @@ function valued(spec: RelatedResourceObjectSpec, ctx: LocateContext, neutral: Lo
  * Objects (with `namespace`) or namespaces found by a selector on the origin
  * side, each mapped to its destination name by `rewrite`.
  */
-async function selected(
-  rule: RelatedRule, sel: RelatedResourceObjectSelector, ctx: LocateContext, neutral: LocateContext, list: RelatedLister,
-  where: { namespace?: Valued; field: string },
-): Promise<Valued[]> {
+async function selected(rule: RelatedRule, sel: RelatedResourceObjectSelector, env: Env, where: { namespace?: Valued; field: string }): Promise<Valued[]> {
+  const { ctx, neutral, list } = env;
   const origin: Side = rule.origin;
   const selector = selectorString(sel, ctx, where.field);
   let providerSelector: string | undefined;
@@ -128,7 +134,7 @@ async function selected(
   const localNs = ctx.local.metadata.namespace ?? '';
   return found.map((o): Valued => {
     const name = o.metadata.name ?? '';
-    const rewritten = rewriteName(sel, name, ns === undefined ? undefined : o, ctx, where.field);
+    const rewritten = rewriteName(sel, ctx, { name, object: ns === undefined ? undefined : o }, where.field);
     const service = origin === 'service' ? name : rewritten;
     // Found on the service side by provider-controlled labels: the provider's choice.
     // Found in kcp: the consumer picked the name, only the copy's own namespace is safe.

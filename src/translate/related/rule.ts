@@ -97,18 +97,25 @@ function nonEmpty(s: string | undefined): string | undefined {
 
 function originTypeOf(spec: RelatedResourceSpec, at: string): RelatedType {
   if (spec.origin !== 'service' && spec.origin !== 'kcp') throw new RelatedRuleError(`${at}.origin`, 'must be "service" or "kcp"');
-  const hasGvr = spec.version !== undefined || spec.resource !== undefined;
-  if (spec.kind !== undefined) {
-    if (hasGvr || spec.group !== undefined || spec.identityHash !== undefined) throw new RelatedRuleError(`${at}.kind`, 'cannot be combined with group, version, resource or identityHash');
-    const resource = LEGACY_KINDS[spec.kind];
-    if (resource === undefined) throw new RelatedRuleError(`${at}.kind`, 'must be ConfigMap or Secret');
-    return { group: '', version: 'v1', resource };
+  if (spec.syncStatus === true && spec.origin === 'service' && spec.watch === undefined) throw new RelatedRuleError(`${at}.syncStatus`, 'needs watch for service-origin objects');
+  return spec.kind !== undefined ? legacyType(spec, at) : resourceType(spec, at);
+}
+
+/** The deprecated `kind` shorthand. */
+function legacyType(spec: RelatedResourceSpec, at: string): RelatedType {
+  if (spec.version !== undefined || spec.resource !== undefined || spec.group !== undefined || spec.identityHash !== undefined) {
+    throw new RelatedRuleError(`${at}.kind`, 'cannot be combined with group, version, resource or identityHash');
   }
+  const resource = LEGACY_KINDS[spec.kind ?? ''];
+  if (resource === undefined) throw new RelatedRuleError(`${at}.kind`, 'must be ConfigMap or Secret');
+  return { group: '', version: 'v1', resource };
+}
+
+function resourceType(spec: RelatedResourceSpec, at: string): RelatedType {
   const version = nonEmpty(spec.version);
   const resource = nonEmpty(spec.resource);
   if (version === undefined || resource === undefined) throw new RelatedRuleError(`${at}.resource`, 'set version and resource (or the deprecated kind)');
   if (spec.identityHash !== undefined && nonEmpty(spec.group) === undefined) throw new RelatedRuleError(`${at}.identityHash`, 'needs group, version and resource');
-  if (spec.syncStatus === true && spec.origin === 'service' && spec.watch === undefined) throw new RelatedRuleError(`${at}.syncStatus`, 'needs watch for service-origin objects');
   return { group: spec.group ?? '', version, resource };
 }
 
