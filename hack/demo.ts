@@ -82,14 +82,7 @@ async function main(): Promise<void> {
   step(`What team-a sees (after ${((Date.now() - started) / 1000).toFixed(1)} s):`);
   console.log(JSON.stringify({ metadata: { name: seen.metadata.name, finalizers: seen.metadata.finalizers }, spec: seen['spec'], status: seen['status'] }, null, 2));
 
-  step('The example operator wrote a credentials Secret next to the copy; the agent brings it to team-a (spec.related)…');
-  const credentials = await waitFor('nightly-backup-credentials in team-a', () =>
-    teamA.get('/api/v1/namespaces/default/secrets/nightly-backup-credentials').catch(() => undefined), { timeoutMs: 60_000 });
-  const primary = await teamA.get('/apis/example.com/v1/namespaces/default/crontabs/nightly-backup');
-  console.log(JSON.stringify({
-    secret: { name: credentials.metadata.name, data: decoded(credentials['data']) },
-    recordedOnTheCronTab: Object.fromEntries(Object.entries(primary.metadata.annotations ?? {}).filter(([k]) => k.startsWith('related-resources.'))),
-  }, null, 2));
+  await showCredentials(teamA);
   const serviceKubeconfig = writeKubeconfig(join(DEMO_DIR, 'service.kubeconfig'), service.admin);
   printHowToExplore(kcp.identity.bind(kcp), serviceKubeconfig, teams, provider);
 
@@ -160,6 +153,18 @@ function runExampleOperator(local: RestClient): AbortController {
   };
   void loop();
   return abort;
+}
+
+/** The credentials Secret the example operator wrote for team-a's copy, as team-a sees it. */
+async function showCredentials(teamA: RestClient): Promise<void> {
+  step('The example operator wrote a credentials Secret next to the copy; the agent brings it to team-a (spec.related)…');
+  const credentials = await waitFor('nightly-backup-credentials in team-a', () =>
+    teamA.get('/api/v1/namespaces/default/secrets/nightly-backup-credentials').catch(() => undefined), { timeoutMs: 60_000 });
+  const primary = await teamA.get('/apis/example.com/v1/namespaces/default/crontabs/nightly-backup');
+  console.log(JSON.stringify({
+    secret: { name: credentials.metadata.name, data: decoded(credentials['data']) },
+    recordedOnTheCronTab: Object.fromEntries(Object.entries(primary.metadata.annotations ?? {}).filter(([k]) => k.startsWith('related-resources.'))),
+  }, null, 2));
 }
 
 /** A Secret's data as text. */

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import type { CustomResourceDefinition } from './apis/apiextensions.ts';
 import { LAST_KNOWN_STATE_ANNOTATION } from './apis/v1alpha1/constants.ts';
-import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
+import { isPublishedResource, type PublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { isKubeObject, type KubeObject } from './kube/object.ts';
 import { renderRelated } from './render-related.ts';
 import { planFor } from './sync/plan.ts';
@@ -45,15 +45,8 @@ export interface RenderInput {
 
 /** The render output as YAML documents. Throws naming the bad input or field. */
 export async function render(input: RenderInput): Promise<string> {
-  if (!isPublishedResource(input.publishedResource)) throw new Error('--published-resource: not a PublishedResource');
-  const crd = input.crd as CustomResourceDefinition;
-  if (!isKubeObject(input.crd) || typeof (crd.spec as unknown) !== 'object') throw new Error('--crd: not a CustomResourceDefinition');
-  if (!isKubeObject(input.object)) throw new Error('--object: not a Kubernetes object');
-  const serviceObject = input.serviceObject === undefined ? undefined : input.serviceObject;
-  if (serviceObject !== undefined && !isKubeObject(serviceObject)) throw new Error('--service-object: not a Kubernetes object');
-  const pr = input.publishedResource;
+  const { pr, crd, remote, serviceObject } = checkedInput(input);
   const plan = planFor(pr, crd, input.agentName);
-  const remote: KubeObject = input.object;
   const desired = desiredLocalObject(remote, plan.target, {
     clusterName: input.clusterName,
     clusterPath: plan.target.enableWorkspacePaths ? input.workspacePath : '',
@@ -69,14 +62,32 @@ export async function render(input: RenderInput): Promise<string> {
     const status = plan.behaviour.statusMutator.apply(serviceObject, remote)['status'];
     docs.push(`# Status written to the consumer object in kcp\n${stringify({ status: status ?? null })}`);
   }
-  if (plan.behaviour.related.length > 0) {
-    const related = await renderRelated(plan.behaviour, {
-      remote, local: serviceObject ?? desired.object, clusterName: input.clusterName, clusterPath: plan.target.enableWorkspacePaths ? input.workspacePath : '',
-      localHasStatus: plan.target.local.hasStatus, publishedResource: pr.metadata.name ?? '', objects: (input.relatedObjects ?? []).filter(isKubeObject),
-    });
-    docs.push(`# Related objects (spec.related)\n${stringify(related)}`);
-  }
+  if (plan.behaviour.related.length > 0) docs.push(await relatedDocument(plan, input, { remote, local: serviceObject ?? desired.object }));
   return docs.join('---\n');
+}
+
+/** The inputs, checked to be what their flags say. */
+function checkedInput(input: RenderInput): { pr: PublishedResource; crd: CustomResourceDefinition; remote: KubeObject; serviceObject: KubeObject | undefined } {
+  if (!isPublishedResource(input.publishedResource)) throw new Error('--published-resource: not a PublishedResource');
+  const crd = input.crd as CustomResourceDefinition;
+  if (!isKubeObject(input.crd) || typeof (crd.spec as unknown) !== 'object') throw new Error('--crd: not a CustomResourceDefinition');
+  if (!isKubeObject(input.object)) throw new Error('--object: not a Kubernetes object');
+  const serviceObject = input.serviceObject;
+  if (serviceObject !== undefined && !isKubeObject(serviceObject)) throw new Error('--service-object: not a Kubernetes object');
+  return { pr: input.publishedResource, crd, remote: input.object, serviceObject };
+}
+
+/** The related objects a sample produces, as one YAML document. */
+async function relatedDocument(plan: ReturnType<typeof planFor>, input: RenderInput, primaries: { remote: KubeObject; local: KubeObject }): Promise<string> {
+  const related = await renderRelated(plan.behaviour, {
+    ...primaries,
+    clusterName: input.clusterName,
+    clusterPath: plan.target.enableWorkspacePaths ? input.workspacePath : '',
+    localHasStatus: plan.target.local.hasStatus,
+    publishedResource: plan.target.publishedResource,
+    objects: (input.relatedObjects ?? []).filter(isKubeObject),
+  });
+  return `# Related objects (spec.related)\n${stringify(related)}`;
 }
 
 /** The `render` subcommand: returns the exit code. */

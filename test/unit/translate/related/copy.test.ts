@@ -126,7 +126,7 @@ describe('compileRelatedRules', function () {
   ];
   for (const c of cases) {
     it(`refuses ${c.name}, naming the field`, function () {
-      expect(() => compileRelatedRules([{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { template: { template: 'x' } }, ...c.spec } as RelatedResourceSpec])).to.throw(c.error);
+      expect(() => compileRelatedRules([{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { template: { template: 'x' } }, ...c.spec }])).to.throw(c.error);
     });
   }
   it('refuses a duplicate identifier', function () {
