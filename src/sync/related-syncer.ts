@@ -179,7 +179,7 @@ async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, 
   const destClient = clientFor(p, destSide);
   const destPath = pathOf(rule, destSide, pair[destSide]);
   const dest = await getOptional(rule, destClient, destPath);
-  if (destSide === 'service') refuseForeignCopy(rule, dest, owner);
+  if (destSide === 'service') refuseForeignCopy(rule, dest, { owner, exclusive: pair.exclusive });
   const desired = desiredRelatedCopy(rule, origin, pair[destSide], { kind: ctx.kinds[destSide], existing: dest, owner: destSide === 'service' ? owner : undefined });
   if (dest === undefined) {
     await createRelated(p, rule, destSide, desired);
@@ -187,7 +187,7 @@ async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, 
   }
   if (dest.metadata.deletionTimestamp !== undefined) return 'missing';
   const key = stateKey(rule, pair.kcp);
-  const patch = relatedPatch(ctx.states[key], desired, dest);
+  const patch = withOwner(relatedPatch(ctx.states[key], desired, dest), dest, destSide === 'service' ? owner : undefined);
   if (patch !== undefined) {
     const metadata = { ...(patch['metadata'] as Record<string, unknown> | undefined), resourceVersion: dest.metadata.resourceVersion };
     await inWorkspace(rule, () => destClient.patch(destPath, { ...patch, metadata }, 'merge'));
@@ -199,11 +199,24 @@ async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, 
   return { record: { namespace: pair.service.namespace, name: pair.service.name, apiVersion: origin.apiVersion ?? '', kind: origin.kind ?? '' } };
 }
 
-/** A service-side destination that exists but was not made for this consumer object is never overwritten. */
-function refuseForeignCopy(rule: RelatedRule, dest: KubeObject | undefined, owner: string): void {
-  if (dest !== undefined && dest.metadata.annotations?.[RELATED_OWNER_ANNOTATION] !== owner) {
-    throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: an object the agent did not make for this one is in the way on the service side`);
-  }
+/**
+ * A service-side destination made for another consumer object is never
+ * overwritten. One without an owner (made by hand, or by upstream's agent) is
+ * taken over only where the provider's rules alone put it; where the consumer
+ * chose the place, it is refused.
+ */
+function refuseForeignCopy(rule: RelatedRule, dest: KubeObject | undefined, mine: { owner: string; exclusive: boolean }): void {
+  const recorded = dest?.metadata.annotations?.[RELATED_OWNER_ANNOTATION];
+  if (dest === undefined || recorded === mine.owner || (recorded === undefined && !mine.exclusive)) return;
+  throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: an object the agent did not make for this one is in the way on the service side`);
+}
+
+/** Adds the owner annotation to a patch when a taken-over destination lacks it. */
+function withOwner(patch: Record<string, unknown> | undefined, dest: KubeObject, owner: string | undefined): Record<string, unknown> | undefined {
+  if (owner === undefined || dest.metadata.annotations?.[RELATED_OWNER_ANNOTATION] === owner) return patch;
+  const metadata = (patch?.['metadata'] ?? {}) as Record<string, unknown>;
+  const annotations = (metadata['annotations'] ?? {}) as Record<string, unknown>;
+  return { ...patch, metadata: { ...metadata, annotations: { ...annotations, [RELATED_OWNER_ANNOTATION]: owner } } };
 }
 
 /** `syncStatus`: the origin's status onto the copy through its /status subresource. Returns whether it wrote. */
