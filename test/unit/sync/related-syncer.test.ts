@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
 import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION, RELATED_STATE_ANNOTATION } from '../../../src/apis/v1alpha1/constants.ts';
+import type { PublishedResource } from '../../../src/apis/v1alpha1/published-resource.ts';
 import type { RelatedResourceSpec } from '../../../src/apis/v1alpha1/zz_generated.types.ts';
 import type { EventRecorder } from '../../../src/kube/events.ts';
 import type { KubeObject } from '../../../src/kube/object.ts';
@@ -38,7 +39,7 @@ function newWorld(related: RelatedResourceSpec[]): World {
   const remote = new FakeApi();
   const local = new FakeApi();
   const events: World['events'] = [];
-  const pr = { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'crontabs' }, spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' }, naming: { name: '{{ .Object.metadata.name }}' }, related } };
+  const pr: PublishedResource = { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'crontabs' }, spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' }, naming: { name: '{{ .Object.metadata.name }}' }, related } };
   const target = syncTargetFor({ publishedResource: 'crontabs', agentName: AGENT, crd: CRD, resourceFilter: parseSelector(''), naming: pr.spec.naming });
   const recorder: EventRecorder = { record: (_c, _o, e) => { events.push({ reason: e.reason, message: e.message }); }, flush: () => Promise.resolve(0) };
   const io: SyncIO = {
