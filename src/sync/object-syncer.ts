@@ -1,15 +1,15 @@
 import { AGENT_NAME_LABEL, CLEANUP_FINALIZER, LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
-import type { RestClient } from '../kube/rest-client.ts';
 import type { Result } from '../runtime/controller.ts';
 import { deepEqual } from '../translate/deep-equal.ts';
 import { matchesSelector } from '../translate/label-selector.ts';
 import { type DesiredLocal, desiredLocalObject, lastKnownState } from '../translate/local-object.ts';
 import { threeWayMergePatch } from '../translate/merge-patch.ts';
 import { addMissingSyncMetadata, remoteRefFromLocal } from '../translate/sync-metadata.ts';
-import { objectPath, parseRemoteKey, type RemoteKey, type SyncTarget } from '../translate/sync-target.ts';
+import { objectPath, parseRemoteKey, type SyncTarget } from '../translate/sync-target.ts';
 import type { SyncIO } from './io.ts';
+import type { Pass } from './pass.ts';
 import { SYNC_EVENTS } from './events.ts';
 import { cleanupRelatedObjects } from './related-cleanup.ts';
 import { withRelatedCondition } from './related-status.ts';
@@ -67,16 +67,6 @@ async function selected(p: Pass): Promise<boolean> {
   if (nsFilter === undefined || p.ref.namespace === '') return true;
   const labels = await p.io.namespaceLabels(p.ref.cluster, p.ref.namespace);
   return labels !== undefined && matchesSelector(nsFilter, labels);
-}
-
-interface Pass {
-  readonly key: string;
-  readonly ref: RemoteKey;
-  readonly remote: KubeObject;
-  readonly local: KubeObject | undefined;
-  readonly client: RestClient;
-  readonly target: SyncTarget;
-  readonly io: SyncIO;
 }
 
 const remotePath = (p: Pass): string => objectPath(p.target.remote, p.ref.name, p.ref.namespace);

@@ -1,23 +1,11 @@
 import type { KubeObject } from '../kube/object.ts';
-import type { RestClient } from '../kube/rest-client.ts';
 import { relatedOwner } from '../translate/related/copy.ts';
 import { resolveRelated, type RelatedPair } from '../translate/related/resolve.ts';
 import type { RelatedRule } from '../translate/related/rule.ts';
-import type { SyncTarget, RemoteKey } from '../translate/sync-target.ts';
-import type { SyncIO } from './io.ts';
+import type { Pass } from './pass.ts';
 import { inWorkspace, problemOf } from './related-problems.ts';
 import { clientFor, dropFinalizer, getOptional, lister, locateContext, pathOf, removeServiceCopy } from './related-syncer.ts';
 
-/** What cleaning up needs of a sync pass of a consumer object that is being deleted. */
-export interface CleanupPass {
-  readonly key: string;
-  readonly ref: RemoteKey;
-  readonly remote: KubeObject;
-  readonly local: KubeObject | undefined;
-  readonly client: RestClient;
-  readonly target: SyncTarget;
-  readonly io: SyncIO;
-}
 
 /**
  * Before the copy of a deleted consumer object goes: deletes the copies of
@@ -28,7 +16,7 @@ export interface CleanupPass {
  * (its template fails, a claim was revoked) is skipped: deletion must not
  * get stuck on it.
  */
-export async function cleanupRelatedObjects(p: CleanupPass): Promise<boolean> {
+export async function cleanupRelatedObjects(p: Pass): Promise<boolean> {
   // Without the copy, the service side cannot be evaluated; the kcp side
   // still can, and service-side copies are only touched if they are ours.
   const ctx: Ctx = { ...p, local: p.local ?? p.remote, clusterPath: '', owner: relatedOwner(p.target.publishedResource, p.key) };
@@ -44,7 +32,7 @@ export async function cleanupRelatedObjects(p: CleanupPass): Promise<boolean> {
   return false;
 }
 
-type Ctx = CleanupPass & { readonly local: KubeObject; readonly clusterPath: string; readonly owner: string };
+type Ctx = Pass & { readonly local: KubeObject; readonly clusterPath: string; readonly owner: string };
 
 async function cleanupRule(ctx: Ctx, rule: RelatedRule): Promise<boolean> {
   const pairs = await resolveRelated(rule, locateContext(ctx), lister(ctx, rule), ctx.target.local.hasStatus);

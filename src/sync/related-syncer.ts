@@ -10,8 +10,8 @@ import type { LocateContext, RelatedLister } from '../translate/related/locate.t
 import { exclusiveUseRefusal } from '../translate/related/ownership.ts';
 import { resolveRelated, type RelatedPair, type RelatedPlacement } from '../translate/related/resolve.ts';
 import { relatedCollectionPath, type RelatedRule, type Side, typeOn } from '../translate/related/rule.ts';
-import { objectPath, type RemoteKey, type SyncTarget } from '../translate/sync-target.ts';
-import type { SyncIO } from './io.ts';
+import { objectPath } from '../translate/sync-target.ts';
+import type { Pass } from './pass.ts';
 import { inWorkspace, problemOf, RELATED_REASONS, RelatedProblem, typeName } from './related-problems.ts';
 import { writeRelatedCondition } from './related-status.ts';
 
@@ -27,14 +27,9 @@ const PROBLEM_RETRY_MS = 60_000;
 const RESYNC_MS = 300_000;
 
 /** What the related sync needs of a sync pass of one consumer object. */
-export interface RelatedPass {
-  readonly key: string;
-  readonly ref: RemoteKey;
-  readonly remote: KubeObject;
+export interface RelatedPass extends Pass {
+  /** The copy exists: related objects are synced once it is in sync. */
   readonly local: KubeObject;
-  readonly client: RestClient;
-  readonly target: SyncTarget;
-  readonly io: SyncIO;
   readonly clusterPath: string;
 }
 
