@@ -59,6 +59,8 @@ export function relatedApiVersion(t: RelatedType): string {
   return t.group === '' ? t.version : `${t.group}/${t.version}`;
 }
 
+const IDENTIFIER = /^(?=.{1,56}$)[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/;
+
 /** The legacy `kind` shorthand's core types. */
 const LEGACY_KINDS: Readonly<Record<string, string>> = { ConfigMap: 'configmaps', Secret: 'secrets' };
 
@@ -71,7 +73,8 @@ export function compileRelatedRules(related: readonly RelatedResourceSpec[] | un
   const seen = new Set<string>();
   return (related ?? []).map((spec, index) => {
     const at = `spec.related[${index}]`;
-    if (!/^[a-zA-Z0-9]+$/.test(spec.identifier)) throw new RelatedRuleError(`${at}.identifier`, 'must be alphanumeric and not empty');
+    // It becomes part of an annotation key (`<prefix><identifier>.<index>`), whose name part allows these.
+    if (!IDENTIFIER.test(spec.identifier)) throw new RelatedRuleError(`${at}.identifier`, 'must be letters, digits, "-", "_" or "." (starting and ending alphanumeric), at most 56 characters');
     if (seen.has(spec.identifier)) throw new RelatedRuleError(`${at}.identifier`, `"${spec.identifier}" is used twice`);
     seen.add(spec.identifier);
     const field = `${at} (${spec.identifier})`;

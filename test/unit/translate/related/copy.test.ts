@@ -129,6 +129,11 @@ describe('compileRelatedRules', function () {
       expect(() => compileRelatedRules([{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { template: { template: 'x' } }, ...c.spec }])).to.throw(c.error);
     });
   }
+  it('accepts identifiers with dashes, dots and underscores, as annotation keys allow', function () {
+    expect(compileRelatedRules([{ identifier: 'tls-secret.v1_a', origin: 'service', kind: 'Secret', object: { template: { template: 'x' } } }])[0]?.field).to.equal('spec.related[0] (tls-secret.v1_a)');
+    expect(() => compileRelatedRules([{ identifier: '-x', origin: 'service', kind: 'Secret', object: { template: { template: 'x' } } }])).to.throw(/spec\.related\[0\]\.identifier/);
+  });
+
   it('refuses a duplicate identifier', function () {
     const r: RelatedResourceSpec = { identifier: 'creds', origin: 'service', kind: 'Secret', object: { template: { template: 'x' } } };
     expect(() => compileRelatedRules([r, r])).to.throw(/spec\.related\[1\]\.identifier: "creds" is used twice/);
