@@ -27,7 +27,8 @@ export class RelatedProblem extends Error {
 /** The problem an error of a rule stands for, or undefined for errors worth a retry with backoff. */
 export function problemOf(rule: RelatedRule, err: unknown): RelatedProblem | undefined {
   if (err instanceof RelatedProblem) return err;
-  if (err instanceof RelatedRuleError) return new RelatedProblem(RELATED_REASONS.invalid, err.message, { cause: err });
+  // The rule by index and identifier first (how consumers see it named everywhere), then the exact field.
+  if (err instanceof RelatedRuleError) return new RelatedProblem(RELATED_REASONS.invalid, `${rule.field}: ${err.message}`, { cause: err });
   return undefined;
 }
 
