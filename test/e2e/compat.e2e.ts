@@ -34,6 +34,15 @@ const fixture = (p: string): string => join(REPO_ROOT, 'test/fixtures', p);
 const sha3 = (s: string, n = 20): string => createHash('sha3-256').update(s).digest('hex').slice(0, n);
 const LAST_KNOWN_STATE = 'syncagent.kcp.io/last-known-state';
 const SELECTOR_LABEL = 'compat.kcp.io/agent';
+const RELATED_OWNER = 'syncagent.kcp.io/related-owner';
+const RELATED_STATE = 'syncagent.kcp.io/related-state';
+
+/** The object without one annotation (and without an annotations map left empty). */
+function withoutAnnotation(obj: KubeObject, key: string): KubeObject {
+  const annotations = Object.fromEntries(Object.entries(obj.metadata.annotations ?? {}).filter(([k]) => k !== key));
+  const { annotations: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata: Object.keys(annotations).length === 0 ? metadata : { ...metadata, annotations } };
+}
 
 const CRONTAB_STATUS = {
   phase: 'Running',
@@ -472,17 +481,36 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     const withoutSpec = (r: CategoryResult): unknown => r.copies.map((o) => ({ ...o, spec: undefined }));
     expect(withoutSpec(mine)).to.deep.equal(withoutSpec(theirs));
   });
-  it('related resources: the same Secret in kcp, ConfigMap on the service cluster and record on the CronTab', function () {
+  it('related resources: the record on the CronTab names each copy in kcp and the origin\'s type, as upstream\'s', function () {
+    // A CronTab an upstream agent synced is taken over without duplicates only
+    // if both agents read these annotations alike (docs/compatibility.md).
+    expect(ours.related.recorded).to.deep.equal(upstream.related.recorded);
+    expect(upstream.related.recorded).to.deep.equal({
+      'credentials.0': { apiVersion: 'v1', kind: 'Secret', name: 'my-credentials', namespace: 'default' },
+      'bundle.0': { apiVersion: 'v1', kind: 'ConfigMap', name: 'ca-bundle', namespace: 'default' },
+    });
+  });
+
+  it('related resources: the same objects on both sides; ours adds an owner and a state annotation and the RelatedResourcesSynced condition', function () {
     // docs/compatibility.md, "Related resources, measured".
     const [theirs, mine] = [upstream.related, ours.related];
-    expect(mine.recorded, 'related-resources annotations on the CronTab').to.deep.equal(theirs.recorded);
     expect(mine.secretInKcp, 'the operator\'s Secret in kcp').to.deep.equal(theirs.secretInKcp);
-    expect(mine.configMapOnService, 'the consumer\'s ConfigMap on the service cluster').to.deep.equal(theirs.configMapOnService);
-    expect(mine.configMapOrigin, 'the consumer\'s ConfigMap itself').to.deep.equal(theirs.configMapOrigin);
+    expect(mine.bundleInKcp, 'the operator\'s ConfigMap as a Secret in kcp').to.deep.equal(theirs.bundleInKcp);
     expect(mine.secretOrigin, 'the operator\'s Secret itself').to.deep.equal(theirs.secretOrigin);
+    expect(mine.configMapOrigin, 'the consumer\'s ConfigMap itself, with the cleanup finalizer').to.deep.equal(theirs.configMapOrigin);
+    expect(mine.configMapOnService.metadata.annotations?.[RELATED_OWNER]).to.equal(`ours-publish-related-crontabs/<cluster>|default|${RELATED_OBJECT}`);
+    expect(withoutAnnotation(mine.configMapOnService, RELATED_OWNER), 'the consumer\'s ConfigMap on the service cluster').to.deep.equal(theirs.configMapOnService);
+
     const [theirCopy, myCopy] = both('related resources');
     expect(myCopy.schema).to.deep.equal(theirCopy.schema);
-    expect(myCopy.copies).to.deep.equal(theirCopy.copies);
-    expect(myCopy.status).to.deep.equal(theirCopy.status);
+    const state = JSON.parse(myCopy.copies[0]?.metadata.annotations?.[RELATED_STATE] ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(state).sort()).to.deep.equal(['bundle/default/ca-bundle', 'credentials/default/my-credentials', `settings/default/${RELATED_OBJECT}-settings`]);
+    expect(myCopy.copies.map((c) => withoutAnnotation(c, RELATED_STATE))).to.deep.equal(theirCopy.copies);
+    type Conditions = Record<string, { conditions: { type: string; status: string; reason?: string }[] }>;
+    const [myStatus, theirStatus] = [myCopy.status as Conditions, theirCopy.status as Conditions];
+    const key = `default/${RELATED_OBJECT}`;
+    expect(myStatus[key]?.conditions.find((c) => c.type === 'RelatedResourcesSynced')).to.include({ status: 'True', reason: 'Synced' });
+    const withoutRelated = { ...myStatus[key], conditions: myStatus[key]?.conditions.filter((c) => c.type !== 'RelatedResourcesSynced') };
+    expect(withoutRelated).to.deep.equal(theirStatus[key]);
   });
 });
