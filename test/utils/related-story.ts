@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import type { PermissionClaim } from '../../src/apis/kcp.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
-import { type RunningAgent, startAgent, waitAgentReady } from './agent.ts';
+import { startAgent, waitAgentReady } from './agent.ts';
 import { type Workspace, applyObject, conditionTrue, createWorkspace, grantAgentAccess, uniqueName } from './kcp-fixtures.ts';
+import type { ManagedProcess } from './processes.ts';
 import { installCrd, readCrd } from './service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from './service-cluster.ts';
 import { suite } from './suite.ts';
 import { REPO_ROOT } from './tools.ts';
+import { prepareUpstreamExport, startUpstreamAgent } from './upstream-agent.ts';
 import { waitFor } from './wait.ts';
 
 const APIS_V1A2 = '/apis/apis.kcp.io/v1alpha2';
@@ -66,6 +68,8 @@ export interface StoryOptions {
   readonly decideClaims?: ClaimDecision;
   /** Other exports the consumers bind first (all their claims accepted). */
   readonly alsoBind?: readonly { path: string; name: string }[];
+  /** Which agent runs the story (default ours); upstream v0.7.0 to measure against. */
+  readonly agent?: 'ours' | 'upstream';
 }
 
 export interface Story {
@@ -74,7 +78,7 @@ export interface Story {
   readonly provider: Workspace;
   readonly providerAdmin: RestClient;
   readonly consumers: readonly Consumer[];
-  readonly agent: RunningAgent;
+  readonly process: ManagedProcess;
   stop(): Promise<void>;
 }
 
@@ -83,23 +87,19 @@ export interface Story {
  * with the expected claims, and consumers bound to it with the API served.
  */
 export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
-  const { kcp, artifacts } = suite();
+  const { kcp } = suite();
   const agentName = `rel-${opts.id}`;
   const exportName = `${opts.id}.related.example.com`;
   const provider = await createWorkspace(kcp, bed.org.path, `${opts.id}-provider`);
-  await grantAgentAccess(kcp, provider.path, exportName);
   const providerAdmin = await kcp.client('admin', provider.path);
   for (const pr of opts.publishedResources) await applyObject(bed.local, labelled(pr, opts.id));
-  const agent = await startAgent(artifacts, {
-    name: agentName, kcp, providerPath: provider.path, exportName, service: bed.service, namespace: AGENT_NAMESPACE,
-    extraArgs: [`--published-resource-selector=${STORY_LABEL}=${opts.id}`],
-  });
+  const { process: agentProcess, ready } = await startStoryAgent(bed, opts, provider, exportName);
   const stop = async (): Promise<void> => {
-    await agent.process.stop();
+    await agentProcess.stop();
     for (const pr of opts.publishedResources) await bed.local.delete(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${pr.metadata.name ?? ''}`).catch(() => undefined);
   };
   try {
-    await waitAgentReady(agent);
+    await ready();
     const claims = await waitExport(providerAdmin, exportName, opts);
     const consumers: Consumer[] = [];
     for (let i = 0; i < (opts.consumers ?? 1); i += 1) {
@@ -113,11 +113,28 @@ export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<S
       }
       consumers.push({ ws, client });
     }
-    return { agentName, exportName, provider, providerAdmin, consumers, agent, stop };
+    return { agentName, exportName, provider, providerAdmin, consumers, process: agentProcess, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** Starts the story's agent (ours, or upstream's with what it needs in kcp first). */
+async function startStoryAgent(bed: RelatedBed, opts: StoryOptions, provider: Workspace, exportName: string): Promise<{ process: ManagedProcess; ready: () => Promise<void> }> {
+  const { kcp, artifacts } = suite();
+  const setup = {
+    name: `rel-${opts.id}`, kcp, providerPath: provider.path, exportName, service: bed.service, namespace: AGENT_NAMESPACE,
+    extraArgs: [`--published-resource-selector=${STORY_LABEL}=${opts.id}`],
+  };
+  if (opts.agent === 'upstream') {
+    await prepareUpstreamExport(kcp, provider.path, exportName);
+    // Upstream serves no health endpoint here; the export check that follows is the readiness signal.
+    return { process: startUpstreamAgent(artifacts, setup).process, ready: () => Promise.resolve() };
+  }
+  await grantAgentAccess(kcp, provider.path, exportName);
+  const agent = await startAgent(artifacts, setup);
+  return { process: agent.process, ready: () => waitAgentReady(agent) };
 }
 
 function labelled(pr: KubeObject, id: string): KubeObject {
