@@ -109,4 +109,27 @@ describe('related resources: up from the service cluster and down from kcp', fun
     const got = await waitObject(team.client, secretPath('default', 'my-credentials'), 'the Secret from other-namespace in the consumer workspace');
     expect(plain(got)).to.deep.equal({ password: 'hunter2' });
   });
+  it('with watch byOwner, a new password the operator writes reaches the consumer at once', async function () {
+    const { team, copyPath } = await setUp('owner', { ...credentials('service'), watch: { byOwner: {} } });
+    const copy = await bed.local.get(copyPath);
+    const owner = { apiVersion: 'example.com/v1', kind: 'CronTab', name: copy.metadata.name ?? '', uid: copy.metadata.uid ?? '' };
+    await bed.local.create(secretPath(team.ws.cluster), { ...secret(team.ws.cluster, 'my-credentials', { password: 'hunter2' }), metadata: { name: 'my-credentials', namespace: team.ws.cluster, ownerReferences: [owner] } });
+    await waitObject(team.client, secretPath('default', 'my-credentials'), 'the first password in the consumer workspace');
+
+    // In sync, the agent would look again only minutes later; the watch makes it now.
+    const current = await bed.local.get(secretPath(team.ws.cluster, 'my-credentials'));
+    await bed.local.replace(secretPath(team.ws.cluster, 'my-credentials'), { ...current, data: { password: Buffer.from('rotated').toString('base64') } });
+    await waitObject(team.client, secretPath('default', 'my-credentials'), 'the rotated password', (o) => plain(o)?.['password'] === 'rotated');
+  });
+
+  it('the provider\'s mutation rules reshape the Secret on its way to the consumer', async function () {
+    const mutated = { ...credentials('service'), mutation: { spec: [{ delete: { path: 'data.internal' } }, { regex: { path: 'metadata.labels.tier', pattern: '^internal$', replacement: 'public' } }] } };
+    const { team, copyPath } = await setUp('mutation', mutated);
+    await bed.local.create(secretPath(team.ws.cluster), secret(team.ws.cluster, 'my-credentials', { password: 'hunter2', internal: 'operator-only' }, { tier: 'internal' }));
+    await markCopy(bed.local, copyPath);
+
+    const got = await waitObject(team.client, secretPath('default', 'my-credentials'), 'the mutated Secret in the consumer workspace');
+    expect(plain(got)).to.deep.equal({ password: 'hunter2' });
+    expect(got.metadata.labels).to.include({ tier: 'public' });
+  });
 });

@@ -39,9 +39,9 @@ describe('related resources: one tenant cannot reach another\'s objects', functi
     await bed?.stop();
   });
 
-  /** Two tenants bound to one export publishing `pr`. */
-  const twoTenants = async (id: string, pr: KubeObject, probe: string): Promise<[Consumer, Consumer]> => {
-    story = await startStory(bed, { id, publishedResources: [pr], consumers: 2, expectClaims: ['/secrets'], probe });
+  /** Two tenants bound to one export publishing `pr`, once it asks for `claims`. */
+  const twoTenants = async (id: string, pr: KubeObject, probe: string, claims = ['/secrets']): Promise<[Consumer, Consumer]> => {
+    story = await startStory(bed, { id, publishedResources: [pr], consumers: 2, expectClaims: claims, probe });
     return [story.consumers[0]!, story.consumers[1]!];
   };
 
@@ -185,5 +185,21 @@ describe('related resources: one tenant cannot reach another\'s objects', functi
     await expectRefused(b, 'api', 'spec.related[0] (tls-secret)', a);
     expect((await b.client.list(secretPath('default'))).items.map((s) => s.metadata.name), 'Secrets in B\'s workspace').to.not.include('api-tls-a');
     expect(plain(await a.client.get(secretPath('default', 'api-tls-a')))).to.deep.equal({ 'tls.key': 'A-KEY' });
+  });
+  it('in the shared namespace, B\'s ConfigMap of the same name does not overwrite the one A sent down', async function () {
+    const [a, b] = await twoTenants('shared-down', publishedResource('shared-down-certs', {
+      resource: CERTIFICATES, naming: SHARED_NAMING,
+      related: [{ identifier: 'config', origin: 'kcp', group: '', version: 'v1', resource: 'configmaps', object: { reference: { path: 'spec.configName' } } }],
+    }), CERTIFICATES_PATH, ['/configmaps']);
+    const settings = (mode: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: { mode } });
+    await a.client.create('/api/v1/namespaces/default/configmaps', settings('A'));
+    await a.client.create(CERTIFICATES_PATH, certificate('web', { configName: 'app-config' }));
+    const inShared = `/api/v1/namespaces/${SHARED_NAMING.namespace}/configmaps/app-config`;
+    await waitObject(bed.local, inShared, 'A\'s ConfigMap in the shared namespace', (o) => (o['data'] as { mode?: string }).mode === 'A');
+
+    await b.client.create('/api/v1/namespaces/default/configmaps', settings('B'));
+    await b.client.create(CERTIFICATES_PATH, certificate('web', { configName: 'app-config' }));
+    await expectRefused(b, 'web', 'spec.related[0] (config)', a);
+    expect((await bed.local.get(inShared))['data']).to.deep.equal({ mode: 'A' });
   });
 });
