@@ -191,7 +191,9 @@ async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, 
   ctx.states[key] = hashedState(desired);
   if (await syncRelatedStatus(p, rule, { client: destClient, path: destPath, dest, origin })) return 'wrote';
   if (rule.origin !== 'service') return {};
-  return { record: { namespace: pair.service.namespace, name: pair.service.name, apiVersion: origin.apiVersion ?? '', kind: origin.kind ?? '' } };
+  // As upstream v0.7.0 records it (measured by the compatibility e2e): where
+  // the copy is in kcp, with the origin's type. It names no service namespace.
+  return { record: { namespace: pair.kcp.namespace, name: pair.kcp.name, apiVersion: origin.apiVersion ?? '', kind: origin.kind ?? '' } };
 }
 
 /**

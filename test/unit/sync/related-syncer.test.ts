@@ -100,7 +100,7 @@ describe('related resources (sync engine)', function () {
     const got = w.remote.objects.get(secretAt('default', 'my-credentials'));
     expect({ data: got?.['data'], labels: got?.metadata.labels, annotations: got?.metadata.annotations }).to.deep.equal({ data: { password: 'aHVudGVyMg==' }, labels: { app: 'db' }, annotations: undefined });
     expect(w.remote.objects.get(PRIMARY)?.metadata.annotations?.['related-resources.syncagent.kcp.io/credentials.0'])
-      .to.equal(JSON.stringify({ namespace: CLUSTER, name: 'my-credentials', apiVersion: 'v1', kind: 'Secret' }));
+      .to.equal(JSON.stringify({ namespace: 'default', name: 'my-credentials', apiVersion: 'v1', kind: 'Secret' }));
     expect(w.local.objects.get(COPY)?.metadata.annotations?.[RELATED_STATE_ANNOTATION]).to.match(/^\{"credentials\/default\/my-credentials":/);
     expect(condition(w)).to.deep.equal(['True/Synced']);
 
