@@ -220,8 +220,10 @@ function withOwner(patch: Record<string, unknown> | undefined, dest: KubeObject,
 async function syncRelatedStatus(
   p: RelatedPass, rule: RelatedRule, at: { client: RestClient; path: string; dest: KubeObject; origin: KubeObject },
 ): Promise<boolean> {
-  const status = at.origin['status'];
-  if (!rule.syncStatus || status === undefined || jsonEqual(status, at.dest['status'])) return false;
+  if (!rule.syncStatus || at.origin['status'] === undefined) return false;
+  // The rule's status mutations shape what the copy gets, as spec mutations shape its spec.
+  const status = rule.statusMutator.apply(at.origin, at.dest)['status'];
+  if (status === undefined || jsonEqual(status, at.dest['status'])) return false;
   await inWorkspace(rule, () => at.client.replace(`${at.path}/status`, { ...at.dest, status })).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
     p.io.logger.info('Related type has no status subresource', { key: p.key, rule: rule.field });
