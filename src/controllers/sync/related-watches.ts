@@ -41,7 +41,7 @@ export class RelatedWatches {
   private readonly deps: RelatedWatchDeps;
   private readonly service: Watched[];
   private readonly kcp: Watched[];
-  private readonly remotes = new Map<string, { abort: AbortController; informers: Informer[] }>();
+  private readonly remotes = new Map<string, { abort: AbortController }>();
   private readonly locals: Informer[] = [];
 
   constructor(deps: RelatedWatchDeps) {
@@ -56,10 +56,6 @@ export class RelatedWatches {
       informer.onChange((obj) => { this.onServiceChange(w, obj); });
       this.locals.push(informer);
     }
-  }
-
-  hasSynced(): boolean {
-    return this.locals.every((i) => i.hasSynced()) && [...this.remotes.values()].every((r) => r.informers.every((i) => i.hasSynced()));
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -79,13 +75,12 @@ export class RelatedWatches {
       if (this.remotes.has(url)) continue;
       const abort = new AbortController();
       signal.addEventListener('abort', () => { abort.abort(); }, { once: true });
-      const informers = this.kcp.map((w) => {
+      for (const w of this.kcp) {
         const informer = this.informer(this.deps.kcp.forServer(`${url}/clusters/*`), w, 'remote');
         informer.onChange((obj) => { this.onKcpChange(w, obj); });
         void informer.run(abort.signal);
-        return informer;
-      });
-      this.remotes.set(url, { abort, informers });
+      }
+      this.remotes.set(url, { abort });
     }
   }
 
