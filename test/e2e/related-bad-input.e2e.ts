@@ -9,28 +9,15 @@ import {
   CERTIFICATES, CERTIFICATES_PATH, CRONTABS, CRONTABS_PATH, certificate, crontab, ensureNamespace, eventsOn, localCertificate, localCrontab, markCopy, plain,
   publishedResource, secret, secretPath, tryGet, waitEvent, waitObject, waitRelatedCondition,
 } from '../utils/related-checks.ts';
-import { type Consumer, type RelatedBed, type Story, type StoryOptions, startRelatedBed, startStory } from '../utils/related-story.ts';
+import { type Consumer, StoryStage, type StoryOptions } from '../utils/related-story.ts';
 
 const credentials = (object: Record<string, unknown>): Record<string, unknown> => ({ identifier: 'credentials', origin: 'service', kind: 'Secret', object });
 
 describe('related resources: bad input for one object', function () {
-  let bed: RelatedBed;
-  let story: Story | undefined;
-
-  before(async function () {
-    this.timeout(120_000);
-    bed = await startRelatedBed('related-bad');
-  });
-  afterEach(async function () {
-    await story?.stop();
-    story = undefined;
-  });
-  after(async function () {
-    await bed?.stop();
-  });
+  const stage = new StoryStage('related-bad');
 
   const certificatesWith = async (id: string, related: Record<string, unknown>[], opts: Partial<StoryOptions> = {}): Promise<Consumer> => {
-    story = await startStory(bed, {
+    const story = await stage.start({
       id, publishedResources: [publishedResource(`${id}-certs`, { resource: CERTIFICATES, related })], expectClaims: ['/secrets'], probe: CERTIFICATES_PATH, ...opts,
     });
     return story.consumers[0]!;
@@ -40,9 +27,9 @@ describe('related resources: bad input for one object', function () {
   const issue = async (team: Consumer, obj: KubeObject, secrets: KubeObject[] = []): Promise<void> => {
     await team.client.create(CERTIFICATES_PATH, obj);
     const copyPath = localCertificate(team.ws.cluster, obj.metadata.name ?? '');
-    await waitObject(bed.local, copyPath, `the copy of ${obj.metadata.name ?? ''}`);
-    for (const s of secrets) await bed.local.create(secretPath(s.metadata.namespace ?? ''), s);
-    await markCopy(bed.local, copyPath);
+    await waitObject(stage.local, copyPath, `the copy of ${obj.metadata.name ?? ''}`);
+    for (const s of secrets) await stage.local.create(secretPath(s.metadata.namespace ?? ''), s);
+    await markCopy(stage.local, copyPath);
   };
 
   /** The consumer sees the operator's Ready on an object: its primary sync goes on. */
@@ -61,7 +48,7 @@ describe('related resources: bad input for one object', function () {
     await waitReady(team, 'unnamed');
     expect(await warnings(team, 'unnamed'), 'warnings on the Certificate without secretName').to.deep.equal([]);
 
-    await bed.local.create(secretPath(ns), secret(ns, 'later-tls', { key: 'later' }));
+    await stage.local.create(secretPath(ns), secret(ns, 'later-tls', { key: 'later' }));
     const current = await team.client.get(`${CERTIFICATES_PATH}/unnamed`);
     await team.client.replace(`${CERTIFICATES_PATH}/unnamed`, { ...current, spec: { secretName: 'later-tls' } });
     const got = await waitObject(team.client, secretPath('default', 'later-tls'), 'the Secret once secretName is set');
@@ -83,8 +70,8 @@ describe('related resources: bad input for one object', function () {
   });
 
   it('a selector aimed by the consumer at a namespace it does not own is refused, naming the rule; the next object syncs', async function () {
-    await ensureNamespace(bed.local, 'provider-private');
-    await bed.local.create(secretPath('provider-private'), secret('provider-private', 'db-root', { password: 'ROOT' }, { app: 'db' }));
+    await ensureNamespace(stage.local, 'provider-private');
+    await stage.local.create(secretPath('provider-private'), secret('provider-private', 'db-root', { password: 'ROOT' }, { app: 'db' }));
     const team = await certificatesWith('sel-ns', [credentials({
       selector: { matchLabels: { app: 'db' }, rewrite: { template: { template: '{{ .Value }}' } } },
       namespace: { reference: { path: 'spec.secretNamespace' } },
@@ -113,7 +100,7 @@ describe('related resources: bad input for one object', function () {
   });
 
   it('a consumer that rejected the Secrets claim is told so on its object, and its object still syncs', async function () {
-    story = await startStory(bed, {
+    const story = await stage.start({
       id: 'rejected',
       publishedResources: [publishedResource('rejected-crontabs', { resource: CRONTABS, related: [credentials({ template: { template: 'my-credentials' } })] })],
       expectClaims: ['/secrets'],
@@ -123,9 +110,9 @@ describe('related resources: bad input for one object', function () {
     const team = story.consumers[0]!;
     await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
     const copyPath = localCrontab(team.ws.cluster, 'my-crontab');
-    await waitObject(bed.local, copyPath, 'the copy of my-crontab');
-    await bed.local.create(secretPath(team.ws.cluster), secret(team.ws.cluster, 'my-credentials', { password: 'hunter2' }));
-    await markCopy(bed.local, copyPath);
+    await waitObject(stage.local, copyPath, 'the copy of my-crontab');
+    await stage.local.create(secretPath(team.ws.cluster), secret(team.ws.cluster, 'my-credentials', { password: 'hunter2' }));
+    await markCopy(stage.local, copyPath);
 
     const event = await waitEvent(team.client, 'default', 'my-crontab', 'PermissionClaimNotAccepted');
     expect(event.message).to.include('spec.related[0] (credentials)');

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { BACKUPS, CRONTABS, CRONTABS_PATH, crontab, localCrontab, markCopy, publishedResource, waitObject } from '../utils/related-checks.ts';
-import { type RelatedBed, type Story, startRelatedBed, startStory } from '../utils/related-story.ts';
+import { StoryStage } from '../utils/related-story.ts';
 import { waitFor } from '../utils/wait.ts';
 
 const KCP_GROUP = 'backups.kcp.example.com';
@@ -35,63 +35,50 @@ async function createWithStatus(client: RestClient, collection: string, obj: Kub
 const statusId = (o: KubeObject): string | undefined => (o['status'] as { id?: string } | undefined)?.id;
 
 describe('related resources: status', function () {
-  let bed: RelatedBed;
-  let story: Story | undefined;
-
-  before(async function () {
-    this.timeout(120_000);
-    bed = await startRelatedBed('related-status');
-  });
-  afterEach(async function () {
-    await story?.stop();
-    story = undefined;
-  });
-  after(async function () {
-    await bed?.stop();
-  });
+  const stage = new StoryStage('related-status');
 
   it('the status a consumer-side controller writes on its Backup reaches the operator\'s copy, and never comes back', async function () {
-    story = await startStory(bed, { id: 'from-kcp', publishedResources: [backupsOnly, subnet('kcp', { syncStatus: true })], probe: kcpBackups });
+    const story = await stage.start({ id: 'from-kcp', publishedResources: [backupsOnly, subnet('kcp', { syncStatus: true })], probe: kcpBackups });
     const team = story.consumers[0]!;
     await createWithStatus(team.client, kcpBackups, backup(KCP_GROUP, 'default', { source: 'vpc-1' }), { id: 'subnet-kcp-12345' });
     await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
 
-    const copy = await waitObject(bed.local, `${localBackups(team.ws.cluster)}/my-subnet`, 'the Backup copy with the consumer\'s status', (o) => statusId(o) === 'subnet-kcp-12345');
-    await bed.local.replace(`${localBackups(team.ws.cluster)}/my-subnet/status`, { ...copy, status: { id: 'subnet-local-override' } });
+    const copy = await waitObject(stage.local, `${localBackups(team.ws.cluster)}/my-subnet`, 'the Backup copy with the consumer\'s status', (o) => statusId(o) === 'subnet-kcp-12345');
+    await stage.local.replace(`${localBackups(team.ws.cluster)}/my-subnet/status`, { ...copy, status: { id: 'subnet-local-override' } });
     // A later change the agent must carry down shows it has looked again.
     const current = await team.client.get(`${kcpBackups}/my-subnet`);
     await team.client.replace(`${kcpBackups}/my-subnet`, { ...current, spec: { source: 'vpc-1', retention: 9 } });
-    await markCopy(bed.local, localCrontab(team.ws.cluster, 'my-crontab'));
-    await waitObject(bed.local, `${localBackups(team.ws.cluster)}/my-subnet`, 'the spec edit on the copy', (o) => (o['spec'] as { retention?: number }).retention === 9);
+    await markCopy(stage.local, localCrontab(team.ws.cluster, 'my-crontab'));
+    await waitObject(stage.local, `${localBackups(team.ws.cluster)}/my-subnet`, 'the spec edit on the copy', (o) => (o['spec'] as { retention?: number }).retention === 9);
     expect(statusId(await team.client.get(`${kcpBackups}/my-subnet`))).to.equal('subnet-kcp-12345');
   });
 
   it('the status the operator writes on a Backup reaches the consumer\'s copy at once (watched by selector)', async function () {
-    story = await startStory(bed, {
+    const story = await stage.start({
       id: 'from-svc', publishedResources: [backupsOnly, subnet('service', { syncStatus: true, watch: { bySelector: {} } })], probe: CRONTABS_PATH,
     });
     const team = story.consumers[0]!;
     await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
-    await waitObject(bed.local, localCrontab(team.ws.cluster, 'my-crontab'), 'the copy of my-crontab');
-    await createWithStatus(bed.local, localBackups(team.ws.cluster), backup('backups.example.com', team.ws.cluster, { source: 'vpc-2' }), { id: 'subnet-svc-99999' });
+    await waitObject(stage.local, localCrontab(team.ws.cluster, 'my-crontab'), 'the copy of my-crontab');
+    await createWithStatus(stage.local, localBackups(team.ws.cluster), backup('backups.example.com', team.ws.cluster, { source: 'vpc-2' }), { id: 'subnet-svc-99999' });
 
     const got = await waitObject(team.client, `${kcpBackups}/my-subnet`, 'the Backup in kcp with the operator\'s status', (o) => statusId(o) === 'subnet-svc-99999');
     expect(got['spec']).to.deep.equal({ source: 'vpc-2' });
   });
 
   it('without syncStatus the consumer\'s copy of the Backup follows the spec but carries no status', async function () {
-    story = await startStory(bed, {
+    const story = await stage.start({
       id: 'no-status', publishedResources: [backupsOnly, subnet('service', { watch: { bySelector: {} } })], probe: CRONTABS_PATH,
     });
     const team = story.consumers[0]!;
     await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
-    await waitObject(bed.local, localCrontab(team.ws.cluster, 'my-crontab'), 'the copy of my-crontab');
+    await waitObject(stage.local, localCrontab(team.ws.cluster, 'my-crontab'), 'the copy of my-crontab');
     const path = `${localBackups(team.ws.cluster)}/my-subnet`;
-    await createWithStatus(bed.local, localBackups(team.ws.cluster), backup('backups.example.com', team.ws.cluster, { source: 'vpc-3' }), { id: 'subnet-svc-1' });
+    await createWithStatus(stage.local, localBackups(team.ws.cluster), backup('backups.example.com', team.ws.cluster, { source: 'vpc-3' }), { id: 'subnet-svc-1' });
     await waitObject(team.client, `${kcpBackups}/my-subnet`, 'the Backup in kcp');
 
-    const current = await bed.local.get(path);
-    await bed.local.replace(path, { ...current, spec: { source: 'vpc-3', retention: 3 } });
+    const current = await stage.local.get(path);
+    await stage.local.replace(path, { ...current, spec: { source: 'vpc-3', retention: 3 } });
     const got = await waitFor('the spec edit in kcp', async () => {
       const o = await team.client.get(`${kcpBackups}/my-subnet`);
       return (o['spec'] as { retention?: number }).retention === 3 ? o : undefined;

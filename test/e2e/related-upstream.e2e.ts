@@ -9,28 +9,20 @@ import { expect } from 'chai';
 import {
   CERTIFICATES, CERTIFICATES_PATH, certificate, ensureNamespace, markCopy, pathOf, plain, publishedResource, secret, secretPath, waitCopyOf, waitObject,
 } from '../utils/related-checks.ts';
-import { type RelatedBed, type Story, startRelatedBed, startStory } from '../utils/related-story.ts';
+import { StoryStage } from '../utils/related-story.ts';
 
 const SHARED = 'shared-certs';
 const naming = { namespace: SHARED, name: '{{ .ClusterName }}-{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}' };
 const copies = `/apis/certs.example.com/v1/namespaces/${SHARED}/certificates`;
 
 describe('upstream v0.7.0 and related objects chosen by the consumer', function () {
-  let bed: RelatedBed;
-  let story: Story | undefined;
-
+  const stage = new StoryStage('related-upstream');
   before(async function () {
-    this.timeout(120_000);
-    bed = await startRelatedBed('related-upstream');
-    await ensureNamespace(bed.local, SHARED);
-  });
-  after(async function () {
-    await story?.stop();
-    await bed?.stop();
+    await ensureNamespace(stage.local, SHARED);
   });
 
   it('hands tenant A\'s TLS key to tenant B when B names the same secretName', async function () {
-    story = await startStory(bed, {
+    const story = await stage.start({
       id: 'upstream-certmgr',
       agent: 'upstream',
       publishedResources: [publishedResource('upstream-certmgr-certs', {
@@ -43,13 +35,13 @@ describe('upstream v0.7.0 and related objects chosen by the consumer', function 
     });
     const [a, b] = [story.consumers[0]!, story.consumers[1]!];
     await a.client.create(CERTIFICATES_PATH, certificate('web', { secretName: 'web-tls', dnsNames: ['a.example.com'] }));
-    const copyA = await waitCopyOf(bed.local, copies, a.ws.cluster, 'web');
-    await bed.local.create(secretPath(SHARED), secret(SHARED, 'web-tls', { 'tls.key': 'A-PRIVATE-KEY' }));
-    await markCopy(bed.local, pathOf(copies, copyA));
+    const copyA = await waitCopyOf(stage.local, copies, a.ws.cluster, 'web');
+    await stage.local.create(secretPath(SHARED), secret(SHARED, 'web-tls', { 'tls.key': 'A-PRIVATE-KEY' }));
+    await markCopy(stage.local, pathOf(copies, copyA));
     await waitObject(a.client, secretPath('default', 'web-tls'), 'A\'s TLS Secret in A\'s workspace');
 
     await b.client.create(CERTIFICATES_PATH, certificate('web', { secretName: 'web-tls', dnsNames: ['b.example.com'] }));
-    await markCopy(bed.local, pathOf(copies, await waitCopyOf(bed.local, copies, b.ws.cluster, 'web')));
+    await markCopy(stage.local, pathOf(copies, await waitCopyOf(stage.local, copies, b.ws.cluster, 'web')));
     const leaked = await waitObject(b.client, secretPath('default', 'web-tls'), 'A\'s TLS Secret in B\'s workspace');
     expect(plain(leaked)).to.deep.equal({ 'tls.key': 'A-PRIVATE-KEY' });
   });

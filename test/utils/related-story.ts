@@ -8,7 +8,7 @@ import type { PermissionClaim } from '../../src/apis/kcp.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { startAgent, waitAgentReady } from './agent.ts';
-import { type Workspace, applyObject, conditionTrue, createWorkspace, grantAgentAccess, uniqueName } from './kcp-fixtures.ts';
+import { type ClaimDecision, type Workspace, applyObject, bindWithClaims, createWorkspace, grantAgentAccess, uniqueName } from './kcp-fixtures.ts';
 import type { ManagedProcess } from './processes.ts';
 import { installCrd, readCrd } from './service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from './service-cluster.ts';
@@ -21,6 +21,9 @@ const APIS_V1A2 = '/apis/apis.kcp.io/v1alpha2';
 const AGENT_NAMESPACE = 'api-syncagent';
 /** The label that ties a PublishedResource to the agent of one story. */
 export const STORY_LABEL = 'e2e.syncagent.kcp.io/story';
+
+/** The agent name of a story (its `--agent-name`). */
+export const storyAgentName = (id: string): string => `rel-${id}`;
 
 /** What the stories of one test file share. */
 export interface RelatedBed {
@@ -52,9 +55,6 @@ export interface Consumer {
   readonly client: RestClient;
 }
 
-/** Whether a consumer accepts a claim of the export (default: all accepted). */
-export type ClaimDecision = (claim: PermissionClaim) => 'Accepted' | 'Rejected';
-
 export interface StoryOptions {
   /** Short, unique within the file: names the agent, the export and the workspaces. */
   readonly id: string;
@@ -65,6 +65,7 @@ export interface StoryOptions {
   readonly expectClaims?: readonly string[];
   /** A consumer-side collection that must be served before the story goes on. */
   readonly probe?: string;
+  /** Whether the consumers accept each claim (default: all accepted). */
   readonly decideClaims?: ClaimDecision;
   /** Other exports the consumers bind first (all their claims accepted). */
   readonly alsoBind?: readonly { path: string; name: string }[];
@@ -88,7 +89,7 @@ export interface Story {
  */
 export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
   const { kcp } = suite();
-  const agentName = `rel-${opts.id}`;
+  const agentName = storyAgentName(opts.id);
   const exportName = `${opts.id}.related.example.com`;
   const provider = await createWorkspace(kcp, bed.org.path, `${opts.id}-provider`);
   const providerAdmin = await kcp.client('admin', provider.path);
@@ -124,7 +125,7 @@ export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<S
 async function startStoryAgent(bed: RelatedBed, opts: StoryOptions, provider: Workspace, exportName: string): Promise<{ process: ManagedProcess; ready: () => Promise<void> }> {
   const { kcp, artifacts } = suite();
   const setup = {
-    name: `rel-${opts.id}`, kcp, providerPath: provider.path, exportName, service: bed.service, namespace: AGENT_NAMESPACE,
+    name: storyAgentName(opts.id), kcp, providerPath: provider.path, exportName, service: bed.service, namespace: AGENT_NAMESPACE,
     extraArgs: [`--published-resource-selector=${STORY_LABEL}=${opts.id}`],
   };
   if (opts.agent === 'upstream') {
@@ -158,24 +159,45 @@ async function waitExport(providerAdmin: RestClient, exportName: string, opts: S
   }, { timeoutMs: 90_000 });
 }
 
-/** Binds an export with the given claims, each accepted or rejected, and waits for the binding to be Ready. */
-export async function bindWithClaims(
-  client: RestClient,
-  exportRef: { path: string; name: string },
-  claims: readonly PermissionClaim[],
-  decide: ClaimDecision = () => 'Accepted',
-): Promise<KubeObject> {
-  await client.create(`${APIS_V1A2}/apibindings`, {
-    apiVersion: 'apis.kcp.io/v1alpha2',
-    kind: 'APIBinding',
-    metadata: { name: exportRef.name },
-    spec: {
-      reference: { export: exportRef },
-      permissionClaims: claims.map((c) => ({ ...c, selector: { matchAll: true }, state: decide(c) })),
-    },
-  });
-  return waitFor(`APIBinding ${exportRef.name} to be Ready`, async () => {
-    const binding = await client.get(`${APIS_V1A2}/apibindings/${exportRef.name}`);
-    return conditionTrue(binding, 'Ready') ? binding : undefined;
-  }, { timeoutMs: 60_000 });
+/**
+ * The stage of one test file of stories: registers the file's hooks (the bed
+ * is started before the first story; every story is stopped after its test;
+ * the bed after the last) and starts stories on it.
+ */
+export class StoryStage {
+  #bed: RelatedBed | undefined;
+  #running: Story[] = [];
+
+  constructor(name: string) {
+    const started = (bed: RelatedBed): void => {
+      this.#bed = bed;
+    };
+    before(async function (this: Mocha.Context) {
+      this.timeout(120_000);
+      started(await startRelatedBed(name));
+    });
+    afterEach(async () => {
+      for (const story of this.#running.splice(0)) await story.stop();
+    });
+    after(async () => {
+      await this.#bed?.stop();
+    });
+  }
+
+  get bed(): RelatedBed {
+    if (this.#bed === undefined) throw new Error('the service cluster of this file is not started yet');
+    return this.#bed;
+  }
+
+  /** Admin on the service cluster; the test plays the service operator with it. */
+  get local(): RestClient {
+    return this.bed.local;
+  }
+
+  /** Starts a story that is stopped after the current test. */
+  async start(opts: StoryOptions): Promise<Story> {
+    const story = await startStory(this.bed, opts);
+    this.#running.push(story);
+    return story;
+  }
 }
