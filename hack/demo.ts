@@ -2,8 +2,10 @@
 // local service cluster (real servers), the chart installed for real (CRD,
 // RBAC, ServiceAccount), the agent as a local process with the chart's own
 // arguments (no kubelet runs pods here), two consumer workspaces, one object,
-// a tiny operator that marks copies Ready, and what the consumer then sees.
+// a tiny operator that writes a credentials Secret for each copy and marks it
+// Ready, and what the consumer then sees: its object and the Secret.
 // It stays up until Ctrl-C (or exits at once with DEMO_EXIT=1) and cleans up.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -47,7 +49,14 @@ async function main(): Promise<void> {
 
   step('Creating consumer workspaces root:demo:team-a and root:demo:team-b and binding the export…');
   const teams: Workspace[] = [await createWorkspace(kcp, org.path, 'team-a'), await createWorkspace(kcp, org.path, 'team-b')];
-  for (const team of teams) await bindExport(kcp, team.path, { path: provider.path, name: EXPORT });
+  // The consumers accept the claims the export asks for: events, and Secrets
+  // for the credentials the operator writes (spec.related).
+  const claims = [{ group: '', resource: 'events', verbs: ['*'] }, { group: '', resource: 'secrets', verbs: ['*'] }];
+  await waitFor('the Secrets claim on the export', async () => {
+    const exp = await providerAdmin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`);
+    return ((exp['spec'] as { permissionClaims?: { resource: string }[] }).permissionClaims ?? []).some((c) => c.resource === 'secrets') ? true : undefined;
+  }, { timeoutMs: 60_000 });
+  for (const team of teams) await bindExport(kcp, team.path, { path: provider.path, name: EXPORT }, claims);
 
   const operator = runExampleOperator(local);
   step('team-a creates a CronTab (examples/crontab.yaml); the example operator marks its copy Ready…');
@@ -61,6 +70,8 @@ async function main(): Promise<void> {
 
   step(`What team-a sees (after ${((Date.now() - started) / 1000).toFixed(1)} s):`);
   console.log(JSON.stringify({ metadata: { name: seen.metadata.name, finalizers: seen.metadata.finalizers }, spec: seen['spec'], status: seen['status'] }, null, 2));
+
+  await showCredentials(teamA);
   const serviceKubeconfig = writeKubeconfig(join(DEMO_DIR, 'service.kubeconfig'), service.admin);
   printHowToExplore(kcp.identity.bind(kcp), serviceKubeconfig, teams, provider);
 
@@ -88,14 +99,26 @@ async function startAgentFromChart(inputs: AgentInputs): Promise<void> {
   await waitAgentReady(startAgentWithArgs(inputs.artifacts, 'syncagent', args));
 }
 
-/** The "operator" of the demo: marks every CronTab copy Ready. */
+/**
+ * The "operator" of the demo: writes a credentials Secret for every CronTab
+ * copy (`<copy>-credentials`, next to it, owned by it) and marks the copy Ready.
+ */
 function runExampleOperator(local: RestClient): AbortController {
   const abort = new AbortController();
   const loop = async (): Promise<void> => {
     while (!abort.signal.aborted) {
       const list = await local.list('/apis/example.com/v1/crontabs').catch(() => ({ items: [] as KubeObject[] }));
       for (const ct of list.items.filter((o) => !conditionTrue(o, 'Ready'))) {
-        const path = `/apis/example.com/v1/namespaces/${ct.metadata.namespace ?? ''}/crontabs/${ct.metadata.name ?? ''}/status`;
+        const ns = ct.metadata.namespace ?? '';
+        await local.create(`/api/v1/namespaces/${ns}/secrets`, {
+          apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+          metadata: {
+            name: `${ct.metadata.name ?? ''}-credentials`, namespace: ns,
+            ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'CronTab', name: ct.metadata.name ?? '', uid: ct.metadata.uid ?? '' }],
+          },
+          stringData: { username: 'backup', password: randomBytes(12).toString('base64url') },
+        }).catch(() => undefined);
+        const path = `/apis/example.com/v1/namespaces/${ns}/crontabs/${ct.metadata.name ?? ''}/status`;
         await local.replace(path, { ...ct, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Scheduled', message: 'the backup job is scheduled' }] } }).catch(() => undefined);
       }
       await new Promise((r) => setTimeout(r, 200));
@@ -103,6 +126,24 @@ function runExampleOperator(local: RestClient): AbortController {
   };
   void loop();
   return abort;
+}
+
+/** The credentials Secret the example operator wrote for team-a's copy, as team-a sees it. */
+async function showCredentials(teamA: RestClient): Promise<void> {
+  step('The example operator wrote a credentials Secret next to the copy; the agent brings it to team-a (spec.related)…');
+  const credentials = await waitFor('nightly-backup-credentials in team-a', () =>
+    teamA.get('/api/v1/namespaces/default/secrets/nightly-backup-credentials').catch(() => undefined), { timeoutMs: 60_000 });
+  const primary = await teamA.get('/apis/example.com/v1/namespaces/default/crontabs/nightly-backup');
+  console.log(JSON.stringify({
+    secret: { name: credentials.metadata.name, data: decoded(credentials['data']) },
+    recordedOnTheCronTab: Object.fromEntries(Object.entries(primary.metadata.annotations ?? {}).filter(([k]) => k.startsWith('related-resources.'))),
+  }, null, 2));
+}
+
+/** A Secret's data as text. */
+function decoded(data: unknown): Record<string, string> {
+  if (typeof data !== 'object' || data === null) return {};
+  return Object.fromEntries(Object.entries(data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
 
 function printHowToExplore(identity: (role: 'admin', path: string) => Parameters<typeof writeKubeconfig>[1], serviceKubeconfig: string, teams: Workspace[], provider: Workspace): void {
@@ -116,6 +157,7 @@ Kubeconfigs:
   service cluster:     ${serviceKubeconfig}
 Try:
   kubectl --kubeconfig ${files[0] ?? ''} get crontabs -o yaml
+  kubectl --kubeconfig ${files[0] ?? ''} get secret nightly-backup-credentials -o yaml
   kubectl --kubeconfig ${files[0] ?? ''} get events
   kubectl --kubeconfig ${providerFile} get apiexports,apiresourceschemas
   kubectl --kubeconfig ${serviceKubeconfig} get publishedresources

@@ -22,7 +22,7 @@ import { parseSelector } from './translate/label-selector.ts';
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'render') {
     try {
-      return renderCommand(argv.slice(1), (text) => process.stdout.write(text));
+      return await renderCommand(argv.slice(1), (text) => process.stdout.write(text));
     } catch (err) {
       process.stderr.write(`error: ${errorChain(err)}\n\n${RENDER_USAGE}`);
       return 2;

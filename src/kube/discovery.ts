@@ -3,6 +3,7 @@
  * (built-in and aggregated APIs): where a kind is served, under which names,
  * with which subresources, and the OpenAPI v3 document of its group version.
  */
+import { isNotFound } from './errors.ts';
 import { isRecord } from './object.ts';
 import type { RestClient } from './rest-client.ts';
 
@@ -76,6 +77,31 @@ async function discover(client: RestClient, group: string, kind: string, search:
   } catch (err) {
     throw new Error(`failed to discover ${kind} in API group "${group}"`, { cause: err });
   }
+}
+
+/** What one group version says about a resource, by its plural name. */
+export interface ServedResource {
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly hasStatus: boolean;
+}
+
+/**
+ * Looks a resource up by group, version and plural in that group version's
+ * discovery document. Returns undefined when the server does not serve it
+ * (the group version is unknown, or lists no such resource). Read-only.
+ */
+export async function servedResource(client: RestClient, group: string, version: string, resource: string): Promise<ServedResource | undefined> {
+  let resources: ApiResource[];
+  try {
+    resources = await resourceList(client, group, version);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw new Error(`failed to discover ${resource} in ${group === '' ? version : `${group}/${version}`}`, { cause: err });
+  }
+  const found = resources.find((r) => r.name === resource);
+  if (found === undefined) return undefined;
+  return { kind: found.kind, namespaced: found.namespaced, hasStatus: resources.some((r) => r.name === `${resource}/status`) };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PublishedResource } from '../apis/v1alpha1/published-resource.ts';
 import { compileMutationSpec, type Mutator } from '../translate/mutation/index.ts';
 import type { TemplateRenderer } from '../translate/naming.ts';
+import { compileRelatedRules, type RelatedRule } from '../translate/related/rule.ts';
 import { compileTemplate, createGoTemplates } from '../gotemplate/index.ts';
 
 /**
@@ -13,6 +14,8 @@ export interface SyncBehaviour {
   readonly specMutator: Mutator;
   readonly statusMutator: Mutator;
   readonly templates: TemplateRenderer;
+  /** The `spec.related` rules, checked and compiled. */
+  readonly related: readonly RelatedRule[];
 }
 
 /** A field of a PublishedResource that cannot be compiled, and why. */
@@ -48,7 +51,7 @@ export function compileBehaviour(pr: PublishedResource): SyncBehaviour {
     // Upstream renders mutation templates with sprig's functions only.
     compileTemplate: (source) => compileTemplate(source, { functions: 'sprig' }),
   });
-  return { specMutator: mutators.spec, statusMutator: mutators.status, templates };
+  return { specMutator: mutators.spec, statusMutator: mutators.status, templates, related: compileRelatedRules(pr.spec.related) };
 }
 
 /** The field an error from compileBehaviour names, if any. */

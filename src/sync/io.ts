@@ -1,7 +1,9 @@
 import type { EventRecorder } from '../kube/events.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
+import type { ServedResource } from '../kube/discovery.ts';
 import type { Logger } from '../log/logger.ts';
+import type { RelatedType, Side } from '../translate/related/rule.ts';
 import type { SyncBehaviour } from './behaviour.ts';
 
 /**
@@ -47,4 +49,10 @@ export interface SyncIO {
    * status, written by this pass when `wrote`. Must not throw.
    */
   statusInSync(key: string, copy: KubeObject, wrote: boolean): void;
+  /** The client for related objects on one side (kcp: the consumer's workspace through the virtual workspace). */
+  relatedClient(side: Side, cluster: string): RestClient | undefined;
+  /** Discovery of a related type on one side (cached); undefined when that side does not serve it. */
+  servedResource(side: Side, cluster: string, type: RelatedType): Promise<ServedResource | undefined>;
+  /** The copies of this PublishedResource's consumer objects in one service-side namespace (from the cache). */
+  copiesInNamespace(namespace: string): KubeObject[];
 }

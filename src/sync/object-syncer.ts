@@ -1,16 +1,19 @@
 import { AGENT_NAME_LABEL, CLEANUP_FINALIZER, LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
-import type { RestClient } from '../kube/rest-client.ts';
 import type { Result } from '../runtime/controller.ts';
 import { deepEqual } from '../translate/deep-equal.ts';
 import { matchesSelector } from '../translate/label-selector.ts';
 import { type DesiredLocal, desiredLocalObject, lastKnownState } from '../translate/local-object.ts';
 import { threeWayMergePatch } from '../translate/merge-patch.ts';
 import { addMissingSyncMetadata, remoteRefFromLocal } from '../translate/sync-metadata.ts';
-import { objectPath, parseRemoteKey, type RemoteKey, type SyncTarget } from '../translate/sync-target.ts';
+import { objectPath, parseRemoteKey, type SyncTarget } from '../translate/sync-target.ts';
 import type { SyncIO } from './io.ts';
+import type { Pass } from './pass.ts';
 import { SYNC_EVENTS } from './events.ts';
+import { cleanupRelatedObjects } from './related-cleanup.ts';
+import { withRelatedCondition } from './related-status.ts';
+import { syncRelatedObjects } from './related-syncer.ts';
 
 /** How long to wait before checking again on a copy that is being deleted. */
 const WAIT_FOR_DELETION_MS = 1_000;
@@ -43,16 +46,18 @@ export async function syncObject(key: string, target: SyncTarget, io: SyncIO): P
 /** Places the copy, then keeps its spec in sync down and its status up. */
 async function syncCopy(p: Pass): Promise<Result | undefined> {
   const { remote, local, io, target, ref } = p;
+  const clusterPath = target.enableWorkspacePaths ? await io.workspacePath(ref.cluster) : '';
   const desired = desiredLocalObject(remote, target, {
     clusterName: ref.cluster,
-    clusterPath: target.enableWorkspacePaths ? await io.workspacePath(ref.cluster) : '',
+    clusterPath,
     renderer: io.behaviour.templates,
     mutated: io.behaviour.specMutator.apply(remote, local),
   });
   if (local === undefined) return placeCopy(p, desired);
   if (local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
   if (await syncSpec(p, local, desired)) return undefined;
-  return syncStatus(p, local);
+  if (await syncStatus(p, local)) return undefined;
+  return syncRelatedObjects({ ...p, local, clusterPath });
 }
 
 /** The resource filter on the object's labels and the namespace filter on its namespace's. */
@@ -62,16 +67,6 @@ async function selected(p: Pass): Promise<boolean> {
   if (nsFilter === undefined || p.ref.namespace === '') return true;
   const labels = await p.io.namespaceLabels(p.ref.cluster, p.ref.namespace);
   return labels !== undefined && matchesSelector(nsFilter, labels);
-}
-
-interface Pass {
-  readonly key: string;
-  readonly ref: RemoteKey;
-  readonly remote: KubeObject;
-  readonly local: KubeObject | undefined;
-  readonly client: RestClient;
-  readonly target: SyncTarget;
-  readonly io: SyncIO;
 }
 
 const remotePath = (p: Pass): string => objectPath(p.target.remote, p.ref.name, p.ref.namespace);
@@ -87,6 +82,8 @@ function localPath(p: Pass, obj: KubeObject): string {
 async function handleDeletion(p: Pass): Promise<Result | undefined> {
   const finalizers = p.remote.metadata.finalizers ?? [];
   if (!finalizers.includes(CLEANUP_FINALIZER)) return undefined;
+  // Related objects first: resolving them needs the copy.
+  if (p.io.behaviour.related.length > 0 && await cleanupRelatedObjects(p)) return { requeueAfterMs: 0 };
   if (p.local !== undefined) {
     if (p.local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
     await p.io.local.delete(localPath(p, p.local), { propagationPolicy: 'Background', preconditions: { uid: p.local.metadata.uid ?? '' } })
@@ -189,18 +186,22 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
   return true;
 }
 
-/** Copies the copy's status up to the consumer object through its /status subresource. */
-async function syncStatus(p: Pass, local: KubeObject): Promise<Result | undefined> {
-  if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
-  const status = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
+/**
+ * Copies the copy's status up to the consumer object through its /status
+ * subresource (keeping the related-resources condition). Returns whether it wrote.
+ */
+async function syncStatus(p: Pass, local: KubeObject): Promise<boolean> {
+  if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return false;
+  const mutated = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
+  const status = mutated === undefined || p.io.behaviour.related.length === 0 ? mutated : withRelatedCondition(mutated, p.remote);
   if (status === undefined || deepEqual(status, p.remote['status'])) {
     p.io.statusInSync(p.key, local, false);
-    return undefined;
+    return false;
   }
   p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }));
   p.io.statusInSync(p.key, local, true);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
-  return undefined;
+  return true;
 }
 
 /**

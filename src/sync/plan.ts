@@ -39,6 +39,7 @@ export function planFor(pr: PublishedResource, source: CustomResourceDefinition,
     namespaceFilter: pr.spec.filter?.namespace === undefined ? undefined : selector(pr.spec.filter.namespace, 'spec.filter.namespace'),
     enableWorkspacePaths: pr.spec.enableWorkspacePaths === true,
     mutation: pr.spec.mutation,
+    related: pr.spec.related,
   });
   return { schema: schemaFor(projected, source, agentName), target, behaviour };
 }

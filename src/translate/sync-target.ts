@@ -34,6 +34,8 @@ export interface SyncTarget {
    * SyncBehaviour); this copy makes a rule change restart the sync.
    */
   readonly mutation?: unknown;
+  /** The raw `spec.related` rules (compiled in SyncBehaviour); a change restarts the sync. */
+  readonly related?: unknown;
 }
 
 export function apiVersionOf(t: TypeRef): string {
@@ -88,6 +90,7 @@ export interface SyncTargetInput {
   readonly namespaceFilter?: readonly Requirement[] | undefined;
   readonly enableWorkspacePaths?: boolean | undefined;
   readonly mutation?: unknown;
+  readonly related?: unknown;
 }
 
 /**
@@ -107,6 +110,7 @@ export function syncTargetFor(input: SyncTargetInput): SyncTarget {
     ...(input.namespaceFilter === undefined ? {} : { namespaceFilter: input.namespaceFilter }),
     enableWorkspacePaths: input.enableWorkspacePaths ?? false,
     ...(input.mutation === undefined ? {} : { mutation: input.mutation }),
+    ...(input.related === undefined || (Array.isArray(input.related) && input.related.length === 0) ? {} : { related: input.related }),
   };
 }
 

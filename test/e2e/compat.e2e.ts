@@ -24,6 +24,7 @@ import { installCrd, readCrd } from '../utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
 import { suite } from '../utils/suite.ts';
 import { REPO_ROOT } from '../utils/tools.ts';
+import { RELATED_GROUP, RELATED_OBJECT, type RelatedResult, collectRelated, writeRelatedSources } from '../utils/compat-related.ts';
 import { prepareUpstreamExport, startUpstreamAgent } from '../utils/upstream-agent.ts';
 import { waitFor } from '../utils/wait.ts';
 
@@ -33,6 +34,15 @@ const fixture = (p: string): string => join(REPO_ROOT, 'test/fixtures', p);
 const sha3 = (s: string, n = 20): string => createHash('sha3-256').update(s).digest('hex').slice(0, n);
 const LAST_KNOWN_STATE = 'syncagent.kcp.io/last-known-state';
 const SELECTOR_LABEL = 'compat.kcp.io/agent';
+const RELATED_OWNER = 'syncagent.kcp.io/related-owner';
+const RELATED_STATE = 'syncagent.kcp.io/related-state';
+
+/** The object without one annotation (and without an annotations map left empty). */
+function withoutAnnotation(obj: KubeObject, key: string): KubeObject {
+  const annotations = Object.fromEntries(Object.entries(obj.metadata.annotations ?? {}).filter(([k]) => k !== key));
+  const { annotations: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata: Object.keys(annotations).length === 0 ? metadata : { ...metadata, annotations } };
+}
 
 const CRONTAB_STATUS = {
   phase: 'Running',
@@ -59,7 +69,7 @@ interface Category {
    * A known difference (docs/compatibility.md, "Measured against upstream
    * v0.7.0"), asserted by its own test instead of plain equality.
    */
-  readonly difference?: 'empty-subresources' | 'cluster-prefix' | 'upstream-cannot-name' | 'template-output';
+  readonly difference?: 'empty-subresources' | 'cluster-prefix' | 'upstream-cannot-name' | 'template-output' | 'related';
 }
 
 const crontab = (group: string, name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject =>
@@ -141,9 +151,15 @@ const CATEGORIES: readonly Category[] = [
     objects: [['default', crontab('paths.example.com', 'located', { cronSpec: '@daily' })]],
     status: CRONTAB_STATUS,
   },
+  {
+    id: 'related resources', prFile: 'related-crontabs.yaml', api: `/apis/${RELATED_GROUP}/v1`, plural: 'crontabs', namespaced: true, local: `/apis/${RELATED_GROUP}/v1/crontabs`,
+    objects: [['default', crontab(RELATED_GROUP, RELATED_OBJECT, { cronSpec: '@daily', image: 'db:1' })]],
+    status: CRONTAB_STATUS,
+    difference: 'related',
+  },
 ];
 
-const CRONTAB_GROUPS = ['example.com', 'projection.example.com', 'scoped.example.com', 'mutations.example.com', 'edges.example.com', 'filters.example.com', 'naming.example.com', 'paths.example.com'];
+const CRONTAB_GROUPS = ['example.com', 'projection.example.com', 'scoped.example.com', 'mutations.example.com', 'edges.example.com', 'filters.example.com', 'naming.example.com', 'paths.example.com', RELATED_GROUP];
 
 /** What one agent produced for one category, normalised. */
 interface CategoryResult {
@@ -164,6 +180,8 @@ interface RunResult {
   readonly log: string;
   /** Last-known-state Secrets in the agent's namespace (upstream keeps one per object). */
   readonly stateSecrets: number;
+  /** Both sides of the related Secret and ConfigMap (compat-related.ts), normalised. */
+  readonly related: RelatedResult;
 }
 
 /** Everything a run needs: the servers and where this agent's objects live. */
@@ -259,7 +277,8 @@ async function waitPublished(ctx: RunContext, exportName: string): Promise<Permi
     const spec = exp['spec'] as { resources?: { schema: string }[]; permissionClaims?: PermissionClaim[] };
     const served = new Set((spec.resources ?? []).map((r) => r.schema));
     const claims = spec.permissionClaims ?? [];
-    return schemaNames.every((n) => served.has(n)) && claims.length >= 3 ? claims : undefined;
+    const claimed = new Set(claims.map((c) => `${c.group}/${c.resource}`));
+    return schemaNames.every((n) => served.has(n)) && claims.length >= 3 && claimed.has('/secrets') && claimed.has('/configmaps') ? claims : undefined;
   }, { timeoutMs: 60_000 });
 }
 
@@ -323,13 +342,15 @@ async function runAgent(kind: AgentKind, local: RestClient, service: ServiceClus
     for (const c of CATEGORIES) await applyObject(local, prFor(kind, c.prFile));
     const claims = await waitPublished(ctx, exportName);
     await bindExport(kcp, team.path, { path: provider.path, name: exportName }, claims);
+    await writeRelatedSources(local, ctx.consumer, team.cluster);
     await createConsumerObjects(ctx);
     await syncAndOperate(ctx);
+    const related = normalise(await collectRelated(local, ctx.consumer, `${sha3('default')}-${sha3(RELATED_OBJECT)}`, team.cluster), ctx);
     const categories = new Map<string, CategoryResult>();
     for (const c of CATEGORIES) categories.set(c.id, await collectCategory(ctx, c));
     const secrets = await local.list(`/api/v1/namespaces/${agentName}/secrets`, { labelSelector: 'syncagent.kcp.io/object-state=true' });
     const result: RunResult = {
-      categories, claims: claims.map((c) => `${c.group}/${c.resource}`).sort(), team, log: readFileSync(proc.logFile, 'utf8'), stateSecrets: secrets.items.length,
+      categories, claims: claims.map((c) => `${c.group}/${c.resource}`).sort(), team, log: readFileSync(proc.logFile, 'utf8'), stateSecrets: secrets.items.length, related,
     };
     writeFileSync(artifacts.logFile(`compat-${kind}.json`), JSON.stringify({ ...result, log: undefined, categories: Object.fromEntries(categories) }, null, 2));
     return result;
@@ -461,5 +482,37 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     expect(spec(mine)).to.deep.equal([{ image: 'backup<1>-pinned', cronSpec: '@daily x1000000', replicas: 1000000, concurrencyPolicy: 'Allow' }]);
     const withoutSpec = (r: CategoryResult): unknown => r.copies.map((o) => ({ ...o, spec: undefined }));
     expect(withoutSpec(mine)).to.deep.equal(withoutSpec(theirs));
+  });
+  it('related resources: the record on the CronTab names each copy in kcp and the origin\'s type, as upstream\'s', function () {
+    // A CronTab an upstream agent synced is taken over without duplicates only
+    // if both agents read these annotations alike (docs/compatibility.md).
+    expect(ours.related.recorded).to.deep.equal(upstream.related.recorded);
+    expect(upstream.related.recorded).to.deep.equal({
+      'credentials.0': { apiVersion: 'v1', kind: 'Secret', name: 'my-credentials', namespace: 'default' },
+      'bundle.0': { apiVersion: 'v1', kind: 'ConfigMap', name: 'ca-bundle', namespace: 'default' },
+    });
+  });
+
+  it('related resources: the same objects on both sides; ours adds an owner and a state annotation and the RelatedResourcesSynced condition', function () {
+    // docs/compatibility.md, "Related resources, measured".
+    const [theirs, mine] = [upstream.related, ours.related];
+    expect(mine.secretInKcp, 'the operator\'s Secret in kcp').to.deep.equal(theirs.secretInKcp);
+    expect(mine.bundleInKcp, 'the operator\'s ConfigMap as a Secret in kcp').to.deep.equal(theirs.bundleInKcp);
+    expect(mine.secretOrigin, 'the operator\'s Secret itself').to.deep.equal(theirs.secretOrigin);
+    expect(mine.configMapOrigin, 'the consumer\'s ConfigMap itself, with the cleanup finalizer').to.deep.equal(theirs.configMapOrigin);
+    expect(mine.configMapOnService.metadata.annotations?.[RELATED_OWNER]).to.equal(`ours-publish-related-crontabs/<cluster>|default|${RELATED_OBJECT}`);
+    expect(withoutAnnotation(mine.configMapOnService, RELATED_OWNER), 'the consumer\'s ConfigMap on the service cluster').to.deep.equal(theirs.configMapOnService);
+
+    const [theirCopy, myCopy] = both('related resources');
+    expect(myCopy.schema).to.deep.equal(theirCopy.schema);
+    const state = JSON.parse(myCopy.copies[0]?.metadata.annotations?.[RELATED_STATE] ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(state).sort()).to.deep.equal(['bundle/default/ca-bundle', 'credentials/default/my-credentials', `settings/default/${RELATED_OBJECT}-settings`]);
+    expect(myCopy.copies.map((c) => withoutAnnotation(c, RELATED_STATE))).to.deep.equal(theirCopy.copies);
+    type Conditions = Record<string, { conditions: { type: string; status: string; reason?: string }[] }>;
+    const [myStatus, theirStatus] = [myCopy.status as Conditions, theirCopy.status as Conditions];
+    const key = `default/${RELATED_OBJECT}`;
+    expect(myStatus[key]?.conditions.find((c) => c.type === 'RelatedResourcesSynced')).to.include({ status: 'True', reason: 'Synced' });
+    const withoutRelated = { ...myStatus[key], conditions: myStatus[key]?.conditions.filter((c) => c.type !== 'RelatedResourcesSynced') };
+    expect(withoutRelated).to.deep.equal(theirStatus[key]);
   });
 });

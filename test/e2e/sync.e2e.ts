@@ -184,23 +184,23 @@ describe('a consumer object synced through the agent', function () {
     expect(started, 'a new sync for the edited PublishedResource').to.be.greaterThan(startsBefore);
   });
 
-  it('holds back a PublishedResource with a field this version does not support, naming it, while others keep syncing', async function () {
+  it('holds back a PublishedResource whose related rule does not compile, naming it, while others keep syncing', async function () {
     await apiBound();
     await applyObject(local, {
       apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'with-mutation' },
       spec: {
         resource: { apiGroup: 'example.com', kind: 'CronTab' },
-        related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { reference: { path: 'spec.secretName' } } }],
+        related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { reference: { path: 'spec.secretName', regex: { pattern: '(' } } } }],
       },
     });
-    const held = await waitFor('SchemaReady=False on the unsupported one', async () => {
+    const held = await waitFor('SchemaReady=False on the invalid one', async () => {
       const obj = await local.get(`${PR_PATH}/with-mutation`);
       const c = (obj['status'] as { conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined)?.conditions
         ?.find((x) => x.type === 'SchemaReady');
       return c?.status === 'False' ? c : undefined;
     });
-    expect(held.reason).to.equal('Unsupported');
-    expect(held.message).to.include('spec.related');
+    expect(held.reason).to.equal('InvalidSpec');
+    expect(held.message).to.include('spec.related[0].object.reference.regex.pattern');
     await createInA('still-synced', { cronSpec: '2 2 * * *' });
     await local.delete(`${PR_PATH}/with-mutation`);
   });

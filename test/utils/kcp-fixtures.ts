@@ -113,17 +113,29 @@ export async function bindExport(
   exportRef: { path: string; name: string },
   claims: PermissionClaim[] = [{ group: '', resource: 'events', verbs: ['*'] }],
 ): Promise<KubeObject> {
-  const client = await kcp.client('admin', consumerPath);
+  return bindWithClaims(await kcp.client('admin', consumerPath), exportRef, claims);
+}
+
+/** Whether a consumer accepts a claim of the export. */
+export type ClaimDecision = (claim: PermissionClaim) => 'Accepted' | 'Rejected';
+
+/** Binds an export with the given claims, each accepted (default) or rejected for all objects, and waits for the binding to be Ready. */
+export async function bindWithClaims(
+  client: RestClient,
+  exportRef: { path: string; name: string },
+  claims: readonly PermissionClaim[],
+  decide: ClaimDecision = () => 'Accepted',
+): Promise<KubeObject> {
   await client.create(`${APIS_V1A2}/apibindings`, {
     apiVersion: 'apis.kcp.io/v1alpha2',
     kind: 'APIBinding',
     metadata: { name: exportRef.name },
     spec: {
       reference: { export: exportRef },
-      permissionClaims: claims.map((c) => ({ ...c, selector: { matchAll: true }, state: 'Accepted' })),
+      permissionClaims: claims.map((c) => ({ ...c, selector: { matchAll: true }, state: decide(c) })),
     },
   });
-  return waitFor(`APIBinding ${exportRef.name} in ${consumerPath} to be Ready`, async () => {
+  return waitFor(`APIBinding ${exportRef.name} to be Ready`, async () => {
     const binding = await client.get(`${APIS_V1A2}/apibindings/${exportRef.name}`);
     return conditionTrue(binding, 'Ready') ? binding : undefined;
   }, { timeoutMs: 60_000 });

@@ -81,3 +81,23 @@ export const CLAIMED_LABEL_PREFIX = 'claimed.internal.apis.kcp.io/';
  * gets a full, additive update once and has the annotation from then on.
  */
 export const LAST_KNOWN_STATE_ANNOTATION = 'syncagent.kcp.io/last-known-state';
+
+/**
+ * On a service-side related object (ours, not upstream's): the consumer
+ * object it belongs to, `<publishedResource>/<cluster>|<namespace>|<name>`.
+ * Written when the object was chosen by consumer-controlled values, so that
+ * no other consumer object can take it over; never copied to kcp.
+ */
+export const RELATED_OWNER_ANNOTATION = 'syncagent.kcp.io/related-owner';
+
+/**
+ * On the service-side copy of a consumer object (ours): the last-known state
+ * of each of its related copies, as a JSON map from `<identifier>/<namespace>/<name>`
+ * of the copy in kcp to its content with every leaf replaced by a hash. It
+ * lives on the service cluster, where consumers cannot write, and is never
+ * copied anywhere.
+ */
+export const RELATED_STATE_ANNOTATION = 'syncagent.kcp.io/related-state';
+
+/** Status condition type on consumer objects whose PublishedResource has related resources. */
+export const RELATED_RESOURCES_CONDITION = 'RelatedResourcesSynced';

@@ -5,6 +5,7 @@ import type { Result } from '../../runtime/controller.ts';
 import { deepEqual } from '../../translate/deep-equal.ts';
 import { mergeExportSpec, type PublishedSchema } from '../../translate/export-spec.ts';
 import { publishConflicts } from '../../translate/publish-conflicts.ts';
+import { relatedClaims } from '../../translate/related/claims.ts';
 import { CONDITION, type ConditionInput } from '../shared/published-resources.ts';
 
 export const CONTROLLER_NAME = 'apiexport';
@@ -100,6 +101,6 @@ function publishedSchema(pr: PublishedResource): PublishedSchema {
     schemaName: schemaName === '' ? undefined : schemaName,
     needsNamespaces: pr.spec.filter?.namespace !== undefined || (pr.spec.related?.length ?? 0) > 0,
     needsLogicalClusters: pr.spec.enableWorkspacePaths === true,
-    relatedClaims: [],
+    relatedClaims: relatedClaims(pr.spec.related),
   };
 }

@@ -4,7 +4,6 @@ import type { PublishedResource } from '../../apis/v1alpha1/published-resource.t
 import type { Result } from '../../runtime/controller.ts';
 import type { Requirement } from '../../translate/label-selector.ts';
 import { planFor } from '../../sync/plan.ts';
-import { unsupportedFields } from '../../translate/unsupported.ts';
 import { CONDITION, type ConditionInput, isSelected } from '../shared/published-resources.ts';
 
 export const CONTROLLER_NAME = 'apiresourceschema';
@@ -33,11 +32,6 @@ export interface SchemaReconcilerDeps {
 export async function reconcileSchema(name: string, deps: SchemaReconcilerDeps): Promise<Result | undefined> {
   const pr = deps.getPublishedResource(name);
   if (pr === undefined || !isSelected(pr, deps.selector)) return undefined;
-  const held = unsupportedFields(pr.spec);
-  if (held.length > 0) {
-    await deps.writeStatus(pr, { conditions: [notReady('Unsupported', `not supported by this agent version yet: ${held.join(', ')}`)] });
-    return undefined;
-  }
   const { apiGroup, kind } = pr.spec.resource;
   const crd = await deps.findSource(apiGroup, kind);
   if (crd === undefined) {

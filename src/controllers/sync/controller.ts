@@ -1,5 +1,6 @@
 import { CLUSTER_ANNOTATION, PATH_ANNOTATION } from '../../apis/kcp.ts';
 import { AGENT_NAME_LABEL } from '../../apis/v1alpha1/constants.ts';
+import { servedResource, type ServedResource } from '../../kube/discovery.ts';
 import { isAlreadyExists, isNotFound } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { KubeObject } from '../../kube/object.ts';
@@ -9,10 +10,12 @@ import type { Clock } from '../../runtime/clock.ts';
 import { Controller, type ControllerObserver } from '../../runtime/controller.ts';
 import { Informer } from '../../runtime/informer.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
+import type { RelatedType, Side } from '../../translate/related/rule.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
 import { reconcileObject } from './reconciler.ts';
 import { StatusLatency } from './status-latency.ts';
+import { RelatedWatches } from './related-watches.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 
 /** Reconciles of one consumer workspace at a time, whatever --sync-workers is. */
@@ -52,6 +55,7 @@ export class SyncController {
   private readonly deps: SyncControllerDeps;
   private readonly queue: WorkQueue;
   private readonly localInformer: Informer;
+  private readonly relatedWatches: RelatedWatches;
   /** Remote key → the local informer's key of its copy. */
   private readonly copies = new Map<string, string>();
   private readonly remotes = new Map<string, { informer: Informer; abort: AbortController; done: Promise<void> }>();
@@ -61,6 +65,8 @@ export class SyncController {
   private readonly paths = new Map<string, string>();
   /** Only when both sides have a status, so that every timing it starts can end. */
   private readonly statusLatency: StatusLatency | undefined;
+  /** Related types found by discovery, per side (and cluster for kcp). */
+  private readonly served = new Map<string, ServedResource>();
 
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
@@ -92,6 +98,13 @@ export class SyncController {
     this.localInformer.onChange((obj, old, deleted) => {
       this.onLocalChange(obj, old, deleted);
     });
+    this.relatedWatches = new RelatedWatches({
+      target: deps.target, rules: deps.behaviour.related, kcp: deps.kcp, local: deps.local, clock: deps.clock, logger: deps.logger,
+      enqueue: (key) => { this.queue.add(key); },
+      copies: () => this.localInformer.list(),
+      primariesIn: (cluster) => [...this.remotes.values()].flatMap((r) => r.informer.list())
+        .filter((o) => o.metadata.annotations?.[CLUSTER_ANNOTATION] === cluster),
+    });
   }
 
   /** True once the local cache and every remote cache have loaded. */
@@ -113,6 +126,7 @@ export class SyncController {
     for (const url of urls) {
       if (!this.remotes.has(url)) this.startRemote(url, signal);
     }
+    this.relatedWatches.setEndpoints(urls, signal);
   }
 
   /** Runs until signal aborts; resolves when workers and watches have stopped. */
@@ -126,8 +140,10 @@ export class SyncController {
       reconcile: (key) => reconcileObject(key, this.deps.target, this.io()),
     });
     const local = this.localInformer.run(signal);
+    const related = this.relatedWatches.run(signal);
     await controller.start(signal);
     await local;
+    await related;
     await Promise.all([...this.remotes.values()].map((r) => r.done));
   }
 
@@ -210,7 +226,26 @@ export class SyncController {
       namespaceLabels: (cluster, namespace) => this.namespaceLabels(cluster, namespace),
       copyCreated: (consumer) => { this.deps.observer?.onCopyCreated(this.deps.target.publishedResource, consumer.metadata.creationTimestamp); },
       statusInSync: (key, copy, wrote) => { this.statusLatency?.inSync(key, copy, wrote); },
+      relatedClient: (side, cluster) => (side === 'service' ? this.deps.local : this.io().remoteClient(cluster)),
+      servedResource: (side, cluster, type) => this.servedResource(side, cluster, type),
+      copiesInNamespace: (namespace) => this.localInformer.list().filter((c) => c.metadata.namespace === namespace),
     };
+  }
+
+  /**
+   * Discovery of a related type, cached when served (what a server serves
+   * rarely changes; a type that is missing, e.g. until a claim is accepted,
+   * is asked for again on the next pass).
+   */
+  private async servedResource(side: Side, cluster: string, type: RelatedType): Promise<ServedResource | undefined> {
+    const cacheKey = `${side === 'service' ? '' : cluster}|${type.group}|${type.version}|${type.resource}`;
+    const known = this.served.get(cacheKey);
+    if (known !== undefined) return known;
+    const client = side === 'service' ? this.deps.local : this.io().remoteClient(cluster);
+    if (client === undefined) throw new Error(`no virtual workspace serves cluster ${cluster} yet`);
+    const found = await servedResource(client, type.group, type.version, type.resource);
+    if (found !== undefined) this.served.set(cacheKey, found);
+    return found;
   }
 
   private async workspacePath(cluster: string): Promise<string> {

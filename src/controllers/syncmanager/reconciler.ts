@@ -8,7 +8,6 @@ import type { SyncTarget } from '../../translate/sync-target.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 import { planFor, type PublishPlan } from '../../sync/plan.ts';
 import { publishConflicts } from '../../translate/publish-conflicts.ts';
-import { unsupportedFields } from '../../translate/unsupported.ts';
 import { CONDITION, type ConditionInput, isSelected } from '../shared/published-resources.ts';
 
 export const CONTROLLER_NAME = 'syncmanager';
@@ -74,8 +73,6 @@ function blockedReason(pr: PublishedResource, all: PublishedResource[]): { reaso
   if (pr.spec.synchronization?.enabled === false) {
     return { reason: 'Disabled', message: 'synchronization is disabled; the API is only published' };
   }
-  const held = unsupportedFields(pr.spec);
-  if (held.length > 0) return { reason: 'Unsupported', message: `not supported by this agent version yet: ${held.join(', ')}` };
   const schemaReady = findCondition(pr.status?.conditions, CONDITION.schemaReady);
   if (pr.status?.resourceSchemaName === undefined || schemaReady?.status !== 'True') {
     return { reason: 'WaitingForSchema', message: 'waiting for the APIResourceSchema to be published' };

@@ -101,12 +101,12 @@ function expectStatus(status: WrittenStatus | undefined, expected: Case['expecte
 
 const cases: Case[] = [
   {
-    name: 'a PublishedResource using a field this agent cannot honour yet is held back with Unsupported, naming it',
-    pr: pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { reference: { path: 'spec.secret' } } }] }),
+    name: 'a related rule whose template does not parse is InvalidSpec naming the field',
+    pr: pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { template: { template: '{{ .Object.spec ' } } }] }),
     expected: {
       result: undefined,
-      schemaReady: ['False', 'Unsupported'],
-      messageMentions: ['spec.related'],
+      schemaReady: ['False', 'InvalidSpec'],
+      messageMentions: ['spec.related[0].object.template.template'],
       schemas: [],
     },
   },

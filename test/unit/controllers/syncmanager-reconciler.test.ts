@@ -99,9 +99,9 @@ const cases: Case[] = [
     expected: { result: undefined, running: false, syncing: ['False', 'WaitingForSchema'] },
   },
   {
-    name: 'unsupported fields stop the sync and are reported',
+    name: 'an invalid related rule stops the sync and is reported',
     world: () => newWorld(pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: {} }] }), [STALE]),
-    expected: { result: undefined, running: false, syncing: ['False', 'Unsupported'] },
+    expected: { result: undefined, running: false, syncing: ['False', 'InvalidSpec'] },
   },
   {
     name: 'a missing source CRD stops the sync',

@@ -1,0 +1,152 @@
+import { CLUSTER_ANNOTATION } from '../../apis/kcp.ts';
+import type { KubeObject } from '../../kube/object.ts';
+import type { RestClient } from '../../kube/rest-client.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import { Informer } from '../../runtime/informer.ts';
+import { fromLabelSelector, matchesSelector, type Requirement } from '../../translate/label-selector.ts';
+import type { RelatedRule } from '../../translate/related/rule.ts';
+import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
+import { apiVersionOf, remoteKeyString, type SyncTarget } from '../../translate/sync-target.ts';
+
+export interface RelatedWatchDeps {
+  readonly target: SyncTarget;
+  readonly rules: readonly RelatedRule[];
+  readonly kcp: RestClient;
+  readonly local: RestClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Queues a consumer object for a sync. */
+  enqueue(key: string): void;
+  /** The copies on the service cluster (the sync's local cache). */
+  copies(): KubeObject[];
+  /** The consumer objects of one workspace (the sync's remote caches). */
+  primariesIn(cluster: string): KubeObject[];
+}
+
+interface Watched {
+  readonly rule: RelatedRule;
+  readonly selector: readonly Requirement[] | undefined;
+}
+
+/**
+ * The `watch` of related rules: informers on the related types (on the
+ * service cluster for `service`-origin rules, through each virtual workspace
+ * for `kcp`-origin ones) that queue the consumer objects a change concerns,
+ * by owner reference (`byOwner`) or by the consumer objects' labels
+ * (`bySelector`). The caches keep only metadata: the sync reads the objects
+ * themselves when it runs.
+ */
+export class RelatedWatches {
+  private readonly deps: RelatedWatchDeps;
+  private readonly service: Watched[];
+  private readonly kcp: Watched[];
+  private readonly remotes = new Map<string, { abort: AbortController }>();
+  private readonly locals: Informer[] = [];
+
+  constructor(deps: RelatedWatchDeps) {
+    this.deps = deps;
+    const watched = deps.rules.filter((r) => r.spec.watch !== undefined).map((rule): Watched => ({
+      rule, selector: rule.spec.watch?.bySelector === undefined ? undefined : fromLabelSelector(rule.spec.watch.bySelector),
+    }));
+    this.service = watched.filter((w) => w.rule.origin === 'service');
+    this.kcp = watched.filter((w) => w.rule.origin === 'kcp');
+    for (const w of this.service) {
+      const informer = this.informer(deps.local, w, 'local');
+      informer.onChange((obj) => { this.onServiceChange(w, obj); });
+      this.locals.push(informer);
+    }
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    await Promise.all(this.locals.map((i) => i.run(signal)));
+  }
+
+  /** Follows the sync's virtual-workspace URLs, like its remote watches. */
+  setEndpoints(urls: readonly string[], signal: AbortSignal): void {
+    if (this.kcp.length === 0) return;
+    for (const [url, r] of this.remotes) {
+      if (!urls.includes(url)) {
+        r.abort.abort();
+        this.remotes.delete(url);
+      }
+    }
+    for (const url of urls) {
+      if (this.remotes.has(url)) continue;
+      const abort = new AbortController();
+      signal.addEventListener('abort', () => { abort.abort(); }, { once: true });
+      for (const w of this.kcp) {
+        const informer = this.informer(this.deps.kcp.forServer(`${url}/clusters/*`), w, 'remote');
+        informer.onChange((obj) => { this.onKcpChange(w, obj); });
+        void informer.run(abort.signal);
+      }
+      this.remotes.set(url, { abort });
+    }
+  }
+
+  private informer(client: RestClient, w: Watched, where: string): Informer {
+    const t = w.rule.originType;
+    const base = t.group === '' ? `/api/${t.version}` : `/apis/${t.group}/${t.version}`;
+    return new Informer({
+      name: `${where}/${this.deps.target.publishedResource}/related/${w.rule.identifier}`,
+      client,
+      path: `${base}/${t.resource}`,
+      keyOf: (o) => `${o.metadata.annotations?.[CLUSTER_ANNOTATION] ?? ''}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`,
+      transform: metadataOnly,
+      compact: true,
+      notFoundIsTransient: where === 'remote',
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+    });
+  }
+
+  private onServiceChange(w: Watched, obj: KubeObject): void {
+    const { target } = this.deps;
+    for (const copy of this.deps.copies()) {
+      const owned = (obj.metadata.ownerReferences ?? []).some((r) => r.uid === copy.metadata.uid
+        || (r.name === copy.metadata.name && r.kind === target.local.kind && r.apiVersion === apiVersionOf(target.local) && copy.metadata.namespace === obj.metadata.namespace));
+      const selected = w.selector !== undefined && matchesSelector(w.selector, copy.metadata.labels);
+      if (!(w.selector === undefined ? owned : selected)) continue;
+      const ref = remoteRefFromLocal(copy, target.agentName);
+      if (ref !== undefined) this.deps.enqueue(remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name }));
+    }
+  }
+
+  private onKcpChange(w: Watched, obj: KubeObject): void {
+    const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION] ?? '';
+    if (cluster === '') return;
+    const keys = w.selector === undefined ? this.ownersInKcp(cluster, obj) : this.selectedInKcp(cluster, w.selector);
+    for (const key of keys) this.deps.enqueue(key);
+  }
+
+  /** `byOwner`: the consumer objects among the owners of a related object in kcp. */
+  private ownersInKcp(cluster: string, obj: KubeObject): string[] {
+    const { remote } = this.deps.target;
+    const namespace = remote.namespaced ? (obj.metadata.namespace ?? '') : '';
+    return (obj.metadata.ownerReferences ?? [])
+      .filter((r) => r.kind === remote.kind && r.apiVersion === apiVersionOf(remote))
+      .map((r) => remoteKeyString({ cluster, namespace, name: r.name }));
+  }
+
+  /** `bySelector`: the consumer objects of the workspace whose labels match. */
+  private selectedInKcp(cluster: string, selector: readonly Requirement[]): string[] {
+    return this.deps.primariesIn(cluster)
+      .filter((primary) => matchesSelector(selector, primary.metadata.labels))
+      .map((primary) => remoteKeyString({ cluster, namespace: primary.metadata.namespace ?? '', name: primary.metadata.name ?? '' }));
+  }
+}
+
+/** What the watch needs of a related object: who owns it, its labels, where it is. */
+function metadataOnly(obj: KubeObject): KubeObject {
+  const m = obj.metadata;
+  const cluster = m.annotations?.[CLUSTER_ANNOTATION];
+  return {
+    apiVersion: obj.apiVersion, kind: obj.kind,
+    metadata: {
+      name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion,
+      ...(m.labels === undefined ? {} : { labels: m.labels }),
+      ...(m.ownerReferences === undefined ? {} : { ownerReferences: m.ownerReferences }),
+      ...(cluster === undefined ? {} : { annotations: { [CLUSTER_ANNOTATION]: cluster } }),
+    },
+  };
+}
