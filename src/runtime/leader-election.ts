@@ -130,7 +130,7 @@ export class LeaderElector {
   async observe(): Promise<void> {
     try {
       const lease = await this.opts.client.get(this.path);
-      this.expired((lease['spec'] ?? {}) as LeaseSpec);
+      this.expired(lease['spec'] ?? {});
     } catch {
       // Missing or unreachable: nothing to note.
     }

@@ -7,7 +7,6 @@ import { FakeClock } from '../../utils/fake-clock.ts';
 import { advanceSettling } from '../../utils/settle.ts';
 
 const URLS = ['https://127.0.0.1:6444/services/apiexport/p/e', 'https://127.0.0.1:40001/services/apiexport/p/e'];
-const LEASES = '/apis/coordination.k8s.io/v1/namespaces/agents/leases';
 
 /** A namespace of Leases with the API server's optimistic concurrency. */
 class LeaseNamespace {
