@@ -3,16 +3,13 @@
 // when one is killed, the other takes its URL within the lease time.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type RunningAgent, startAgent, waitAgentReady } from '../utils/agent.ts';
-import { applyObject, bindExport, createWorkspace, endpointUrls, grantAgentAccess, uniqueName, type Workspace } from '../utils/kcp-fixtures.ts';
-import { installCrd, readCrd } from '../utils/service-fixtures.ts';
-import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
-import { SHARD_LABEL, type ShardedKcp, startShardedKcp } from '../utils/sharded-kcp.ts';
+import { applyObject, bindExport, endpointUrls, grantAgentAccess, type Workspace } from '../utils/kcp-fixtures.ts';
+import type { ServiceCluster } from '../utils/service-cluster.ts';
+import type { ShardedKcp } from '../utils/sharded-kcp.ts';
+import { cronTabCopy, startShardedSetup } from '../utils/sharded-setup.ts';
 import { suite } from '../utils/suite.ts';
-import { REPO_ROOT } from '../utils/tools.ts';
 import { waitFor } from '../utils/wait.ts';
 
 const EXPORT = 'crontabs.example.com';
@@ -38,13 +35,11 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
   let service: ServiceCluster;
   let local: RestClient;
   let provider: Workspace;
-  let workspaces: Workspace[];
+  let workspaces: readonly Workspace[];
   let replicas: RunningAgent[];
   let urls: string[];
 
-  const hasCopy = async (ws: Workspace, name: string): Promise<true | undefined> =>
-    (await local.list(`/apis/example.com/v1/namespaces/${ws.cluster}/crontabs`).catch(() => ({ items: [] as KubeObject[] }))).items
-      .some((o) => o.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] === name) ? true : undefined;
+  const hasCopy = async (ws: Workspace, name: string): Promise<true | undefined> => ((await cronTabCopy(local, ws, name)) === undefined ? undefined : true);
   const createIn = async (ws: Workspace, name: string): Promise<void> => {
     const client = await kcp.client('admin', ws.path);
     await waitFor(`the API in ${ws.name}`, () => client.list(CRONTABS));
@@ -59,18 +54,7 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
   before(async function () {
     this.timeout(420_000);
     const { artifacts } = suite();
-    kcp = await startShardedKcp(artifacts);
-    service = await startServiceCluster(artifacts, uniqueName('svc-split'));
-    local = await service.client();
-    await installCrd(local, readCrd(join(REPO_ROOT, 'crds/syncagent.kcp.io_publishedresources.yaml')));
-    await installCrd(local, readCrd(join(REPO_ROOT, 'test/fixtures/crds/crontab.yaml')));
-    await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api-syncagent' } });
-    const org = await createWorkspace(kcp, 'root', uniqueName('split'), { [SHARD_LABEL]: 'root' });
-    provider = await createWorkspace(kcp, org.path, 'provider', { [SHARD_LABEL]: 'root' });
-    workspaces = [
-      await createWorkspace(kcp, org.path, 'on-root', { [SHARD_LABEL]: 'root' }),
-      await createWorkspace(kcp, org.path, 'on-shard-1', { [SHARD_LABEL]: 'shard-1' }),
-    ];
+    ({ kcp, service, local, provider, consumers: workspaces } = await startShardedSetup(artifacts, 'split'));
     await grantAgentAccess(kcp, provider.path, EXPORT);
     await applyObject(local, { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'crontabs' }, spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' } } });
     const start = (n: number): Promise<RunningAgent> => startAgent(artifacts, {
@@ -122,8 +106,9 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
     console.log(`      takeover after ${takeover} ms`);
     // Lease 10 s, observed unchanged on the survivor's clock, plus a retry period or two.
     expect(takeover).to.be.below(20_000);
-    const ws = workspaces.find((w) => taken[0]?.startsWith(kcp.shards[workspaces.indexOf(w)]?.baseUrl ?? '-')) ?? workspaces[0];
-    if (ws === undefined) throw new Error('no workspace');
+    // The consumer workspaces are in shard order: the one on the taken URL's shard.
+    const ws = workspaces[kcp.shards.findIndex((shard) => taken[0]?.startsWith(`${shard.baseUrl}/`))];
+    if (ws === undefined) throw new Error(`no consumer workspace on the shard of ${taken[0] ?? '?'}`);
     await createIn(ws, 'after-takeover');
     await waitFor(`the copy from ${ws.name} after the takeover`, () => hasCopy(ws, 'after-takeover'), { timeoutMs: 60_000 });
   });

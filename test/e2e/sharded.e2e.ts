@@ -3,17 +3,15 @@
 // front-proxy) syncs both. A shard that crashes is named in /readyz while the
 // other shard keeps syncing, and the agent catches up once it is back.
 import { expect } from 'chai';
-import { join } from 'node:path';
 import { request } from 'undici';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type RunningAgent, startAgent, waitAgentReady } from '../utils/agent.ts';
-import { applyObject, bindExport, conditionTrue, createWorkspace, endpointUrls, grantAgentAccess, uniqueName, type Workspace } from '../utils/kcp-fixtures.ts';
-import { installCrd, readCrd } from '../utils/service-fixtures.ts';
-import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
-import { SHARD_LABEL, type ShardedKcp, startShardedKcp } from '../utils/sharded-kcp.ts';
+import { applyObject, bindExport, conditionTrue, endpointUrls, grantAgentAccess, type Workspace } from '../utils/kcp-fixtures.ts';
+import type { ServiceCluster } from '../utils/service-cluster.ts';
+import type { ShardedKcp } from '../utils/sharded-kcp.ts';
+import { cronTabCopy, startShardedSetup } from '../utils/sharded-setup.ts';
 import { suite } from '../utils/suite.ts';
-import { REPO_ROOT } from '../utils/tools.ts';
 import { waitFor } from '../utils/wait.ts';
 
 const EXPORT = 'crontabs.example.com';
@@ -31,9 +29,7 @@ describe('a sharded kcp: consumers on two shards', function () {
   let agent: RunningAgent;
 
   const tenant = (ws: Workspace): Promise<RestClient> => kcp.client('admin', ws.path);
-  const copyOf = async (ws: Workspace, name: string): Promise<KubeObject | undefined> =>
-    (await local.list(`/apis/example.com/v1/namespaces/${ws.cluster}/crontabs`).catch(() => ({ items: [] }))).items
-      .find((o) => o.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] === name);
+  const copyOf = (ws: Workspace, name: string): Promise<KubeObject | undefined> => cronTabCopy(local, ws, name);
   const createIn = async (ws: Workspace, name: string): Promise<KubeObject> => {
     await (await tenant(ws)).create(CRONTABS, { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name }, spec: { cronSpec: '* * * * *' } });
     return waitFor(`the copy of ${ws.name}/${name}`, () => copyOf(ws, name), { timeoutMs: 60_000 });
@@ -64,17 +60,7 @@ describe('a sharded kcp: consumers on two shards', function () {
   before(async function () {
     this.timeout(420_000);
     const { artifacts } = suite();
-    kcp = await startShardedKcp(artifacts);
-    console.log(`      sharded kcp ready after ${kcp.startupSeconds} s`);
-    service = await startServiceCluster(artifacts, uniqueName('svc-sharded'));
-    local = await service.client();
-    await installCrd(local, readCrd(join(REPO_ROOT, 'crds/syncagent.kcp.io_publishedresources.yaml')));
-    await installCrd(local, readCrd(join(REPO_ROOT, 'test/fixtures/crds/crontab.yaml')));
-    await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api-syncagent' } });
-    const org = await createWorkspace(kcp, 'root', uniqueName('sharded'), { [SHARD_LABEL]: 'root' });
-    provider = await createWorkspace(kcp, org.path, 'provider', { [SHARD_LABEL]: 'root' });
-    onRoot = await createWorkspace(kcp, org.path, 'on-root', { [SHARD_LABEL]: 'root' });
-    onShard1 = await createWorkspace(kcp, org.path, 'on-shard-1', { [SHARD_LABEL]: 'shard-1' });
+    ({ kcp, service, local, provider, consumers: [onRoot, onShard1] } = await startShardedSetup(artifacts, 'sharded'));
     await grantAgentAccess(kcp, provider.path, EXPORT);
     agent = await startAgent(artifacts, { name: 'sharded-agent', kcp, providerPath: provider.path, exportName: EXPORT, service, namespace: 'api-syncagent' });
     await waitAgentReady(agent);

@@ -75,6 +75,13 @@ async function runChecked(clock: FakeClock, replicas: { leases: EndpointLeases }
   }
 }
 
+/** Shuts the replicas down and waits until they have released their Leases. */
+async function stopAll(clock: FakeClock, replicas: { stop: AbortController; done: Promise<void> }[]): Promise<void> {
+  for (const r of replicas) r.stop.abort();
+  await advanceSettling(clock, 5_000, 50);
+  await Promise.all(replicas.map((r) => r.done));
+}
+
 describe('EndpointLeases', function () {
   it('splits two URLs between two replicas, one each, never one URL twice', async function () {
     const clock = new FakeClock();
@@ -84,9 +91,7 @@ describe('EndpointLeases', function () {
     await runChecked(clock, [a, b], 30_000);
     expect([...a.leases.ownedUrls(), ...b.leases.ownedUrls()].sort()).to.deep.equal([...URLS].sort());
     expect(a.leases.ownedUrls()).to.have.length(1);
-    for (const r of [a, b]) r.stop.abort();
-    await advanceSettling(clock, 5_000, 50);
-    await Promise.all([a.done, b.done]);
+    await stopAll(clock, [a, b]);
   });
 
   it('a lone replica takes every URL; a second one joining gets its share handed over', async function () {
@@ -99,8 +104,7 @@ describe('EndpointLeases', function () {
     await runChecked(clock, [a, b], 20_000);
     expect(a.leases.ownedUrls()).to.have.length(1);
     expect(b.leases.ownedUrls()).to.have.length(1);
-    for (const r of [a, b]) r.stop.abort();
-    await advanceSettling(clock, 5_000, 50);
+    await stopAll(clock, [a, b]);
   });
 
   it('a replica that dies (its calls fail) hands its URL over within the lease time plus a retry or two', async function () {
@@ -118,7 +122,6 @@ describe('EndpointLeases', function () {
     await runChecked(clock, [a, b], 8_000);
     expect(a.leases.ownedUrls()).to.include(lost);
     expect(a.leases.ownedUrls().sort()).to.deep.equal([...URLS].sort());
-    for (const r of [a, b]) r.stop.abort();
-    await advanceSettling(clock, 5_000, 50);
+    await stopAll(clock, [a, b]);
   });
 });
