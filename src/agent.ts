@@ -5,7 +5,7 @@ import { registerExportController } from './controllers/apiexport/controller.ts'
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
 import type { AgentContext, AgentObserver } from './controllers/context.ts';
 import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
-import { endpointUrls, registerSyncManager } from './controllers/syncmanager/controller.ts';
+import { endpointUrls, registerSyncManager, type SyncManager } from './controllers/syncmanager/controller.ts';
 import { sourceFinder } from './controllers/shared/source.ts';
 import { createEventRecorder } from './kube/events.ts';
 import type { KubeObject } from './kube/object.ts';
@@ -13,7 +13,7 @@ import type { RestClient } from './kube/rest-client.ts';
 import type { Logger } from './log/logger.ts';
 import type { Options } from './options.ts';
 import type { Clock } from './runtime/clock.ts';
-import { EndpointLeases } from './runtime/endpoint-leases.ts';
+import { EndpointLeases, type EndpointLeasesOptions } from './runtime/endpoint-leases.ts';
 import { AGENT_LEASE_TIMINGS } from './runtime/leader-election.ts';
 import { Informer, type InformerOutage } from './runtime/informer.ts';
 import { Manager } from './runtime/manager.ts';
@@ -55,7 +55,7 @@ export interface Agent {
  * by Leases in the agent's namespace on the service cluster (timings as for
  * leader election).
  */
-function endpointLeases(deps: AgentDeps, urls: () => string[], onOwnedChange: () => void): EndpointLeases {
+function endpointLeases(deps: AgentDeps, hooks: Pick<EndpointLeasesOptions, 'urls' | 'onOwnedChange' | 'stillWatching'>): EndpointLeases {
   return new EndpointLeases({
     client: deps.service,
     namespace: deps.options.namespace,
@@ -64,8 +64,7 @@ function endpointLeases(deps: AgentDeps, urls: () => string[], onOwnedChange: ()
     clock: deps.clock,
     logger: deps.logger.child({ component: 'endpoint-leases' }),
     now: () => new Date(),
-    urls,
-    onOwnedChange,
+    ...hooks,
     ...AGENT_LEASE_TIMINGS,
   });
 }
@@ -110,8 +109,12 @@ export function createAgent(deps: AgentDeps): Agent {
   deps.observer?.trackPublishedResources(() => ctx.listPublishedResources().length);
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
-  const leases = options.splitEndpoints ? endpointLeases(deps, () => endpointUrls(endpointSlices.get(options.apiExportEndpointSliceRef)), () => { syncs?.enqueueAll(); }) : undefined;
-  const syncs = options.disabledControllers.has('sync') ? undefined
+  const leases = !options.splitEndpoints ? undefined : endpointLeases(deps, {
+    urls: () => endpointUrls(endpointSlices.get(options.apiExportEndpointSliceRef)),
+    onOwnedChange: () => { syncs?.enqueueAll(); },
+    stillWatching: (url): boolean => syncs?.watches(url) ?? false,
+  });
+  const syncs: SyncManager | undefined = options.disabledControllers.has('sync') ? undefined
     : registerSyncManager(ctx, leases === undefined ? undefined : { owns: (url) => leases.ownedUrls().includes(url) });
   if (leases !== undefined) manager.add('endpoint-leases', (signal) => leases.run(signal));
   return {

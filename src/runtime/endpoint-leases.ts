@@ -19,6 +19,12 @@ export interface EndpointLeasesOptions {
   urls(): readonly string[];
   /** Called whenever this replica starts or stops owning a URL. */
   onOwnedChange(): void;
+  /**
+   * Whether the syncs still watch a URL. A URL given up is released only
+   * once they have stopped (or after the renew deadline at the latest), so
+   * the next owner cannot start while this replica still acts on it.
+   */
+  stillWatching(url: string): boolean;
   readonly leaseDurationSeconds?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
@@ -115,6 +121,7 @@ export class EndpointLeases {
       await waitForAbort(held);
       this.owned.delete(url);
       this.opts.onOwnedChange();
+      await this.drained(url);
     }).then((lost) => {
       if (lost) this.opts.logger.warn('Lost the lease of a virtual workspace URL', { url });
     }, (err: unknown) => {
@@ -124,6 +131,12 @@ export class EndpointLeases {
       if (this.contending.get(url)?.abort === abort) this.contending.delete(url);
     });
     this.contending.set(url, { abort, done });
+  }
+
+  /** Waits (briefly, bounded by the renew deadline) until the syncs have let go of a URL. */
+  private async drained(url: string): Promise<void> {
+    const deadline = this.opts.clock.now() + (this.opts.renewDeadlineMs ?? 10_000);
+    while (this.opts.stillWatching(url) && this.opts.clock.now() < deadline) await this.opts.clock.sleep(50);
   }
 
   private urlElector(url: string): LeaderElector {

@@ -55,6 +55,8 @@ export interface ShardedKcp extends KcpServer {
 }
 
 const START_TIMEOUT_MS = 240_000;
+/** How many sharded kcps this run has started. */
+let startedCount = 0;
 /** Fixed by sharded-test-server: the front-proxy's and the root shard's ports. */
 const FRONT_PROXY_URL = 'https://127.0.0.1:6443';
 const ROOT_SHARD_URL = 'https://127.0.0.1:6444';
@@ -65,8 +67,11 @@ const ROOT_SHARD_URL = 'https://127.0.0.1:6444';
  */
 export async function startShardedKcp(artifacts: Artifacts): Promise<ShardedKcp> {
   const started = Date.now();
-  const work = artifacts.scratchDir('sharded-kcp');
-  const logDir = join(artifacts.logFile('sharded-kcp/launcher.log'), '..');
+  // Each start its own data and logs: a run may start several, one after another.
+  startedCount += 1;
+  const name = startedCount === 1 ? 'sharded-kcp' : `sharded-kcp-${startedCount}`;
+  const work = artifacts.scratchDir(name);
+  const logDir = join(artifacts.logFile(`${name}/launcher.log`), '..');
   const tokenFile = join(work, 'tokens.csv');
   writeFileSync(tokenFile, `${TOKEN_FILE}\n`);
   const launcher = startProcess('sharded-test-server', toolPath('sharded-test-server'), [
@@ -87,7 +92,7 @@ export async function startShardedKcp(artifacts: Artifacts): Promise<ShardedKcp>
       KCP_ASSET_KCP_FRONT_PROXY: toolPath('kcp-front-proxy'),
     },
   });
-  const second = await secondShard(artifacts, work, tokenFile);
+  const second = await secondShard(artifacts.logFile(`${name}/kcp-1.log`), work, tokenFile);
   // On Ctrl-C the harness SIGKILLs the launcher, which then cannot stop its servers.
   onInterrupt(() => { killLeftovers(work); });
   const stopAll = async (): Promise<void> => {
@@ -146,7 +151,7 @@ interface SecondShard {
  * ports. It reuses the root shard's serving certificate (issued for
  * 127.0.0.1 and localhost) and shard client certificate.
  */
-async function secondShard(artifacts: Artifacts, work: string, tokenFile: string): Promise<SecondShard> {
+async function secondShard(logFile: string, work: string, tokenFile: string): Promise<SecondShard> {
   const [port, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
   const baseUrl = `https://127.0.0.1:${port}`;
   const kcpDir = join(work, '.kcp');
@@ -182,7 +187,6 @@ async function secondShard(artifacts: Artifacts, work: string, tokenFile: string
     `--token-auth-file=${tokenFile}`,
   ];
   let proc: ManagedProcess | undefined;
-  const logFile = artifacts.logFile('sharded-kcp/kcp-1.log');
   return {
     baseUrl,
     process: () => proc,

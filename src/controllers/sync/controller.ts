@@ -99,6 +99,11 @@ export class SyncController {
     return this.localInformer.hasSynced() && [...this.remotes.values()].every((r) => r.informer.hasSynced());
   }
 
+  /** Whether this sync still watches (and so may write for) a virtual-workspace URL. */
+  watches(url: string): boolean {
+    return this.remotes.has(url);
+  }
+
   /** The virtual-workspace URLs whose watch fails now, with why and since when. */
   endpointOutages(): Map<string, InformerOutage> {
     const out = new Map<string, InformerOutage>();

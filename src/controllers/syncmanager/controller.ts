@@ -26,6 +26,8 @@ export interface ManagedSync {
   run(signal: AbortSignal): Promise<void>;
   /** The URLs whose watch fails now. */
   endpointOutages(): Map<string, InformerOutage>;
+  /** Whether it still watches this URL. */
+  watches(url: string): boolean;
 }
 
 export interface SyncManagerOptions {
@@ -97,6 +99,11 @@ export class SyncManager {
       }
     }
     return out;
+  }
+
+  /** Whether any sync still watches this virtual-workspace URL. */
+  watches(url: string): boolean {
+    return [...this.running.values()].some((r) => r.sync.watches(url));
   }
 
   /** The PublishedResources whose sync runs now. */

@@ -44,6 +44,10 @@ class FakeSync implements ManagedSync {
     return this.outages;
   }
 
+  watches(url: string): boolean {
+    return this.endpoints.includes(url);
+  }
+
   run(signal: AbortSignal): Promise<void> {
     if (this.failWith !== undefined) return Promise.reject(this.failWith);
     this.running = true;

@@ -59,7 +59,7 @@ function replica(ns: LeaseNamespace, clock: FakeClock, identity: string): { leas
   const leases = new EndpointLeases({
     client, namespace: 'agents', agentName: 'split', identity, clock, logger: process.env['DEBUG_LEASES'] === undefined ? nopLogger : createLogger({ format: 'Console', debug: true }),
     now: () => new Date(Date.UTC(2026, 0, 1) + clock.now()),
-    urls: () => URLS, onOwnedChange: () => undefined,
+    urls: () => URLS, onOwnedChange: () => undefined, stillWatching: () => false,
     leaseDurationSeconds: 10, renewDeadlineMs: 6_000, retryPeriodMs: 1_500,
   });
   const stop = new AbortController();
