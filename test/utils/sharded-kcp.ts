@@ -67,44 +67,14 @@ const ROOT_SHARD_URL = 'https://127.0.0.1:6444';
  */
 export async function startShardedKcp(artifacts: Artifacts): Promise<ShardedKcp> {
   const started = Date.now();
-  // Each start its own data and logs: a run may start several, one after another.
-  startedCount += 1;
-  const name = startedCount === 1 ? 'sharded-kcp' : `sharded-kcp-${startedCount}`;
-  const work = artifacts.scratchDir(name);
-  const logDir = join(artifacts.logFile(`${name}/launcher.log`), '..');
+  const { launcher, work, name } = await launchWithRetry(artifacts);
   const tokenFile = join(work, 'tokens.csv');
-  writeFileSync(tokenFile, `${TOKEN_FILE}\n`);
-  const launcher = startProcess('sharded-test-server', toolPath('sharded-test-server'), [
-    '--number-of-shards=1',
-    `--work-dir-path=${work}`,
-    `--log-dir-path=${logDir}`,
-    `--proxy-token-auth-file=${tokenFile}`,
-    // The servers' output goes to their own files in logDir, not also to ours.
-    '--quiet',
-  ], {
-    logFile: join(logDir, 'launcher.log'),
-    cwd: work,
-    stopGraceMs: 30_000,
-    env: {
-      NO_GORUN: '1',
-      KCP_ASSET_KCP: toolPath('kcp'),
-      KCP_ASSET_CACHE_SERVER: toolPath('cache-server'),
-      KCP_ASSET_KCP_FRONT_PROXY: toolPath('kcp-front-proxy'),
-    },
-  });
   const second = await secondShard(artifacts.logFile(`${name}/kcp-1.log`), work, tokenFile);
-  // On Ctrl-C the harness SIGKILLs the launcher, which then cannot stop its servers.
-  onInterrupt(() => { killLeftovers(work); });
   const stopAll = async (): Promise<void> => {
     await second.stop();
-    await launcher.stop();
-    // The launcher stops its servers when it ends; make sure none outlived it.
-    killLeftovers(work);
+    await stopLauncher(launcher, work);
   };
   try {
-    await waitFor('the front-proxy (sharded-test-server writes ready-to-test)', () => Promise.resolve(existsSync(join(work, '.kcp', 'ready-to-test')) ? true : undefined), {
-      timeoutMs: START_TIMEOUT_MS, intervalMs: 250, failFast: () => { exitedCheck(launcher); },
-    });
     const caPem = readFileSync(join(work, '.kcp', 'serving-ca.crt'), 'utf8');
     const adminCert = { certPem: readFileSync(join(work, '.kcp', 'kcp-admin.crt'), 'utf8'), keyPem: readFileSync(join(work, '.kcp', 'kcp-admin.key'), 'utf8') };
     const identity = (role: KcpRole, path: string): Identity => {
@@ -131,10 +101,79 @@ export async function startShardedKcp(artifacts: Artifacts): Promise<ShardedKcp>
     await labelShards(kcp);
     return { ...kcp, startupSeconds: Math.round((Date.now() - started) / 1000) };
   } catch (err) {
-    const tail = `last lines of ${launcher.logFile}:\n${launcher.logTail()}`;
     await stopAll();
-    throw new Error(`the sharded kcp did not become ready; ${tail}`, { cause: err });
+    throw new Error('the second shard did not join the sharded kcp', { cause: err });
   }
+}
+
+/** The launcher, running and ready, with its work directory and the name of its folders. */
+interface Launched {
+  readonly launcher: ManagedProcess;
+  readonly work: string;
+  readonly name: string;
+}
+
+/**
+ * kcp's launcher sometimes gives up right after its front-proxy says it is
+ * ready: its first request there (labelling the root Shard) can come back
+ * `forbidden: User ""`, and it does not retry that. A fresh start, with
+ * fresh data, then works; three tries in all.
+ */
+async function launchWithRetry(artifacts: Artifacts): Promise<Launched> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await launch(artifacts);
+    } catch (err) {
+      if (attempt === 3) throw err;
+      console.log(`      sharded-test-server failed to start (try ${attempt}); starting it afresh`);
+    }
+  }
+}
+
+/** Starts kcp's launcher in a fresh work directory (each start its own data and logs) and waits until it is ready. */
+async function launch(artifacts: Artifacts): Promise<Launched> {
+  startedCount += 1;
+  const name = startedCount === 1 ? 'sharded-kcp' : `sharded-kcp-${startedCount}`;
+  const work = artifacts.scratchDir(name);
+  const logDir = join(artifacts.logFile(`${name}/launcher.log`), '..');
+  const tokenFile = join(work, 'tokens.csv');
+  writeFileSync(tokenFile, `${TOKEN_FILE}\n`);
+  const launcher = startProcess('sharded-test-server', toolPath('sharded-test-server'), [
+    '--number-of-shards=1',
+    `--work-dir-path=${work}`,
+    `--log-dir-path=${logDir}`,
+    `--proxy-token-auth-file=${tokenFile}`,
+    // The servers' output goes to their own files in logDir, not also to ours.
+    '--quiet',
+  ], {
+    logFile: join(logDir, 'launcher.log'),
+    cwd: work,
+    stopGraceMs: 30_000,
+    env: {
+      NO_GORUN: '1',
+      KCP_ASSET_KCP: toolPath('kcp'),
+      KCP_ASSET_CACHE_SERVER: toolPath('cache-server'),
+      KCP_ASSET_KCP_FRONT_PROXY: toolPath('kcp-front-proxy'),
+    },
+  });
+  // On Ctrl-C the harness SIGKILLs the launcher, which then cannot stop its servers.
+  onInterrupt(() => { killLeftovers(work); });
+  try {
+    await waitFor('the front-proxy (sharded-test-server writes ready-to-test)', () => Promise.resolve(existsSync(join(work, '.kcp', 'ready-to-test')) ? true : undefined), {
+      timeoutMs: START_TIMEOUT_MS, intervalMs: 250, failFast: () => { exitedCheck(launcher); },
+    });
+  } catch (err) {
+    const tail = `last lines of ${launcher.logFile}:\n${launcher.logTail(10)}`;
+    await stopLauncher(launcher, work);
+    throw new Error(`sharded-test-server did not become ready; ${tail}`, { cause: err });
+  }
+  return { launcher, work, name };
+}
+
+async function stopLauncher(launcher: ManagedProcess, work: string): Promise<void> {
+  await launcher.stop();
+  // The launcher stops its servers when it ends; make sure none outlived it.
+  killLeftovers(work);
 }
 
 interface SecondShard {
