@@ -13,8 +13,8 @@ import { waitFor } from './wait.ts';
  * shard with kcp's own test token file and no way to replace it (its
  * `--token-auth-file` comes last on the command line), so the front-proxy and
  * our second shard get the same users: one file, one set of identities.
- * The admin is the launcher's kcp-admin client certificate instead: the
- * front-proxy does not pass a token user's system:masters group on.
+ * The admin is the launcher's kcp-admin client certificate instead: a token
+ * user in system:masters was refused (403) through the front-proxy.
  */
 const TOKENS = {
   agent: { token: 'user-1-token', user: 'user-1' },
