@@ -76,34 +76,42 @@ export class EndpointLeases {
     await membership;
   }
 
-  /** Reads who is alive, and contends for exactly the URLs assigned to us. */
+  /** Reads who is alive and who holds what, and contends for exactly the URLs assigned to us. */
   private async rebalance(signal: AbortSignal): Promise<void> {
-    const live = await this.liveMembers();
-    if (live === undefined) return;
-    const mine = new Set(assignEndpoints(this.opts.urls(), [...live, this.opts.identity]).get(this.opts.identity) ?? []);
+    const urls = this.opts.urls();
+    const view = await this.readLeases(urls);
+    if (view === undefined) return;
+    const mine = new Set(assignEndpoints(urls, [...view.live, this.opts.identity], view.holders).get(this.opts.identity) ?? []);
     for (const url of mine) if (!this.contending.has(url)) this.contend(url, signal);
-    // Watching the others' Leases too means a dead replica's URL is taken
-    // as soon as its Lease has been stale for the lease duration, not a
-    // full duration after the assignment moved it here.
-    await Promise.all(this.opts.urls().filter((url) => !this.contending.has(url)).map((url) => this.urlElector(url).observe()));
     for (const [url, c] of this.contending) {
       if (!mine.has(url)) {
         this.opts.logger.info('Handing over a virtual workspace URL', { url });
         c.abort.abort();
       }
     }
+    // Watching the others' Leases too means a dead replica's URL is taken
+    // as soon as its Lease has been stale for the lease duration, not a
+    // full duration after the assignment moved it here.
+    await Promise.all(urls.filter((url) => !this.contending.has(url)).map((url) => this.urlElector(url).observe()));
   }
 
-  private async liveMembers(): Promise<string[] | undefined> {
+  /** The live replicas (membership Leases) and the current holder of each URL's Lease; undefined when the list fails. */
+  private async readLeases(urls: readonly string[]): Promise<{ live: string[]; holders: Map<string, string> } | undefined> {
     const memberPrefix = `${this.prefix}.replica.`;
+    const urlOfLease = new Map(urls.map((url) => [this.urlLease(url), url]));
     try {
       const list = await this.opts.client.list(`/apis/coordination.k8s.io/v1/namespaces/${this.opts.namespace}/leases`);
-      const records: MemberRecord[] = list.items.flatMap((l) => {
+      const members: MemberRecord[] = [];
+      const holders = new Map<string, string>();
+      for (const l of list.items) {
+        const name = l.metadata.name ?? '';
         const spec = (l['spec'] ?? {}) as { holderIdentity?: string; renewTime?: string };
-        const ok = (l.metadata.name ?? '').startsWith(memberPrefix) && spec.holderIdentity !== undefined && spec.holderIdentity !== '';
-        return ok ? [{ identity: spec.holderIdentity ?? '', renewTime: spec.renewTime ?? '' }] : [];
-      });
-      return this.members.observe(records, this.opts.clock.now());
+        if (spec.holderIdentity === undefined || spec.holderIdentity === '') continue;
+        if (name.startsWith(memberPrefix)) members.push({ identity: spec.holderIdentity, renewTime: spec.renewTime ?? '' });
+        const url = urlOfLease.get(name);
+        if (url !== undefined) holders.set(url, spec.holderIdentity);
+      }
+      return { live: this.members.observe(members, this.opts.clock.now()), holders };
     } catch (err) {
       this.opts.logger.warn('Failed to list the replicas\' leases; keeping the current split', { error: errorChain(err) });
       return undefined;

@@ -6,25 +6,53 @@ const U2 = 'https://shard-b/services/apiexport/x/e';
 const U3 = 'https://shard-c/services/apiexport/x/e';
 
 describe('assignEndpoints', function () {
-  const cases: { name: string; urls: string[]; replicas: string[]; want: Record<string, string[]> }[] = [
-    { name: 'two URLs, two replicas: one each', urls: [U2, U1], replicas: ['b', 'a'], want: { a: [U1], b: [U2] } },
-    { name: 'three URLs, two replicas: shares differ by one', urls: [U1, U2, U3], replicas: ['a', 'b'], want: { a: [U1, U3], b: [U2] } },
-    { name: 'one replica takes every URL', urls: [U1, U2], replicas: ['a'], want: { a: [U1, U2] } },
-    { name: 'more replicas than URLs: some idle', urls: [U1], replicas: ['a', 'b', 'c'], want: { a: [U1], b: [], c: [] } },
-    { name: 'no URLs yet', urls: [], replicas: ['a', 'b'], want: { a: [], b: [] } },
-    { name: 'no replicas', urls: [U1], replicas: [], want: {} },
-    { name: 'duplicates count once', urls: [U1, U1, U2], replicas: ['a', 'a', 'b'], want: { a: [U1], b: [U2] } },
+  const shares = (urls: string[], replicas: string[], now: Record<string, string[]> = {}): Record<string, string[]> => {
+    const holders = new Map(Object.entries(now).flatMap(([m, us]) => us.map((u) => [u, m] as const)));
+    return Object.fromEntries(assignEndpoints(urls, replicas, holders));
+  };
+  const sizes = (r: Record<string, string[]>): number[] => Object.values(r).map((u) => u.length).sort();
+
+  const cases: { name: string; urls: string[]; replicas: string[]; sizes: number[] }[] = [
+    { name: 'two URLs, two replicas: one each', urls: [U2, U1], replicas: ['b', 'a'], sizes: [1, 1] },
+    { name: 'three URLs, two replicas: shares differ by one', urls: [U1, U2, U3], replicas: ['a', 'b'], sizes: [1, 2] },
+    { name: 'one replica takes every URL', urls: [U1, U2], replicas: ['a'], sizes: [2] },
+    { name: 'more replicas than URLs: some idle', urls: [U1], replicas: ['a', 'b', 'c'], sizes: [0, 0, 1] },
+    { name: 'no URLs yet', urls: [], replicas: ['a', 'b'], sizes: [0, 0] },
+    { name: 'no replicas', urls: [U1], replicas: [], sizes: [] },
+    { name: 'duplicates count once', urls: [U1, U1, U2], replicas: ['a', 'a', 'b'], sizes: [1, 1] },
   ];
   for (const c of cases) {
-    it(c.name, function () {
-      expect(Object.fromEntries(assignEndpoints(c.urls, c.replicas))).to.deep.equal(c.want);
+    it(`${c.name}, every URL exactly once`, function () {
+      const got = shares(c.urls, c.replicas);
+      expect(sizes(got)).to.deep.equal(c.sizes);
+      const assigned = Object.values(got).flat().sort();
+      expect(assigned).to.deep.equal(c.replicas.length === 0 ? [] : [...new Set(c.urls)].sort());
     });
   }
 
   it('gives every replica the same answer whatever order it read things in', function () {
-    const a = assignEndpoints([U3, U1, U2], ['b', 'c', 'a']);
-    const b = assignEndpoints([U2, U3, U1], ['a', 'b', 'c']);
-    expect(Object.fromEntries(a)).to.deep.equal(Object.fromEntries(b));
+    expect(shares([U3, U1, U2], ['b', 'c', 'a'])).to.deep.equal(shares([U2, U3, U1], ['a', 'b', 'c']));
+  });
+
+  it('keeps a URL with its current holder when another shard\'s URL appears', function () {
+    for (const [first, second] of [[U1, U2], [U2, U1], [U1, U3], [U3, U2]] as const) {
+      const before = shares([first], ['a', 'b']);
+      const owner = Object.keys(before).find((m) => before[m]?.includes(first));
+      const after = shares([first, second], ['a', 'b'], before);
+      expect(after[owner ?? ''], `${first} after ${second} appeared`).to.deep.equal([first]);
+    }
+  });
+
+  it('takes URLs from a replica over the cap when one joins, and only as many as needed', function () {
+    const after = shares([U1, U2, U3], ['a', 'b', 'c'], { a: [U1, U2, U3] });
+    expect(sizes(after)).to.deep.equal([1, 1, 1]);
+    expect(after['a']).to.have.length(1);
+  });
+
+  it('moves only the URLs of a replica that is gone', function () {
+    const before = shares([U1, U2, U3], ['a', 'b', 'c']);
+    const after = shares([U1, U2, U3], ['a', 'b'], before);
+    for (const m of ['a', 'b']) for (const url of before[m] ?? []) expect(after[m], `${url} stays with ${m}`).to.include(url);
   });
 });
 
