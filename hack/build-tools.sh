@@ -22,16 +22,20 @@ export GOFLAGS="-mod=mod -buildvcs=false"
 export GONOSUMDB="github.com/kcp-dev"
 export CGO_ENABLED=0
 
-ALL_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp crossplane upstream-syncagent)
-DEFAULT_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp crossplane)
+# The sharded-kcp parts (cache-server, kcp-front-proxy, sharded-test-server)
+# come from the kcp wrapper too; virtual-workspaces is only needed when shards
+# run their virtual workspaces as separate processes, which our tests do not.
+KCP_SHARDED=(cache-server kcp-front-proxy sharded-test-server)
+ALL_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp "${KCP_SHARDED[@]}" virtual-workspaces crossplane upstream-syncagent)
+DEFAULT_TOOLS=(etcd kube-apiserver kube-controller-manager helm kcp "${KCP_SHARDED[@]}" crossplane)
 
 # tool -> "wrapper-dir package version ldflags"
 describe() {
   local k8s="v1.36.3" kcp="v0.32.3"
   case "$1" in
-    kcp)
+    kcp|cache-server|kcp-front-proxy|virtual-workspaces|sharded-test-server)
       local v="v1.36.0+kcp-$kcp"
-      echo "kcp github.com/kcp-dev/kcp/cmd/kcp $kcp" \
+      echo "kcp github.com/kcp-dev/kcp/cmd/$1 $kcp" \
         "-X k8s.io/component-base/version.gitVersion=$v -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=36" \
         "-X k8s.io/client-go/pkg/version.gitVersion=$v -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=36" ;;
     kube-apiserver|kube-controller-manager)

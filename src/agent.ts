@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { registerExportController } from './controllers/apiexport/controller.ts';
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
 import type { AgentContext, AgentObserver } from './controllers/context.ts';
 import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
-import { registerSyncManager } from './controllers/syncmanager/controller.ts';
+import { endpointUrls, registerSyncManager, type SyncManager } from './controllers/syncmanager/controller.ts';
 import { sourceFinder } from './controllers/shared/source.ts';
 import { createEventRecorder } from './kube/events.ts';
 import type { KubeObject } from './kube/object.ts';
@@ -11,7 +13,9 @@ import type { RestClient } from './kube/rest-client.ts';
 import type { Logger } from './log/logger.ts';
 import type { Options } from './options.ts';
 import type { Clock } from './runtime/clock.ts';
-import { Informer } from './runtime/informer.ts';
+import { EndpointLeases, type EndpointLeasesOptions } from './runtime/endpoint-leases.ts';
+import { AGENT_LEASE_TIMINGS } from './runtime/leader-election.ts';
+import { Informer, type InformerOutage } from './runtime/informer.ts';
 import { Manager } from './runtime/manager.ts';
 import type { Requirement } from './translate/label-selector.ts';
 
@@ -42,6 +46,27 @@ export interface Agent {
   run(signal: AbortSignal): Promise<void>;
   /** Caches loaded (which also proves kcp and the service cluster answer). */
   ready(): boolean;
+  /** Virtual-workspace URLs (one per kcp shard) whose watch fails now. */
+  endpointOutages(): Map<string, InformerOutage>;
+}
+
+/**
+ * With --split-endpoints: this replica's share of the virtual-workspace URLs,
+ * by Leases in the agent's namespace on the service cluster (timings as for
+ * leader election).
+ */
+function endpointLeases(deps: AgentDeps, hooks: Pick<EndpointLeasesOptions, 'urls' | 'onOwnedChange' | 'stillWatching'>): EndpointLeases {
+  return new EndpointLeases({
+    client: deps.service,
+    namespace: deps.options.namespace,
+    agentName: deps.options.agentName,
+    identity: `${hostname()}_${randomUUID()}`,
+    clock: deps.clock,
+    logger: deps.logger.child({ component: 'endpoint-leases' }),
+    now: () => new Date(),
+    ...hooks,
+    ...AGENT_LEASE_TIMINGS,
+  });
 }
 
 /** Builds the informers and controllers; nothing runs until run(). */
@@ -84,9 +109,17 @@ export function createAgent(deps: AgentDeps): Agent {
   deps.observer?.trackPublishedResources(() => ctx.listPublishedResources().length);
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
-  if (!options.disabledControllers.has('sync')) registerSyncManager(ctx);
+  const leases = !options.splitEndpoints ? undefined : endpointLeases(deps, {
+    urls: () => endpointUrls(endpointSlices.get(options.apiExportEndpointSliceRef)),
+    onOwnedChange: () => { syncs?.enqueueAll(); },
+    stillWatching: (url): boolean => syncs?.watches(url) ?? false,
+  });
+  const syncs: SyncManager | undefined = options.disabledControllers.has('sync') ? undefined
+    : registerSyncManager(ctx, leases === undefined ? undefined : { owns: (url) => leases.ownedUrls().includes(url) });
+  if (leases !== undefined) manager.add('endpoint-leases', (signal) => leases.run(signal));
   return {
     ready: () => manager.hasSynced(),
+    endpointOutages: () => syncs?.endpointOutages() ?? new Map(),
     run: async (signal) => {
       try {
         await manager.run(signal, async (s) => {

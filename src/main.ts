@@ -7,7 +7,7 @@ import { type KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Agent, createAgent } from './agent.ts';
-import { LeaderElector } from './runtime/leader-election.ts';
+import { AGENT_LEASE_TIMINGS, LeaderElector } from './runtime/leader-election.ts';
 import { serve } from './http/servers.ts';
 import { parseWorkspaceUrl } from './kcp/workspace-url.ts';
 import { connectionFromKubeConfig, loadKubeConfig } from './kube/connection.ts';
@@ -17,6 +17,7 @@ import { RENDER_USAGE, renderCommand } from './render.ts';
 import { createAgentMetrics } from './metrics/agent-metrics.ts';
 import { type Options, OptionsError, parseOptions, usage } from './options.ts';
 import { systemClock } from './runtime/clock.ts';
+import { readinessAnswer } from './http/readiness.ts';
 import { parseSelector } from './translate/label-selector.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -135,22 +136,23 @@ function leaderElector(options: Options, logger: Logger, service: RestClient): L
     clock: systemClock,
     logger,
     now: () => new Date(),
-    // A standby takes over at most ~13 s after a leader dies (lease + retry +
-    // one observation interval); a leader that cannot renew for 6 s steps down.
-    leaseDurationSeconds: 10,
-    renewDeadlineMs: 6_000,
-    retryPeriodMs: 1_500,
+    ...AGENT_LEASE_TIMINGS,
   });
 }
 
 /**
- * The leader is ready once its caches are loaded. A standby replica is ready
- * too (it is healthy and waiting for the lease); otherwise a rolling update of
- * a two-replica Deployment would wait forever for it.
+ * The leader is ready once its caches are loaded and every virtual-workspace
+ * watch follows its shard. A standby replica is ready too (it is healthy and
+ * waiting for the lease); otherwise a rolling update of a two-replica
+ * Deployment would wait forever for it.
  */
 function readiness(agent: Agent, elector: LeaderElector | undefined): { code: number; body: string } {
-  if (elector !== undefined && !elector.isLeader()) return { code: 200, body: 'ok: standby, waiting for the leader lease\n' };
-  return agent.ready() ? { code: 200, body: 'ok\n' } : { code: 503, body: 'caches not loaded\n' };
+  return readinessAnswer({
+    leading: elector === undefined || elector.isLeader(),
+    cachesLoaded: agent.ready(),
+    outages: agent.endpointOutages(),
+    now: systemClock.now(),
+  });
 }
 
 process.on('unhandledRejection', (err) => {

@@ -20,6 +20,8 @@ export interface Options {
   readonly agentName: string;
   readonly publishedResourceSelector: string;
   readonly enableLeaderElection: boolean;
+  /** Replicas split the endpoint slice's URLs (one kcp shard each) with one Lease per URL. */
+  readonly splitEndpoints: boolean;
   readonly metricsAddress: string | undefined;
   readonly healthAddress: string | undefined;
   readonly disabledControllers: ReadonlySet<ControllerName>;
@@ -52,6 +54,7 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'agent-name': { kind: 'string', help: 'unique name of this agent, a DNS-1035 label; do not change it later (default: <slice>-syncagent)' },
   'published-resource-selector': { kind: 'string', help: 'label selector: only handle PublishedResources that match' },
   'enable-leader-election': { kind: 'bool', help: 'run only while holding the leader lease' },
+  'split-endpoints': { kind: 'bool', help: 'replicas split the virtual-workspace URLs (one per kcp shard) between them, one Lease per URL; not with --enable-leader-election' },
   'metrics-address': { kind: 'string', help: 'host:port for /metrics; 0 disables (default 127.0.0.1:8085)' },
   'health-address': { kind: 'string', help: 'host:port for /healthz and /readyz; empty or 0 disables' },
   'disabled-controllers': { kind: 'list', help: `controllers not to run (comma-separated or repeated): ${CONTROLLERS.join(', ')}` },
@@ -132,6 +135,7 @@ function validate(raw: Raw): Options {
     agentName,
     publishedResourceSelector: selector(str('published-resource-selector') ?? ''),
     enableLeaderElection: bool(raw, 'enable-leader-election'),
+    splitEndpoints: splitEndpoints(raw),
     metricsAddress: address(str('metrics-address') ?? '127.0.0.1:8085', 'metrics-address'),
     healthAddress: address(str('health-address'), 'health-address'),
     disabledControllers: controllers(raw.get('disabled-controllers') ?? []),
@@ -145,6 +149,15 @@ function validate(raw: Raw): Options {
     eventQps: num(str('event-qps'), 'event-qps', 20, 0),
     eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
   });
+}
+
+/** One leader syncs everything, or replicas split the URLs: not both. */
+function splitEndpoints(raw: Raw): boolean {
+  const split = bool(raw, 'split-endpoints');
+  if (split && bool(raw, 'enable-leader-election')) {
+    throw new OptionsError('--split-endpoints and --enable-leader-election exclude each other: with --split-endpoints every replica runs and syncs the URLs whose Lease it holds');
+  }
+  return split;
 }
 
 function selector(v: string): string {

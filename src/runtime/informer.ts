@@ -42,6 +42,13 @@ export interface InformerOptions {
   readonly notFoundIsTransient?: boolean;
 }
 
+/** A list/watch that keeps failing: the last error and when the failures began. */
+export interface InformerOutage {
+  /** Clock time (ms) of the first failure in a row. */
+  readonly since: number;
+  readonly error: string;
+}
+
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 30_000;
 const NOT_SERVED_RETRY_MS = 250;
@@ -60,6 +67,8 @@ export class Informer {
   private synced = false;
   private resourceVersion = '';
   private failures = 0;
+  /** Set while list or watch fails; cleared by the next full list. */
+  private outage: InformerOutage | undefined;
 
   constructor(opts: InformerOptions) {
     this.opts = opts;
@@ -74,6 +83,15 @@ export class Informer {
   /** True once the first full list has been loaded. */
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /**
+   * Why the cache is not following the server right now (the last failure
+   * and since when, on the informer's clock), or undefined while it is. The
+   * cache keeps what it had; a successful relist ends the outage.
+   */
+  outageInfo(): InformerOutage | undefined {
+    return this.outage;
   }
 
   get(key: string): KubeObject | undefined {
@@ -126,6 +144,7 @@ export class Informer {
           continue;
         }
         this.failures += 1;
+        this.outage = { since: this.outage?.since ?? this.opts.clock.now(), error: errorChain(err) };
         const delay = this.retryDelay(err);
         const fields = { informer: this.opts.name, error: errorChain(err), retryInMs: delay };
         if (this.transient(err)) this.opts.logger.debug('List/watch failed, retrying…', fields);
@@ -174,6 +193,7 @@ export class Informer {
     for (const [key, obj] of seen) this.apply(key, obj, false);
     this.resourceVersion = rv ?? '';
     this.synced = true;
+    this.outage = undefined;
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {

@@ -29,6 +29,14 @@ export interface LeaderElectionOptions {
   readonly retryPeriodMs?: number;
 }
 
+/**
+ * The agent's Lease timings, for the leader lease and the per-URL leases of
+ * --split-endpoints: another replica takes over at most ~13 s after a holder
+ * dies (lease + retry + one observation interval); a holder that cannot
+ * renew for 6 s stops acting.
+ */
+export const AGENT_LEASE_TIMINGS = { leaseDurationSeconds: 10, renewDeadlineMs: 6_000, retryPeriodMs: 1_500 } as const;
+
 interface LeaseSpec {
   holderIdentity?: string;
   leaseDurationSeconds?: number;
@@ -112,6 +120,20 @@ export class LeaderElector {
       }
     }
     return false;
+  }
+
+  /**
+   * Reads the lease and notes its holder's record without contending, so
+   * that a later run() can take over a lease that has been stale all along
+   * without first watching it for a full duration. Never throws.
+   */
+  async observe(): Promise<void> {
+    try {
+      const lease = await this.opts.client.get(this.path);
+      this.expired(lease['spec'] ?? {});
+    } catch {
+      // Missing or unreachable: nothing to note.
+    }
   }
 
   /** One attempt; true when we hold the lease afterwards. Never throws. */

@@ -116,6 +116,7 @@ describe('parseOptions', function () {
     { name: 'a metrics address without a port is refused', argv: [...REQUIRED, '--metrics-address=localhost'], mentions: '--metrics-address' },
     { name: 'a health address with a port out of range is refused', argv: [...REQUIRED, '--health-address=:70000'], mentions: '--health-address' },
     { name: 'a boolean flag with another value is refused', argv: [...REQUIRED, '--enable-leader-election=maybe'], mentions: '--enable-leader-election' },
+    { name: 'one leader and split shards exclude each other', argv: [...REQUIRED, '--enable-leader-election', '--split-endpoints'], mentions: '--split-endpoints and --enable-leader-election' },
     { name: 'a negative rate limit is refused', argv: [...REQUIRED, '--kcp-qps=-1'], mentions: '--kcp-qps' },
     { name: 'zero sync workers are refused', argv: [...REQUIRED, '--sync-workers=0'], mentions: '--sync-workers' },
     { name: 'an unknown log format is refused', argv: [...REQUIRED, '--log-format=xml'], mentions: '--log-format' },

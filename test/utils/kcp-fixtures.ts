@@ -5,7 +5,7 @@ import type { APIResourceSchema, PermissionClaim } from '../../src/apis/kcp.ts';
 import { isAlreadyExists } from '../../src/kube/errors.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
-import { type KcpServer, KCP_AGENT_USER } from './kcp-server.ts';
+import type { KcpServer } from './kcp-server.ts';
 import { REPO_ROOT } from './tools.ts';
 import { waitFor } from './wait.ts';
 
@@ -29,10 +29,15 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
-/** Creates a workspace under parentPath (as kcp admin) and waits until it is Ready. */
-export async function createWorkspace(kcp: KcpServer, parentPath: string, name: string): Promise<Workspace> {
+/**
+ * Creates a workspace under parentPath (as kcp admin) and waits until it is
+ * Ready. `shardLabels` pins it to the shard with these labels (the
+ * Workspace's spec.location.selector); kcp picks a shard otherwise.
+ */
+export async function createWorkspace(kcp: KcpServer, parentPath: string, name: string, shardLabels?: Record<string, string>): Promise<Workspace> {
   const parent = await kcp.client('admin', parentPath);
-  await parent.create(`${TENANCY}/workspaces`, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name } });
+  const spec = shardLabels === undefined ? {} : { spec: { location: { selector: { matchLabels: shardLabels } } } };
+  await parent.create(`${TENANCY}/workspaces`, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name }, ...spec });
   const ws = await waitFor(`workspace ${parentPath}:${name} to be Ready`, async () => {
     const obj = await parent.get(`${TENANCY}/workspaces/${name}`);
     const status = obj['status'] as { phase?: string } | undefined;
@@ -73,7 +78,7 @@ export function collectionPath(obj: KubeObject): string {
 }
 
 /** The repository's kcp RBAC manifest for the agent, filled in. */
-export function agentRbacYaml(exportName: string, agentUser = KCP_AGENT_USER): string {
+export function agentRbacYaml(exportName: string, agentUser: string): string {
   return readFileSync(join(REPO_ROOT, 'deploy/kcp/agent-rbac.yaml'), 'utf8')
     .replaceAll('__AGENT_USER__', agentUser)
     .replaceAll('__APIEXPORT_NAME__', exportName);
@@ -81,7 +86,7 @@ export function agentRbacYaml(exportName: string, agentUser = KCP_AGENT_USER): s
 
 /** Applies the agent's kcp RBAC in the provider workspace (as kcp admin). */
 export async function grantAgentAccess(kcp: KcpServer, providerPath: string, exportName: string): Promise<void> {
-  await applyYaml(await kcp.client('admin', providerPath), agentRbacYaml(exportName));
+  await applyYaml(await kcp.client('admin', providerPath), agentRbacYaml(exportName, kcp.agentUser));
 }
 
 /** Creates APIResourceSchemas and an APIExport (v1alpha2) for them in a workspace. */

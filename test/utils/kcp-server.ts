@@ -23,6 +23,8 @@ export interface KcpServer {
   readonly baseUrl: string;
   readonly caPem: string;
   readonly process: ManagedProcess;
+  /** The kcp user the agent runs as (its RBAC names it). */
+  readonly agentUser: string;
   /** An identity whose server is `<base>/clusters/<workspace path>`. */
   identity(role: KcpRole, workspacePath: string): Identity;
   /** A client as that identity inside a workspace. */
@@ -73,6 +75,7 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
     baseUrl,
     caPem: admin.caPem,
     process: proc,
+    agentUser: KCP_AGENT_USER,
     identity: (role, path) => ({ server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token: tokenOf[role], user: userOf[role] }),
     client: (role, path) => clientFor(server.identity(role, path)),
     stop: () => proc.stop(),

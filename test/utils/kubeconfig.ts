@@ -8,8 +8,19 @@ import { systemClock } from '../../src/runtime/clock.ts';
 export interface Identity {
   readonly server: string;
   readonly caPem: string;
+  /** Empty when the identity is a client certificate. */
   readonly token: string;
   readonly user: string;
+  /** A client certificate and its key (PEM), e.g. kcp-admin's behind kcp's front-proxy. */
+  readonly clientCert?: { readonly certPem: string; readonly keyPem: string };
+}
+
+function userEntry(id: Identity): Record<string, string> {
+  const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
+  return {
+    ...(id.token === '' ? {} : { token: id.token }),
+    ...(id.clientCert === undefined ? {} : { 'client-certificate-data': b64(id.clientCert.certPem), 'client-key-data': b64(id.clientCert.keyPem) }),
+  };
 }
 
 /** A kubeconfig document for an identity, as YAML. */
@@ -19,7 +30,7 @@ function kubeconfigYaml(id: Identity): string {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: contextName, cluster: { server: id.server, 'certificate-authority-data': Buffer.from(id.caPem).toString('base64') } }],
-    users: [{ name: `${contextName}-${id.user}`, user: { token: id.token } }],
+    users: [{ name: `${contextName}-${id.user}`, user: userEntry(id) }],
     contexts: [{ name: contextName, context: { cluster: contextName, user: `${contextName}-${id.user}` } }],
     'current-context': contextName,
   });

@@ -73,7 +73,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- with .Values.publishedResourceSelector }}
 - --published-resource-selector={{ . }}
 {{- end }}
+{{- if .Values.splitEndpoints }}
+- --split-endpoints
+{{- else }}
 - --enable-leader-election={{ .Values.enableLeaderElection }}
+{{- end }}
 {{- with .Values.disabledControllers }}
 - --disabled-controllers={{ join "," . }}
 {{- end }}

@@ -8,7 +8,7 @@ import type { RestClient } from '../../kube/rest-client.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { Controller, type ControllerObserver } from '../../runtime/controller.ts';
-import { Informer } from '../../runtime/informer.ts';
+import { Informer, type InformerOutage } from '../../runtime/informer.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
 import type { RelatedType, Side } from '../../translate/related/rule.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
@@ -110,6 +110,21 @@ export class SyncController {
   /** True once the local cache and every remote cache have loaded. */
   hasSynced(): boolean {
     return this.localInformer.hasSynced() && [...this.remotes.values()].every((r) => r.informer.hasSynced());
+  }
+
+  /** Whether this sync still watches (and so may write for) a virtual-workspace URL. */
+  watches(url: string): boolean {
+    return this.remotes.has(url);
+  }
+
+  /** The virtual-workspace URLs whose watch fails now, with why and since when. */
+  endpointOutages(): Map<string, InformerOutage> {
+    const out = new Map<string, InformerOutage>();
+    for (const [url, r] of this.remotes) {
+      const outage = r.informer.outageInfo();
+      if (outage !== undefined) out.set(url, outage);
+    }
+    return out;
   }
 
   /**

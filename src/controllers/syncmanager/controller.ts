@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../kube/object.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
+import type { InformerOutage } from '../../runtime/informer.ts';
 import { Controller, type ControllerObserver } from '../../runtime/controller.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
 import type { SyncTarget } from '../../translate/sync-target.ts';
@@ -23,6 +24,10 @@ export interface ManagedSync {
   setEndpoints(urls: readonly string[], signal: AbortSignal): void;
   /** Runs until signal aborts. */
   run(signal: AbortSignal): Promise<void>;
+  /** The URLs whose watch fails now. */
+  endpointOutages(): Map<string, InformerOutage>;
+  /** Whether it still watches this URL. */
+  watches(url: string): boolean;
 }
 
 export interface SyncManagerOptions {
@@ -79,6 +84,26 @@ export class SyncManager {
   enqueueAll(): void {
     for (const pr of this.opts.reconcile.listPublishedResources()) this.queue.add(pr.metadata.name ?? '');
     for (const name of this.running.keys()) this.queue.add(name);
+  }
+
+  /**
+   * The virtual-workspace URLs some sync cannot watch now, each with the
+   * earliest outage among the syncs (they fail together when a shard is down).
+   */
+  endpointOutages(): Map<string, InformerOutage> {
+    const out = new Map<string, InformerOutage>();
+    for (const r of this.running.values()) {
+      for (const [url, outage] of r.sync.endpointOutages()) {
+        const seen = out.get(url);
+        if (seen === undefined || outage.since < seen.since) out.set(url, outage);
+      }
+    }
+    return out;
+  }
+
+  /** Whether any sync still watches this virtual-workspace URL. */
+  watches(url: string): boolean {
+    return [...this.running.values()].some((r) => r.sync.watches(url));
   }
 
   /** The PublishedResources whose sync runs now. */
@@ -140,13 +165,18 @@ export class SyncManager {
   }
 }
 
+/** With --split-endpoints: the URLs this replica holds the Lease of. */
+export interface EndpointShare {
+  owns(url: string): boolean;
+}
+
 /**
  * Wires the SyncManager: every PublishedResource is looked at again on any
  * change of one (whether one may sync depends on the others: two must not
  * publish the same kcp resource), of a CRD, or of the endpoint slice. The
  * handlers only enqueue; the reconcile does the work.
  */
-export function registerSyncManager(ctx: AgentContext): void {
+export function registerSyncManager(ctx: AgentContext, share?: EndpointShare): SyncManager {
   const logger = ctx.logger.child({ controller: CONTROLLER_NAME });
   /** Namespaces known to exist on the service cluster, shared by all syncs. */
   const knownNamespaces = new Set<string>();
@@ -162,7 +192,10 @@ export function registerSyncManager(ctx: AgentContext): void {
       findSource: (g, k) => ctx.findSource(g, k),
       writeStatus: statusWriter(ctx, CONTROLLER_NAME),
     },
-    endpointUrls: () => endpointUrls(ctx.endpointSlices.get(ctx.options.apiExportEndpointSliceRef)),
+    endpointUrls: () => {
+      const all = endpointUrls(ctx.endpointSlices.get(ctx.options.apiExportEndpointSliceRef));
+      return share === undefined ? all : all.filter((url) => share.owns(url));
+    },
     newSync: (name, { target, behaviour }) => new SyncController({
       target, behaviour, kcp: ctx.kcp, local: ctx.service, events: ctx.events, clock: ctx.clock,
       logger: ctx.logger.child({ controller: 'sync', publishedResource: name }),
@@ -180,4 +213,5 @@ export function registerSyncManager(ctx: AgentContext): void {
     manager.enqueueAll();
   });
   ctx.manager.add(CONTROLLER_NAME, (signal) => manager.run(signal));
+  return manager;
 }

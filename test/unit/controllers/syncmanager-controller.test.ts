@@ -4,6 +4,7 @@ import type { PublishedResource } from '../../../src/apis/v1alpha1/published-res
 import type { ConditionInput } from '../../../src/controllers/shared/published-resources.ts';
 import { type ManagedSync, SyncManager, type SyncPlan } from '../../../src/controllers/syncmanager/controller.ts';
 import { nopLogger } from '../../../src/log/logger.ts';
+import type { InformerOutage } from '../../../src/runtime/informer.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 import { CRONTAB_CRD, publishedCronTabs, SCHEMA_READY } from '../../utils/published-resources.ts';
 import { advanceSettling } from '../../utils/settle.ts';
@@ -34,6 +35,17 @@ class FakeSync implements ManagedSync {
 
   setEndpoints(urls: readonly string[]): void {
     this.endpoints = urls;
+  }
+
+  /** Set by a test to stand for watches that fail. */
+  outages = new Map<string, InformerOutage>();
+
+  endpointOutages(): Map<string, InformerOutage> {
+    return this.outages;
+  }
+
+  watches(url: string): boolean {
+    return this.endpoints.includes(url);
   }
 
   run(signal: AbortSignal): Promise<void> {

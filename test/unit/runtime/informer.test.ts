@@ -160,6 +160,27 @@ describe('Informer', function () {
     await stop();
   });
 
+  it('reports an outage from the first failure in a row, with the last error, until a relist succeeds', async function () {
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5')), apiError(503, 'ServiceUnavailable'), apiError(500, 'InternalError'), list('30', obj('a', '5'))],
+      [{ events: [], end: new Error('connection reset') }],
+    );
+    const { informer, clock, stop } = start(client);
+    await settle();
+    // Listed, watch broke at once (time 0), first relist fails after 200 ms, second after 400 ms more.
+    expect(informer.outageInfo()).to.deep.include({ since: 0 });
+    expect(informer.outageInfo()?.error).to.include('connection reset');
+    await advanceSettling(clock, 200);
+    expect(informer.outageInfo()).to.deep.include({ since: 0 });
+    expect(informer.outageInfo()?.error).to.include('ServiceUnavailable');
+    await advanceSettling(clock, 400);
+    expect(informer.outageInfo()?.error).to.include('InternalError');
+    await advanceSettling(clock, 800);
+    expect(informer.outageInfo(), 'after the successful relist').to.equal(undefined);
+    expect(informer.hasSynced()).to.equal(true);
+    await stop();
+  });
+
   it('retries a type that is not served yet (404) within 250 ms when told it is transient', async function () {
     const client = new ScriptedClient(
       [apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), list('10')],
