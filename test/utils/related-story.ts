@@ -36,7 +36,7 @@ export interface RelatedBed {
 }
 
 /** Starts the service cluster with the test CRDs and creates the organisation workspace. */
-export async function startRelatedBed(name: string): Promise<RelatedBed> {
+async function startRelatedBed(name: string): Promise<RelatedBed> {
   const { kcp, artifacts } = suite();
   const service = await startServiceCluster(artifacts, uniqueName(`svc-${name}`));
   const local = await service.client();
@@ -87,7 +87,7 @@ export interface Story {
  * Sets a story up: provider workspace, agent, PublishedResources, the export
  * with the expected claims, and consumers bound to it with the API served.
  */
-export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
+async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
   const { kcp } = suite();
   const agentName = storyAgentName(opts.id);
   const exportName = `${opts.id}.related.example.com`;
