@@ -87,7 +87,7 @@ export interface Condition {
   readonly message?: string;
 }
 
-export function conditionOf(obj: KubeObject, type: string): Condition | undefined {
+function conditionOf(obj: KubeObject, type: string): Condition | undefined {
   return (obj['status'] as { conditions?: Condition[] } | undefined)?.conditions?.find((c) => c.type === type);
 }
 

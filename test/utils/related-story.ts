@@ -36,7 +36,7 @@ export interface RelatedBed {
 }
 
 /** Starts the service cluster with the test CRDs and creates the organisation workspace. */
-export async function startRelatedBed(name: string): Promise<RelatedBed> {
+async function startRelatedBed(name: string): Promise<RelatedBed> {
   const { kcp, artifacts } = suite();
   const service = await startServiceCluster(artifacts, uniqueName(`svc-${name}`));
   const local = await service.client();
@@ -87,7 +87,7 @@ export interface Story {
  * Sets a story up: provider workspace, agent, PublishedResources, the export
  * with the expected claims, and consumers bound to it with the API served.
  */
-export async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
+async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
   const { kcp } = suite();
   const agentName = storyAgentName(opts.id);
   const exportName = `${opts.id}.related.example.com`;
@@ -130,6 +130,9 @@ async function startStoryAgent(bed: RelatedBed, opts: StoryOptions, provider: Wo
   };
   if (opts.agent === 'upstream') {
     await prepareUpstreamExport(kcp, provider.path, exportName);
+    // Upstream exits when the endpoint slice kcp makes for the new export is not there yet.
+    const admin = await kcp.client('admin', provider.path);
+    await waitFor(`the endpoint slice of ${exportName}`, () => admin.get(`/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${exportName}`));
     // Upstream serves no health endpoint here; the export check that follows is the readiness signal.
     return { process: startUpstreamAgent(artifacts, setup).process, ready: () => Promise.resolve() };
   }
@@ -192,6 +195,17 @@ export class StoryStage {
   /** Admin on the service cluster; the test plays the service operator with it. */
   get local(): RestClient {
     return this.bed.local;
+  }
+
+  /**
+   * Stops the story's agent and starts ours in its place, with the same
+   * agent name, export and PublishedResources: a takeover from upstream.
+   */
+  async takeOver(story: Story, opts: StoryOptions): Promise<void> {
+    await story.process.stop();
+    const ours = await startStoryAgent(this.bed, { ...opts, agent: 'ours' }, story.provider, story.exportName);
+    this.#running.push({ ...story, process: ours.process, stop: () => ours.process.stop() });
+    await ours.ready();
   }
 
   /** Starts a story that is stopped after the current test. */
