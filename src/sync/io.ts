@@ -53,6 +53,6 @@ export interface SyncIO {
   relatedClient(side: Side, cluster: string): RestClient | undefined;
   /** Discovery of a related type on one side (cached); undefined when that side does not serve it. */
   servedResource(side: Side, cluster: string, type: RelatedType): Promise<ServedResource | undefined>;
-  /** The copies of this PublishedResource's consumer objects in one service-side namespace (from the cache). */
-  copiesInNamespace(namespace: string): KubeObject[];
+  /** True when a service namespace holds copies (of this PublishedResource) of another consumer cluster's objects. */
+  hasCopiesOfOtherClusters(namespace: string, cluster: string): boolean;
 }

@@ -1,4 +1,4 @@
-import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION, RELATED_RESOURCES_ANNOTATION_PREFIX, RELATED_STATE_ANNOTATION, REMOTE_OBJECT_CLUSTER_LABEL } from '../apis/v1alpha1/constants.ts';
+import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION, RELATED_RESOURCES_ANNOTATION_PREFIX, RELATED_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
@@ -259,7 +259,7 @@ async function claimServiceOrigin(p: RelatedPass, rule: RelatedRule, found: Foun
   const { origin, owner } = found;
   const namespace = origin.metadata.namespace ?? '';
   const shared = namespace !== (p.local.metadata.namespace ?? '')
-    || p.io.copiesInNamespace(namespace).some((c) => c.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] !== p.ref.cluster);
+    || p.io.hasCopiesOfOtherClusters(namespace, p.ref.cluster);
   const refusal = exclusiveUseRefusal(origin, p.local, owner, shared);
   if (refusal !== undefined) throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: ${refusal}`);
   if (origin.metadata.annotations?.[RELATED_OWNER_ANNOTATION] === owner) return undefined;

@@ -13,6 +13,7 @@ import { WorkQueue } from '../../runtime/workqueue.ts';
 import type { RelatedType, Side } from '../../translate/related/rule.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
+import { CopyIndex } from './copy-index.ts';
 import { reconcileObject } from './reconciler.ts';
 import { StatusLatency } from './status-latency.ts';
 import { RelatedWatches } from './related-watches.ts';
@@ -57,7 +58,7 @@ export class SyncController {
   private readonly localInformer: Informer;
   private readonly relatedWatches: RelatedWatches;
   /** Remote key → the local informer's key of its copy. */
-  private readonly copies = new Map<string, string>();
+  private readonly copies = new CopyIndex();
   private readonly remotes = new Map<string, { informer: Informer; abort: AbortController; done: Promise<void> }>();
   /** Logical cluster → the virtual-workspace URL that serves it. */
   private readonly clusterUrls = new Map<string, string>();
@@ -195,12 +196,12 @@ export class SyncController {
     const localKey = localKeyOf(obj);
     if (oldRef !== undefined) {
       const oldKey = remoteKeyString({ cluster: oldRef.cluster, namespace: oldRef.namespace ?? '', name: oldRef.name });
-      if (this.copies.get(oldKey) === localKey) this.copies.delete(oldKey);
+      this.copies.deleteIf(oldKey, localKey);
     }
     if (ref === undefined) return;
     const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
     if (deleted) {
-      if (this.copies.get(key) === localKey) this.copies.delete(key);
+      this.copies.deleteIf(key, localKey);
       this.statusLatency?.copyDeleted(key);
     } else {
       this.copies.set(key, localKey);
@@ -243,7 +244,7 @@ export class SyncController {
       statusInSync: (key, copy, wrote) => { this.statusLatency?.inSync(key, copy, wrote); },
       relatedClient: (side, cluster) => (side === 'service' ? this.deps.local : this.io().remoteClient(cluster)),
       servedResource: (side, cluster, type) => this.servedResource(side, cluster, type),
-      copiesInNamespace: (namespace) => this.localInformer.list().filter((c) => c.metadata.namespace === namespace),
+      hasCopiesOfOtherClusters: (namespace, cluster) => this.copies.hasOtherClusters(namespace, cluster),
     };
   }
 

@@ -111,7 +111,7 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     servedResource: (_side, _cluster, type) => Promise.resolve(
       SERVED[type.resource] === undefined ? undefined : { kind: SERVED[type.resource] ?? '', namespaced: true, hasStatus: false },
     ),
-    copiesInNamespace: (namespace) => [...w.local.objects.values()].filter((o) => o.metadata.namespace === namespace && o.kind === target.local.kind),
+    hasCopiesOfOtherClusters: (namespace, cluster) => [...w.local.objects.values()].some((o) => o.metadata.namespace === namespace && o.kind === target.local.kind && o.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] !== cluster),
   };
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
-import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION, RELATED_STATE_ANNOTATION } from '../../../src/apis/v1alpha1/constants.ts';
+import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION, RELATED_STATE_ANNOTATION, REMOTE_OBJECT_CLUSTER_LABEL } from '../../../src/apis/v1alpha1/constants.ts';
 import type { PublishedResource } from '../../../src/apis/v1alpha1/published-resource.ts';
 import type { RelatedResourceSpec } from '../../../src/apis/v1alpha1/zz_generated.types.ts';
 import type { EventRecorder } from '../../../src/kube/events.ts';
@@ -61,7 +61,7 @@ function newWorld(related: RelatedResourceSpec[]): World {
     namespaceLabels: () => Promise.resolve({}),
     relatedClient: (side, cluster) => (side === 'service' ? asRestClient(local) : cluster === CLUSTER ? asRestClient(remote) : undefined),
     servedResource: (_side, _cluster, type) => Promise.resolve(type.resource === 'secrets' ? { kind: 'Secret', namespaced: true, hasStatus: false } : undefined),
-    copiesInNamespace: (namespace) => [...local.objects.values()].filter((o) => o.kind === 'CronTab' && o.metadata.namespace === namespace),
+    hasCopiesOfOtherClusters: (namespace, cluster) => [...local.objects.values()].some((o) => o.kind === 'CronTab' && o.metadata.namespace === namespace && o.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] !== cluster),
     copyCreated: () => undefined,
     statusInSync: () => undefined,
   };
