@@ -164,7 +164,7 @@ function leaderElector(options: Options, logger: Logger, service: RestClient): L
  */
 function readiness(agent: Agent, elector: LeaderElector | undefined): { code: number; body: string } {
   if (elector !== undefined && !elector.isLeader()) return { code: 200, body: 'ok: standby, waiting for the leader lease\n' };
-  return agent.ready() ? { code: 200, body: 'ok\n' } : { code: 503, body: 'caches not loaded\n' };
+  return agent.ready() ? { code: 200, body: 'ok\n' } : { code: 503, body: 'caches not loaded, or a watch is down\n' };
 }
 
 process.on('unhandledRejection', (err) => {
