@@ -40,7 +40,7 @@ const EVENT_COALESCE_MS = 1_000;
 /** The wired agent: run it, and ask whether it is ready. */
 export interface Agent {
   run(signal: AbortSignal): Promise<void>;
-  /** Caches loaded (which also proves kcp and the service cluster answer). */
+  /** Caches loaded, and every watch it needs up (kcp and the service cluster answer). */
   ready(): boolean;
 }
 
@@ -86,7 +86,9 @@ export function createAgent(deps: AgentDeps): Agent {
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
   if (!options.disabledControllers.has('sync')) registerSyncManager(ctx);
   return {
-    ready: () => manager.hasSynced(),
+    // Unready while a watch the agent needs is down (kcp or the service
+    // cluster unreachable): it cannot see changes then, whatever it has cached.
+    ready: () => manager.hasSynced() && manager.isConnected(),
     run: async (signal) => {
       try {
         await manager.run(signal, async (s) => {

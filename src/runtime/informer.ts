@@ -58,6 +58,8 @@ export class Informer {
   private readonly store: ObjectStore;
   private readonly handlers: ChangeHandler[] = [];
   private synced = false;
+  /** False from a failed list or watch until the next list succeeds. */
+  private connected = false;
   private resourceVersion = '';
   private failures = 0;
 
@@ -74,6 +76,15 @@ export class Informer {
   /** True once the first full list has been loaded. */
   hasSynced(): boolean {
     return this.synced;
+  }
+
+  /**
+   * True while the cache follows the server: the last list succeeded and no
+   * watch has failed since. A server that is down makes this false within
+   * one failed attempt; the cache then holds what it last saw.
+   */
+  isConnected(): boolean {
+    return this.connected;
   }
 
   get(key: string): KubeObject | undefined {
@@ -121,6 +132,7 @@ export class Informer {
       } catch (err) {
         if (signal.aborted) return;
         needList = true;
+        this.connected = false;
         if (isGone(err)) {
           this.opts.logger.debug('Watch expired, relisting…', { informer: this.opts.name });
           continue;
@@ -174,6 +186,7 @@ export class Informer {
     for (const [key, obj] of seen) this.apply(key, obj, false);
     this.resourceVersion = rv ?? '';
     this.synced = true;
+    this.connected = true;
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {

@@ -22,7 +22,10 @@ export interface KcpServer {
   /** `https://127.0.0.1:<port>`, no path. */
   readonly baseUrl: string;
   readonly caPem: string;
+  /** The current kcp process (a new one after restart()). */
   readonly process: ManagedProcess;
+  /** Stops kcp (SIGKILL when `crash`) and starts it again on the same ports and root directory. */
+  restart(crash?: boolean): Promise<void>;
   /** An identity whose server is `<base>/clusters/<workspace path>`. */
   identity(role: KcpRole, workspacePath: string): Identity;
   /** A client as that identity inside a workspace. */
@@ -42,7 +45,7 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
     tokenFile,
     `${tokens.agent},${KCP_AGENT_USER},1111-agent,"${KCP_AGENT_GROUP}"\n${tokens.consumer},${KCP_CONSUMER_USER},2222-tenant,"tenants"\n`,
   );
-  const proc = startProcess('kcp', toolPath('kcp'), [
+  const args = [
     'start',
     `--root-directory=${rootDir}`,
     '--bind-address=127.0.0.1',
@@ -50,7 +53,9 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
     `--embedded-etcd-client-port=${etcdClient}`,
     `--embedded-etcd-peer-port=${etcdPeer}`,
     `--token-auth-file=${tokenFile}`,
-  ], { logFile: artifacts.logFile('kcp.log') });
+  ];
+  const launch = (): ManagedProcess => startProcess('kcp', toolPath('kcp'), args, { logFile: artifacts.logFile('kcp.log') });
+  let proc = launch();
   const baseUrl = `https://127.0.0.1:${port}`;
   const fail = (what: string, err: unknown): Error =>
     new Error(`kcp did not become ready (${what}); last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
@@ -72,7 +77,12 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
   const server: KcpServer = {
     baseUrl,
     caPem: admin.caPem,
-    process: proc,
+    get process() { return proc; },
+    restart: async (crash = false) => {
+      await (crash ? proc.kill() : proc.stop());
+      proc = launch();
+      await waitReady(baseUrl, admin.caPem, proc);
+    },
     identity: (role, path) => ({ server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token: tokenOf[role], user: userOf[role] }),
     client: (role, path) => clientFor(server.identity(role, path)),
     stop: () => proc.stop(),

@@ -160,6 +160,27 @@ describe('Informer', function () {
     await stop();
   });
 
+  it('reports itself disconnected from a failed watch until the next list succeeds, keeping its cache meanwhile', async function () {
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5')), apiError(503, 'ServiceUnavailable'), list('30', obj('a', '5'))],
+      [{ events: [], end: new Error('connection refused') }],
+    );
+
+    const { informer, clock, stop } = start(client);
+    const seen: boolean[] = [];
+    seen.push(informer.isConnected());
+    await settle();
+    seen.push(informer.isConnected());
+    await advanceSettling(clock, 200);
+    seen.push(informer.isConnected());
+    await advanceSettling(clock, 400);
+    seen.push(informer.isConnected());
+
+    expect(seen, 'before the list, after the watch broke, after the failed relist, after the good relist').to.deep.equal([false, false, false, true]);
+    expect(names(informer)).to.deep.equal(['a']);
+    await stop();
+  });
+
   it('retries a type that is not served yet (404) within 250 ms when told it is transient', async function () {
     const client = new ScriptedClient(
       [apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), list('10')],
