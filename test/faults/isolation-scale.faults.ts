@@ -20,7 +20,7 @@ import { type ScaleName, faultScale } from './scale.ts';
 import { type FaultWorld, bindTenants, buildWorld, cronTab, inParallel, nsCronTabs, startWorldAgent } from './world.ts';
 
 /** Consumer workspaces per scale: the short variant runs in `make test`. */
-const WORKSPACES: Record<ScaleName, number> = { short: 10, medium: 30, long: 100 };
+const WORKSPACES: Record<ScaleName, number> = { short: 8, medium: 30, long: 100 };
 const NAMES = ['shared', 'database', 'a.b.c', 'x'];
 
 /** An object of `tenant` whose metadata names `next` (another tenant) as its origin. */
