@@ -16,8 +16,13 @@ import { faultRandom, faultScale } from './scale.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 import { type FaultWorld, bindTenants, buildWorld, copies, createInTenants, inParallel, sleep, startWorldAgent, writeStatus } from './world.ts';
 
-const FAULTS = ['reset', 'drop', 'stall', 'compaction'] as const;
+const FAULTS = ['reset', 'drop', 'compaction', 'stall'] as const;
 type ConnectionFault = typeof FAULTS[number];
+/**
+ * A stalled watch is only noticed when it outlives its timeout (270–330 s)
+ * by 15 s, so a stall costs ~6 minutes: it runs at medium and long scale only.
+ */
+const STALL_LIMIT_MS = 360_000;
 
 interface AuditEvent {
   readonly verb: string;
@@ -77,12 +82,15 @@ describe('faults: cut connections and expired watches', function () {
     await world.service.stop();
   });
 
-  const inject = async (fault: ConnectionFault): Promise<void> => {
+  const inject = async (fault: ConnectionFault, writing: Promise<void>): Promise<void> => {
     switch (fault) {
       case 'reset': report.injected('TCP reset of every agent connection', proxy.reset() > 0 ? 1 : 0); break;
       case 'drop': report.injected('clean close of every agent connection', proxy.drop() > 0 ? 1 : 0); break;
       case 'stall': report.injected('stall (black hole) of every agent connection', proxy.stall() > 0 ? 1 : 0); break;
       case 'compaction': {
+        // The watches go quiet while the changes land, so the revision they resume from is compacted away.
+        proxy.stall();
+        await writing;
         const revision = await compactEtcd(world.service.etcdUrl);
         proxy.reset();
         report.injected('etcd compaction + reset (watch resumes from a compacted revision)');
@@ -94,22 +102,25 @@ describe('faults: cut connections and expired watches', function () {
 
   it('misses no change, writes no copy twice and never stalls silently', async function () {
     await waitInvariants(world.scope, report, 'the initial sync', 120_000);
-    const rounds = Math.max(scale.repeats, FAULTS.length);
+    const faults = scale.name === 'short' ? FAULTS.filter((f) => f !== 'stall') : FAULTS;
+    const rounds = Math.max(scale.repeats, faults.length);
     for (let round = 0; round < rounds; round++) {
-      const fault = FAULTS[round % FAULTS.length] ?? 'reset';
+      const fault = faults[round % faults.length] ?? 'reset';
       // The change the agent must not miss: a new status on every copy, written while its watches are cut.
       const all = await copies(world);
       await sleep(random.int(0, 300));
       const writing = inParallel(all, 6, (c) => writeStatus(world, c, `round-${round}-${fault}`));
-      await inject(fault);
+      await inject(fault, writing);
       await writing;
       await createInTenants(world, [`after-${fault}-${round}`]);
-      const convergedMs = await waitInvariants(world.scope, report, `${fault} (round ${round})`, 120_000);
-      if (convergedMs > 60_000) report.violation(`${fault}: converged only after ${convergedMs} ms (silent stall)`);
+      const limit = fault === 'stall' ? STALL_LIMIT_MS : 60_000;
+      const convergedMs = await waitInvariants(world.scope, report, `${fault} (round ${round})`, limit + 10_000);
+      if (convergedMs > limit) report.violation(`${fault}: converged only after ${convergedMs} ms (silent stall)`);
       report.round();
     }
     const expired = readFileSync(agent.process.logFile, 'utf8').split('\n').filter((l) => l.includes('Watch expired, relisting')).length;
     report.note(`watches that expired (410) and relisted: ${expired}`);
+    if (faults.includes('compaction') && expired === 0) report.violation('no watch expired (410) after the compactions: the fault did not happen');
 
     const audit = agentWrites(world.service.auditLogPath ?? '');
     report.note(`agent writes to the service cluster (audit log): ${audit.writes}; copies created: ${audit.creates.size}; created twice: ${audit.twice.length}`);
