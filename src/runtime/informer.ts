@@ -45,6 +45,8 @@ export interface InformerOptions {
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 30_000;
 const NOT_SERVED_RETRY_MS = 250;
+/** How long after its timeoutSeconds a watch the server has not ended counts as dead. */
+const WATCH_DEADLINE_GRACE_SECONDS = 15;
 
 /**
  * List-then-watch of one collection, with an in-memory cache. Unlike the
@@ -193,9 +195,27 @@ export class Informer {
     const timeout = this.opts.watchTimeoutSeconds ?? 300;
     // Jitter spreads the reconnects of many informers.
     const timeoutSeconds = Math.round(timeout * (0.9 + Math.random() * 0.2));
-    await this.opts.client.watch(this.opts.path, { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds }, (event) => {
-      this.handleEvent(event);
-    }, signal);
+    // The server ends the watch after timeoutSeconds. On a connection that
+    // went silent (a black-holed network path, a stalled proxy) that end
+    // never arrives and nothing fails: the deadline ends the watch from our
+    // side instead, and it resumes from the last resourceVersion.
+    const deadline = new AbortController();
+    const onAbort = (): void => { deadline.abort(); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = this.opts.clock.sleep((timeoutSeconds + WATCH_DEADLINE_GRACE_SECONDS) * 1000, deadline.signal)
+      .then(() => { deadline.abort(); }, () => undefined);
+    try {
+      await this.opts.client.watch(this.opts.path, { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds }, (event) => {
+        this.handleEvent(event);
+      }, deadline.signal);
+    } catch (err) {
+      if (signal.aborted || !deadline.signal.aborted) throw err;
+      this.opts.logger.debug('Watch outlived its timeout without an end from the server; resuming', { informer: this.opts.name });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      deadline.abort();
+      await timer;
+    }
   }
 
   private handleEvent(event: WatchEvent): void {

@@ -18,10 +18,10 @@ describe('faults: the agent is killed at random moments', function () {
   let report: FaultReport;
 
   before(async function () {
+    report = reportRow('agent SIGKILL (sync, deletion wave, status write-back)', scale.name, random.seed);
     world = await buildWorld({ name: 'crash', kcp: suite().kcp, artifacts: suite().artifacts });
     agent = await startWorldAgent(world);
     await bindTenants(world);
-    report = reportRow('agent SIGKILL (sync, deletion wave, status write-back)', scale.name, random.seed);
     console.log(`      seed ${random.seed} (FAULTS_SEED=${random.seed} replays it)`);
   });
 

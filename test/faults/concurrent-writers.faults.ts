@@ -26,11 +26,11 @@ describe('faults: another writer edits the copies while consumers edit the origi
   const names = Array.from({ length: Math.ceil(scale.smallObjects / 2) }, (_, i) => `edited-${i}`);
 
   before(async function () {
+    report = reportRow('concurrent writers on copy spec and status', scale.name, random.seed);
     world = await buildWorld({ name: 'writers', kcp: suite().kcp, artifacts: suite().artifacts });
     agent = await startWorldAgent(world);
     await bindTenants(world);
     await createInTenants(world, names);
-    report = reportRow('concurrent writers on copy spec and status', scale.name, random.seed);
   });
 
   after(async function () {

@@ -41,21 +41,24 @@ describe('faults: leader failover between two replicas', function () {
   /** The user whose replica holds the lease: the last one that wrote it successfully. */
   const leaseWriter = (): string | undefined => auditEvents()
     .filter((e) => e.objectRef?.resource === 'leases' && e.objectRef.name === lease && succeeded(e)).at(-1)?.user.username;
+  /** When `user` first wrote the lease after `since`: from then on, the lease was lost for the other. */
+  const takeoverTime = (user: string, since: number): string => auditEvents().find((e) => e.user.username === user
+    && e.objectRef?.resource === 'leases' && succeeded(e) && Date.parse(e.requestReceivedTimestamp) >= since - 1_000)?.requestReceivedTimestamp
+    ?? new Date().toISOString();
   const start = async (user: string): Promise<void> => {
     const kubeconfig = writeKubeconfig(join(world.artifacts.scratchDir(`kubeconfig-${user}`), 'service.kubeconfig'), world.service.userIdentity(user));
     replicas.set(user, await startWorldAgent(world, { instance: user, serviceKubeconfig: kubeconfig, extraArgs: ['--enable-leader-election'] }));
   };
-  const standby = (leader: string): string => USERS.find((u) => u !== leader) ?? '';
   const newLeader = async (old: string, timeoutMs: number): Promise<string> =>
     waitFor('the other replica to take the lease', () => Promise.resolve(leaseWriter() !== old ? leaseWriter() : undefined), { timeoutMs, intervalMs: 100 });
 
   before(async function () {
+    report = reportRow('leader failover (kill, freeze)', scale.name, random.seed);
     world = await buildWorld({ name: 'failover', kcp: suite().kcp, artifacts: suite().artifacts, service: { auditLog: true, users: [...USERS] } });
     local = world.local;
     lease = `syncagent.${world.agentSetup.name}`;
     for (const u of USERS) await start(u);
     await bindTenants(world);
-    report = reportRow('leader failover (kill, freeze)', scale.name, random.seed);
   });
 
   after(async function () {
@@ -92,8 +95,7 @@ describe('faults: leader failover between two replicas', function () {
     const frozenAt = Date.now();
     const next = await newLeader(leader, 30_000);
     report.note(`takeover from a frozen leader: ${Date.now() - frozenAt} ms (${leader} → ${next})`);
-    const lostAt = auditEvents().find((e) => e.user.username === next && e.objectRef?.resource === 'leases' && succeeded(e)
-      && Date.parse(e.requestReceivedTimestamp) >= frozenAt - 1_000)?.requestReceivedTimestamp ?? new Date().toISOString();
+    const lostAt = takeoverTime(next, frozenAt);
     await creating;
     process.kill(proc.pid, 'SIGCONT');
     report.injected('SIGCONT of the old leader');

@@ -47,18 +47,25 @@ export const INVARIANTS = {
 
 const originKey = (cluster: string, namespace: string, name: string): string => `${cluster}|${namespace}|${name}`;
 
+type Check = (name: string, ok: boolean, what: () => string) => void;
+
 /** Checks every invariant once, on every object of both sides. */
 export async function checkInvariants(scope: InvariantScope): Promise<InvariantResult> {
-  const { group, version, plural } = scope.resource;
   const checks = new Map<string, number>();
   const violations: string[] = [];
-  const check = (name: string, ok: boolean, what: () => string): void => {
+  const check: Check = (name, ok, what) => {
     checks.set(name, (checks.get(name) ?? 0) + 1);
     if (!ok) violations.push(`${name}: ${what()}`);
   };
+  const origins = await checkConsumerObjects(scope, check);
+  const copies = await checkCopies(scope, origins, check);
+  return { checks, kcpObjects: origins.size, serviceObjects: copies, violations };
+}
 
+/** The tenants' side: returns every consumer object by origin key. */
+async function checkConsumerObjects(scope: InvariantScope, check: Check): Promise<Map<string, KubeObject>> {
+  const { group, version, plural } = scope.resource;
   const origins = new Map<string, KubeObject>();
-  const clusters = new Set(scope.tenants.map((t) => t.workspace.cluster));
   for (const tenant of scope.tenants) {
     const items = (await tenant.client.list(`/apis/${group}/${version}/${plural}`)).items;
     for (const obj of items) {
@@ -73,31 +80,47 @@ export async function checkInvariants(scope: InvariantScope): Promise<InvariantR
         () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps ${CLEANUP_FINALIZER}`);
     }
   }
+  return origins;
+}
 
+const copyOriginKey = (copy: KubeObject): string => originKey(
+  copy.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? '',
+  copy.metadata.annotations?.[REMOTE_OBJECT_NAMESPACE_ANNOTATION] ?? '',
+  copy.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] ?? '',
+);
+
+/** One copy: in its tenant's namespace, with a live origin that shows its status. */
+function checkCopy(copy: KubeObject, { key, clusters, origin }: { key: string; clusters: Set<string>; origin: KubeObject | undefined }, check: Check): void {
+  const cluster = copy.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? '';
+  const where = `copy ${copy.metadata.namespace ?? ''}/${copy.metadata.name ?? ''} (of ${key})`;
+  check(INVARIANTS.ownNamespace, clusters.has(cluster) && copy.metadata.namespace === cluster
+    && (copy.metadata.labels?.[TENANT_LABEL] ?? cluster) === cluster, () => `${where} is outside its tenant's namespace`);
+  check(INVARIANTS.liveOrigin, origin !== undefined && origin.metadata.deletionTimestamp === undefined,
+    () => `${where} has ${origin === undefined ? 'no origin' : 'an origin being deleted'}`);
+  if (origin !== undefined && copy['status'] !== undefined) {
+    check(INVARIANTS.statusUp, isDeepStrictEqual(copy['status'], origin['status']),
+      () => `${where} status ${JSON.stringify(copy['status'])} but the consumer has ${JSON.stringify(origin['status'])}`);
+  }
+}
+
+/** The service cluster's side, against the origins; returns how many copies it checked. */
+async function checkCopies(scope: InvariantScope, origins: Map<string, KubeObject>, check: Check): Promise<number> {
+  const { group, version, plural } = scope.resource;
+  const clusters = new Set(scope.tenants.map((t) => t.workspace.cluster));
   const copies = (await scope.local.list(`/apis/${group}/${version}/${plural}`)).items
     .filter((c) => c.metadata.labels?.[AGENT_NAME_LABEL] === scope.agentName || c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined);
-  const copiesOf = new Map<string, KubeObject[]>();
+  const copiesOf = new Map<string, number>();
   for (const copy of copies) {
-    const cluster = copy.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? '';
-    const key = originKey(cluster, copy.metadata.annotations?.[REMOTE_OBJECT_NAMESPACE_ANNOTATION] ?? '', copy.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] ?? '');
-    copiesOf.set(key, [...(copiesOf.get(key) ?? []), copy]);
-    const where = `copy ${copy.metadata.namespace ?? ''}/${copy.metadata.name ?? ''} (of ${key})`;
-    check(INVARIANTS.ownNamespace, clusters.has(cluster) && copy.metadata.namespace === cluster
-      && (copy.metadata.labels?.[TENANT_LABEL] ?? cluster) === cluster, () => `${where} is outside its tenant's namespace`);
-    const origin = origins.get(key);
-    check(INVARIANTS.liveOrigin, origin !== undefined && origin.metadata.deletionTimestamp === undefined,
-      () => `${where} has ${origin === undefined ? 'no origin' : 'an origin being deleted'}`);
-    if (origin !== undefined && copy['status'] !== undefined) {
-      check(INVARIANTS.statusUp, isDeepStrictEqual(copy['status'], origin['status']),
-        () => `${where} status ${JSON.stringify(copy['status'])} but the consumer has ${JSON.stringify(origin['status'])}`);
-    }
+    const key = copyOriginKey(copy);
+    copiesOf.set(key, (copiesOf.get(key) ?? 0) + 1);
+    checkCopy(copy, { key, clusters, origin: origins.get(key) }, check);
   }
   for (const [key, origin] of origins) {
     if (origin.metadata.deletionTimestamp !== undefined) continue;
-    const n = copiesOf.get(key)?.length ?? 0;
+    const n = copiesOf.get(key) ?? 0;
     check(INVARIANTS.oneCopy, n === 1, () => `${key} has ${n} copies`);
   }
-  return { checks, kcpObjects: origins.size, serviceObjects: copies.length, violations };
+  return copies.length;
 }
 
 /**

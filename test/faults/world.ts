@@ -31,7 +31,8 @@ export interface FaultWorld {
   readonly artifacts: Artifacts;
   readonly service: ServiceCluster;
   readonly local: RestClient;
-  readonly tenants: readonly Tenant[];
+  /** Also the scope's tenants; refreshTenantClients() replaces the entries. */
+  readonly tenants: Tenant[];
   readonly scope: InvariantScope;
   /** What startAgent needs, minus per-replica details. */
   readonly agentSetup: AgentSetup;
@@ -58,6 +59,11 @@ export async function buildWorld(opts: WorldOptions): Promise<FaultWorld> {
     scope: { local, agentName, tenants, resource: { group: 'example.com', version: 'v1', plural: 'crontabs' } },
     agentSetup: { name: agentName, kcp: opts.kcp, providerPath: provider.path, exportName: EXPORT, service, namespace: 'api-syncagent' },
   };
+}
+
+/** New admin clients for the tenants (kcp's admin token changes when it restarts). */
+export async function refreshTenantClients(world: FaultWorld): Promise<void> {
+  for (const [i, t] of world.tenants.entries()) world.tenants[i] = { ...t, client: await world.kcp.client('admin', t.workspace.path) };
 }
 
 /** Starts the agent (one replica unless told) and waits until it is ready. */

@@ -24,7 +24,10 @@ export interface KcpServer {
   readonly caPem: string;
   /** The current kcp process (a new one after restart()). */
   readonly process: ManagedProcess;
-  /** Stops kcp (SIGKILL when `crash`) and starts it again on the same ports and root directory. */
+  /**
+   * Stops kcp (SIGKILL when `crash`) and starts it again on the same ports and
+   * root directory. The admin token changes: make admin clients anew.
+   */
   restart(crash?: boolean): Promise<void>;
   /** An identity whose server is `<base>/clusters/<workspace path>`. */
   identity(role: KcpRole, workspacePath: string): Identity;
@@ -35,9 +38,13 @@ export interface KcpServer {
 
 const START_TIMEOUT_MS = 180_000;
 
-/** Starts kcp on free loopback ports and waits until it answers real requests. */
-export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
-  const rootDir = artifacts.scratchDir('kcp');
+/**
+ * Starts kcp on free loopback ports and waits until it answers real requests.
+ * `name` sets its root directory and log, so a test can run a kcp of its own
+ * next to the suite's.
+ */
+export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<KcpServer> {
+  const rootDir = artifacts.scratchDir(name);
   const [port, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
   const tokens = { agent: randomToken(), consumer: randomToken() };
   const tokenFile = join(rootDir, 'tokens.csv');
@@ -54,7 +61,7 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
     `--embedded-etcd-peer-port=${etcdPeer}`,
     `--token-auth-file=${tokenFile}`,
   ];
-  const launch = (): ManagedProcess => startProcess('kcp', toolPath('kcp'), args, { logFile: artifacts.logFile('kcp.log') });
+  const launch = (): ManagedProcess => startProcess(name, toolPath('kcp'), args, { logFile: artifacts.logFile(`${name}.log`) });
   let proc = launch();
   const baseUrl = `https://127.0.0.1:${port}`;
   const fail = (what: string, err: unknown): Error =>
@@ -82,6 +89,12 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
       await (crash ? proc.kill() : proc.stop());
       proc = launch();
       await waitReady(baseUrl, admin.caPem, proc);
+      // kcp may write a new admin token when it starts; admin requests work again once it is read.
+      await waitFor('kcp admin requests after the restart', async () => {
+        tokenOf.admin = readAdminKubeconfig(kubeconfigPath).token;
+        await (await server.client('admin', 'root')).list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
+        return true;
+      }, { timeoutMs: 60_000, intervalMs: 500, failFast: () => { exitedCheck(proc); } });
     },
     identity: (role, path) => ({ server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token: tokenOf[role], user: userOf[role] }),
     client: (role, path) => clientFor(server.identity(role, path)),

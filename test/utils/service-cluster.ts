@@ -41,6 +41,8 @@ export interface ServiceClusterOptions {
   readonly auditLog?: boolean;
   /** More admin users (own tokens), so a test can tell writers apart. */
   readonly users?: readonly string[];
+  /** Serve watches from etcd, not the apiserver's cache: an etcd compaction then expires them (410 Gone). */
+  readonly noWatchCache?: boolean;
 }
 
 const CONTROLLERS = ['namespace-controller', 'garbage-collector-controller', 'serviceaccount-controller', 'serviceaccount-token-controller'];
@@ -50,7 +52,7 @@ export async function startServiceCluster(artifacts: Artifacts, name: string, op
   const dir = artifacts.scratchDir(name);
   const started: ManagedProcess[] = [];
   const tokens = new Map([['admin', randomUUID().replaceAll('-', '')], ...(options.users ?? []).map((u) => [u, randomUUID().replaceAll('-', '')] as const)]);
-  const ctx: StartContext = { artifacts, name, dir, started, tokens, auditLog: options.auditLog === true };
+  const ctx: StartContext = { artifacts, name, dir, started, tokens, auditLog: options.auditLog === true, watchCache: options.noWatchCache !== true };
   const stopAll = async (): Promise<void> => {
     for (const p of [...started].reverse()) await p.stop();
   };
@@ -108,6 +110,7 @@ interface StartContext {
   /** User name → token; `admin` is always there. */
   readonly tokens: ReadonlyMap<string, string>;
   readonly auditLog: boolean;
+  readonly watchCache: boolean;
 }
 
 async function startEtcd({ artifacts, name, dir, started }: StartContext, { client, peer }: { client: number; peer: number }): Promise<string> {
@@ -163,6 +166,7 @@ async function startApiserver(ctx: StartContext, etcdUrl: string, port: number):
     `--service-account-key-file=${join(dir, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     ...audit,
+    ...(ctx.watchCache ? [] : ['--watch-cache=false']),
   ], { logFile: artifacts.logFile(`${name}/kube-apiserver.log`) });
   started.push(proc);
   const certFile = join(certDir, 'apiserver.crt');
