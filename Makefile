@@ -41,6 +41,10 @@ test-e2e: deps tools build ## e2e tests against real servers (E2E=test/e2e/x.e2e
 	bash hack/build-tools.sh upstream-syncagent # compat.e2e.ts runs upstream's agent next to ours
 	mocha --config .mocharc.e2e.json $(or $(E2E),'test/e2e/**/*.e2e.ts')
 
+.PHONY: test-faults
+test-faults: deps tools build ## fault injection against real servers (FAULTS_SCALE=short|medium|long, FAULTS_SEED=n, FAULTS=test/faults/x.faults.ts)
+	mocha --config .mocharc.faults.json $(or $(FAULTS),'test/faults/**/*.faults.ts')
+
 .PHONY: bench
 bench: deps tools build ## benchmark upstream v0.7.0 and ours on the same fresh servers (BENCH_ARGS="--workspaces 20 …"; not in make test)
 	bash hack/build-tools.sh upstream-syncagent
@@ -74,7 +78,7 @@ verify-codegen: deps ## fail if the generated files differ from what crds/ produ
 	echo "verify-codegen: generated files are up to date"
 
 .PHONY: test
-test: verify-codegen typecheck lint test-unit test-e2e ## everything CI runs
+test: verify-codegen typecheck lint test-unit test-e2e test-faults ## everything CI runs (the faults at FAULTS_SCALE=short)
 
 .PHONY: demo
 demo: deps tools build ## local kcp + service cluster, the chart, the agent, the getting-started flow to Ready (Ctrl-C ends it)

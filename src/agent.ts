@@ -44,8 +44,10 @@ const EVENT_COALESCE_MS = 1_000;
 /** The wired agent: run it, and ask whether it is ready. */
 export interface Agent {
   run(signal: AbortSignal): Promise<void>;
-  /** Caches loaded (which also proves kcp and the service cluster answer). */
+  /** Caches loaded. */
   ready(): boolean;
+  /** Every watch it needs follows its server (kcp and the service cluster answer). */
+  connected(): boolean;
   /** Virtual-workspace URLs (one per kcp shard) whose watch fails now. */
   endpointOutages(): Map<string, InformerOutage>;
 }
@@ -119,6 +121,9 @@ export function createAgent(deps: AgentDeps): Agent {
   if (leases !== undefined) manager.add('endpoint-leases', (signal) => leases.run(signal));
   return {
     ready: () => manager.hasSynced(),
+    // Unready while a watch the agent needs is down (kcp or the service
+    // cluster unreachable): it cannot see changes then, whatever it has cached.
+    connected: () => manager.isConnected(),
     endpointOutages: () => syncs?.endpointOutages() ?? new Map(),
     run: async (signal) => {
       try {

@@ -53,7 +53,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Builds both clients; throws (before any request) when the configuration is unusable. */
-async function connect(options: Options, logger: Logger): Promise<{ service: RestClient; kcp: RestClient; selector: ReturnType<typeof parseSelector>; metrics: ReturnType<typeof createAgentMetrics> }> {
+/**
+ * Whether this process may write: always, unless leader election is on, then
+ * only while the elector is sure it holds the lease (set once it exists).
+ */
+interface WriteFence {
+  mayWrite: () => boolean;
+}
+
+async function connect(options: Options, logger: Logger): Promise<{ service: RestClient; kcp: RestClient; lease: RestClient; fence: WriteFence; selector: ReturnType<typeof parseSelector>; metrics: ReturnType<typeof createAgentMetrics> }> {
   const selector = parseSelector(options.publishedResourceSelector);
   const kcpConfig = loadKubeConfig(options.kcpKubeconfig);
   const kcpServer = kcpConfig.getCurrentCluster()?.server ?? '';
@@ -63,13 +71,18 @@ async function connect(options: Options, logger: Logger): Promise<{ service: Res
   const serviceConfig = loadKubeConfig(options.kubeconfig);
   applyOverrides(serviceConfig, options);
   const metrics = createAgentMetrics({ requestLog: options.logDebug ? logger : undefined });
+  const fence: WriteFence = { mayWrite: () => true };
   const clientOpts = (qps: number, burst: number, server: 'kcp' | 'service'): ConstructorParameters<typeof RestClient>[1] =>
-    ({ qps, burst, clock: systemClock, userAgent: `api-syncagent-ts/${options.agentName}`, observer: metrics.requests(server) });
+    ({ qps, burst, clock: systemClock, userAgent: `api-syncagent-ts/${options.agentName}`, observer: metrics.requests(server), mayWrite: () => fence.mayWrite() });
+  const serviceConnection = await connectionFromKubeConfig(serviceConfig);
   return {
     selector,
     metrics,
+    fence,
     kcp: new RestClient(await connectionFromKubeConfig(kcpConfig), clientOpts(options.kcpQps, options.kcpBurst, 'kcp')),
-    service: new RestClient(await connectionFromKubeConfig(serviceConfig), clientOpts(options.serviceQps, options.serviceBurst, 'service')),
+    service: new RestClient(serviceConnection, clientOpts(options.serviceQps, options.serviceBurst, 'service')),
+    // The elector's own client: renewing the lease is the one write a replica unsure of its lease must make.
+    lease: new RestClient(serviceConnection, { ...clientOpts(options.serviceQps, options.serviceBurst, 'service'), mayWrite: undefined }),
   };
 }
 
@@ -96,7 +109,8 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
     });
   }
   const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.observer, onEventDiscarded: (why) => { setup.metrics.eventDiscarded(why); } });
-  const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.service) : undefined;
+  const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.lease) : undefined;
+  if (elector !== undefined) setup.fence.mayWrite = () => elector.holdsLease();
   const servers: Server[] = [];
   if (options.healthAddress !== undefined) {
     servers.push(await serve(options.healthAddress, {
@@ -150,6 +164,7 @@ function readiness(agent: Agent, elector: LeaderElector | undefined): { code: nu
   return readinessAnswer({
     leading: elector === undefined || elector.isLeader(),
     cachesLoaded: agent.ready(),
+    connected: agent.connected(),
     outages: agent.endpointOutages(),
     now: systemClock.now(),
   });

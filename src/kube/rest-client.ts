@@ -32,7 +32,16 @@ export interface RestClientOptions {
   /** Timeout for one non-watch request. */
   readonly timeoutMs?: number;
   readonly observer?: RequestObserver;
+  /**
+   * Asked before every request that is not a GET; false refuses it. A
+   * replica that is not (or no longer) sure it holds the leader lease must
+   * not write, whatever work it still has queued.
+   */
+  readonly mayWrite?: () => boolean;
 }
+
+/** A write refused because this replica does not hold the leader lease. */
+export class WriteFencedError extends Error {}
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
@@ -143,6 +152,9 @@ export class RestClient {
 
   /** Any request; the answer is parsed JSON (or undefined when empty). */
   async send(method: string, path: string, options: SendOptions = {}): Promise<unknown> {
+    if (method !== 'GET' && this.opts.mayWrite?.() === false) {
+      throw new WriteFencedError(`refused to ${method} ${path}: this replica does not hold the leader lease`);
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.sendOnce(method, path, options);

@@ -52,6 +52,8 @@ export interface InformerOutage {
 const MIN_BACKOFF_MS = 200;
 const MAX_BACKOFF_MS = 30_000;
 const NOT_SERVED_RETRY_MS = 250;
+/** How long after its timeoutSeconds a watch the server has not ended counts as dead. */
+const WATCH_DEADLINE_GRACE_SECONDS = 15;
 
 /**
  * List-then-watch of one collection, with an in-memory cache. Unlike the
@@ -65,6 +67,8 @@ export class Informer {
   private readonly store: ObjectStore;
   private readonly handlers: ChangeHandler[] = [];
   private synced = false;
+  /** False from a failed list or watch until the next list succeeds. */
+  private connected = false;
   private resourceVersion = '';
   private failures = 0;
   /** Set while list or watch fails; cleared by the next full list. */
@@ -92,6 +96,15 @@ export class Informer {
    */
   outageInfo(): InformerOutage | undefined {
     return this.outage;
+  }
+
+  /**
+   * True while the cache follows the server: the last list succeeded and no
+   * watch has failed since. A server that is down makes this false within
+   * one failed attempt; the cache then holds what it last saw.
+   */
+  isConnected(): boolean {
+    return this.connected;
   }
 
   get(key: string): KubeObject | undefined {
@@ -139,6 +152,7 @@ export class Informer {
       } catch (err) {
         if (signal.aborted) return;
         needList = true;
+        this.connected = false;
         if (isGone(err)) {
           this.opts.logger.debug('Watch expired, relisting…', { informer: this.opts.name });
           continue;
@@ -194,15 +208,34 @@ export class Informer {
     this.resourceVersion = rv ?? '';
     this.synced = true;
     this.outage = undefined;
+    this.connected = true;
   }
 
   private async watchOnce(signal: AbortSignal): Promise<void> {
     const timeout = this.opts.watchTimeoutSeconds ?? 300;
     // Jitter spreads the reconnects of many informers.
     const timeoutSeconds = Math.round(timeout * (0.9 + Math.random() * 0.2));
-    await this.opts.client.watch(this.opts.path, { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds }, (event) => {
-      this.handleEvent(event);
-    }, signal);
+    // The server ends the watch after timeoutSeconds. On a connection that
+    // went silent (a black-holed network path, a stalled proxy) that end
+    // never arrives and nothing fails: the deadline ends the watch from our
+    // side instead, and it resumes from the last resourceVersion.
+    const deadline = new AbortController();
+    const onAbort = (): void => { deadline.abort(); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = this.opts.clock.sleep((timeoutSeconds + WATCH_DEADLINE_GRACE_SECONDS) * 1000, deadline.signal)
+      .then(() => { deadline.abort(); }, () => undefined);
+    try {
+      await this.opts.client.watch(this.opts.path, { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds }, (event) => {
+        this.handleEvent(event);
+      }, deadline.signal);
+    } catch (err) {
+      if (signal.aborted || !deadline.signal.aborted) throw err;
+      this.opts.logger.debug('Watch outlived its timeout without an end from the server; resuming', { informer: this.opts.name });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      deadline.abort();
+      await timer;
+    }
   }
 
   private handleEvent(event: WatchEvent): void {

@@ -57,6 +57,8 @@ export class LeaderElector {
   private readonly opts: LeaderElectionOptions;
   private observed: { record: string; at: number } | undefined;
   private leading = false;
+  /** When the last successful acquire or renewal was sent (our clock). */
+  private renewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: LeaderElectionOptions) {
     this.opts = opts;
@@ -64,6 +66,17 @@ export class LeaderElector {
 
   isLeader(): boolean {
     return this.leading;
+  }
+
+  /**
+   * True while this replica may write: it leads, and its last renewal was
+   * sent less than the renew deadline ago. A process that was frozen (or
+   * starved) past its lease finds this false at once when it wakes, before
+   * its renewal loop has run: the other replica may already lead, and
+   * timers queued while frozen would otherwise write next to it.
+   */
+  holdsLease(): boolean {
+    return this.leading && this.opts.clock.now() - this.renewedAt < (this.opts.renewDeadlineMs ?? 10_000);
   }
 
   private get path(): string {
@@ -80,7 +93,7 @@ export class LeaderElector {
    */
   async run(signal: AbortSignal, lead: (leaderSignal: AbortSignal) => Promise<void>): Promise<boolean> {
     const retry = this.opts.retryPeriodMs ?? 2_000;
-    while (!signal.aborted && !(await this.tryAcquireOrRenew())) {
+    while (!signal.aborted && !(await this.attempt())) {
       await this.opts.clock.sleep(retry, signal).catch(() => undefined);
     }
     if (signal.aborted) return false;
@@ -108,13 +121,10 @@ export class LeaderElector {
   private async renewUntilLost(signal: AbortSignal): Promise<boolean> {
     const retry = this.opts.retryPeriodMs ?? 2_000;
     const deadline = this.opts.renewDeadlineMs ?? 10_000;
-    let lastRenew = this.opts.clock.now();
     while (!signal.aborted) {
       await this.opts.clock.sleep(retry, signal).catch(() => undefined);
       if (signal.aborted) return false;
-      if (await this.tryAcquireOrRenew()) {
-        lastRenew = this.opts.clock.now();
-      } else if (this.opts.clock.now() - lastRenew > deadline) {
+      if (!(await this.attempt()) && this.opts.clock.now() - this.renewedAt > deadline) {
         this.opts.logger.error('Lost the leader lease', { lease: this.opts.name });
         return true;
       }
@@ -134,6 +144,14 @@ export class LeaderElector {
     } catch {
       // Missing or unreachable: nothing to note.
     }
+  }
+
+  /** tryAcquireOrRenew, noting when a successful one was sent: the lease runs from then on the others' clocks at the earliest. */
+  private async attempt(): Promise<boolean> {
+    const sentAt = this.opts.clock.now();
+    const held = await this.tryAcquireOrRenew();
+    if (held) this.renewedAt = sentAt;
+    return held;
   }
 
   /** One attempt; true when we hold the lease afterwards. Never throws. */

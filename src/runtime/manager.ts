@@ -34,6 +34,11 @@ export class Manager {
     return this.started && this.informers.every((i) => i.hasSynced());
   }
 
+  /** True while every informer follows its server (see Informer.isConnected). */
+  isConnected(): boolean {
+    return this.started && this.informers.every((i) => i.isConnected());
+  }
+
   async run(signal: AbortSignal, waitSynced: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const inner = new AbortController();
     signal.addEventListener('abort', () => { inner.abort(); }, { once: true });

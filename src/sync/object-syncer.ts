@@ -179,7 +179,7 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
   const patch = threeWayMergePatch(lastKnownState(local), wanted, local, { revertDrift: false });
   const stateChanged = local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
   if (patch === undefined && !stateChanged) return false;
-  const body = withStateAnnotation(patch ?? {}, desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] ?? '');
+  const body = withStateAnnotation(patch ?? {}, desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION]);
   const basedOn = local.metadata.resourceVersion;
   p.io.wroteLocal(basedOn, await p.io.local.patch(localPath(p, local), { ...body, metadata: { ...asRecord(body['metadata']), resourceVersion: basedOn } }, 'merge'));
   if (patch !== undefined) p.io.events.record(p.client, p.remote, SYNC_EVENTS.synced);
@@ -216,10 +216,11 @@ function keepPlacement(state: KubeObject, local: KubeObject): KubeObject {
   return { ...state, metadata };
 }
 
-function withStateAnnotation(patch: Record<string, unknown>, state: string): Record<string, unknown> {
+/** Sets the state annotation in a merge patch; a state too large to record (see withState) removes the old one. */
+function withStateAnnotation(patch: Record<string, unknown>, state: string | undefined): Record<string, unknown> {
   const metadata = asRecord(patch['metadata']);
   const annotations = asRecord(metadata['annotations']);
-  return { ...patch, metadata: { ...metadata, annotations: { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: state } } };
+  return { ...patch, metadata: { ...metadata, annotations: { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: state ?? null } } };
 }
 
 function asRecord(v: unknown): Record<string, unknown> {

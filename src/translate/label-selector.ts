@@ -57,17 +57,45 @@ function splitTerms(text: string): string[] {
   return terms;
 }
 
-/** Converts a LabelSelector object. Throws on an unknown operator. */
+/**
+ * Converts a LabelSelector object. Throws, as the API server's validation
+ * would, on an unknown operator, an invalid key or value, values on
+ * Exists/DoesNotExist or none on In/NotIn: a selector Kubernetes would refuse
+ * must not quietly select something else.
+ */
 export function fromLabelSelector(sel: LabelSelector | undefined): Requirement[] {
   if (sel === undefined) return [];
-  const reqs: Requirement[] = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => ({ key, operator: 'In', values: [v ?? ''] }));
+  const reqs: Requirement[] = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => checked({ key, operator: 'In', values: [v ?? ''] }));
   for (const e of sel.matchExpressions ?? []) {
     if (e.operator !== 'In' && e.operator !== 'NotIn' && e.operator !== 'Exists' && e.operator !== 'DoesNotExist') {
       throw new Error(`unknown label selector operator "${e.operator}" for key "${e.key}"`);
     }
-    reqs.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
+    reqs.push(checked({ key: e.key, operator: e.operator, values: e.values ?? [] }));
   }
   return reqs;
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+function validKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  return LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
+}
+
+const validValue = (v: string): boolean => v === '' || LABEL_NAME.test(v);
+
+function checked(r: Requirement): Requirement {
+  if (!validKey(r.key)) throw new Error(`invalid label key "${r.key}"`);
+  const bad = r.values.find((v) => !validValue(v));
+  if (bad !== undefined) throw new Error(`invalid label value "${bad}" for key "${r.key}"`);
+  const needsValues = r.operator === 'In' || r.operator === 'NotIn';
+  if (needsValues && r.values.length === 0) throw new Error(`operator ${r.operator} for key "${r.key}" needs at least one value`);
+  if (!needsValues && r.values.length > 0) throw new Error(`operator ${r.operator} for key "${r.key}" takes no values`);
+  return r;
 }
 
 /** True when labels satisfy every requirement (an empty selector matches everything). */

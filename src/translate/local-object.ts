@@ -74,10 +74,24 @@ export function lastKnownState(local: KubeObject): KubeObject | undefined {
   }
 }
 
-/** Records `state` on an object as its last-known state. */
+/** Kubernetes refuses an object whose annotations (keys and values, in bytes) add up to more than 256 KiB. */
+export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
+
+const utf8 = new TextEncoder();
+
+function annotationsSize(annotations: Readonly<Record<string, string>>): number {
+  return Object.entries(annotations).reduce((n, [k, v]) => n + utf8.encode(k).length + utf8.encode(v).length, 0);
+}
+
+/**
+ * Records `state` on an object as its last-known state, unless the annotation
+ * would push the object past the annotation size limit: the state repeats
+ * the spec, so a consumer object with a large spec or large annotations could
+ * otherwise never get a copy. Such a copy has no state and is updated
+ * additively, like a copy made by upstream's agent.
+ */
 export function withState(obj: KubeObject, state: KubeObject): KubeObject {
-  return {
-    ...obj,
-    metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [LAST_KNOWN_STATE_ANNOTATION]: JSON.stringify(state) } },
-  };
+  const { [LAST_KNOWN_STATE_ANNOTATION]: _old, ...annotations } = obj.metadata.annotations ?? {};
+  const recorded = { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: JSON.stringify(state) };
+  return { ...obj, metadata: { ...obj.metadata, annotations: annotationsSize(recorded) > ANNOTATIONS_SIZE_LIMIT ? annotations : recorded } };
 }

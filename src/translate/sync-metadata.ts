@@ -1,9 +1,11 @@
 import {
+  AGENT_NAME_ANNOTATION,
   AGENT_NAME_LABEL,
   CLAIMED_LABEL_PREFIX,
   KCP_CLUSTER_ANNOTATION,
   LAST_APPLIED_CONFIG_ANNOTATION,
   LAST_KNOWN_STATE_ANNOTATION,
+  OBJECT_STATE_LABEL,
   RELATED_OWNER_ANNOTATION,
   RELATED_RESOURCES_ANNOTATION_PREFIX,
   RELATED_STATE_ANNOTATION,
@@ -43,10 +45,15 @@ const UNSYNCABLE_LABELS: ReadonlySet<string> = new Set([
   // Upstream copies this one and then overwrites it; dropping it here means a
   // kcp user can never pin a copy to another agent, even briefly.
   AGENT_NAME_LABEL,
+  // The mark of upstream's last-known-state Secrets: a copy carrying it
+  // would be listed among them by an upstream agent on the same cluster.
+  OBJECT_STATE_LABEL,
 ]);
 
 /** Annotations that must never be copied from a kcp object to its copy. */
 const UNSYNCABLE_ANNOTATIONS: ReadonlySet<string> = new Set([
+  // Marks the APIResourceSchemas and APIExport an agent manages; never a copy.
+  AGENT_NAME_ANNOTATION,
   KCP_CLUSTER_ANNOTATION,
   LAST_APPLIED_CONFIG_ANNOTATION,
   REMOTE_OBJECT_NAME_ANNOTATION,

@@ -21,11 +21,17 @@ export interface AgentSetup {
   readonly service: ServiceCluster;
   readonly namespace: string;
   readonly extraArgs?: readonly string[];
+  /** The service-cluster kubeconfig (default: the cluster's admin). */
+  readonly serviceKubeconfig?: string;
+  /** Serve /metrics on a free port (RunningAgent.metricsUrl). */
+  readonly metrics?: boolean;
 }
 
 export interface RunningAgent {
   readonly process: ManagedProcess;
   readonly healthUrl: string;
+  /** `http://127.0.0.1:<port>` when started with `metrics`. */
+  readonly metricsUrl?: string;
   readonly args: readonly string[];
 }
 
@@ -38,21 +44,22 @@ export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promi
   const dir = artifacts.scratchDir(`agent-${instance}`);
   const kcpKubeconfig = writeKubeconfig(join(dir, 'kcp.kubeconfig'), setup.kcp.identity('agent', setup.providerPath));
   const port = await freePort();
+  const metricsPort = setup.metrics === true ? await freePort() : undefined;
   const args = [
-    `--kubeconfig=${setup.service.adminKubeconfig}`,
+    `--kubeconfig=${setup.serviceKubeconfig ?? setup.service.adminKubeconfig}`,
     `--kcp-kubeconfig=${kcpKubeconfig}`,
     `--apiexport-ref=${setup.exportName}`,
     `--apiexportendpointslice-ref=${setup.exportName}`,
     `--namespace=${setup.namespace}`,
     `--agent-name=${setup.name}`,
     `--health-address=127.0.0.1:${port}`,
-    '--metrics-address=0',
+    `--metrics-address=${metricsPort === undefined ? '0' : `127.0.0.1:${metricsPort}`}`,
     '--log-debug',
     ...(setup.extraArgs ?? []),
   ];
   writeFileSync(join(dir, 'args'), args.join('\n'));
   const proc = startProcess(`agent/${instance}`, AGENT_BINARY, args, { logFile: artifacts.logFile(`agent-${instance}.log`) });
-  return { process: proc, healthUrl: `http://127.0.0.1:${port}`, args };
+  return { process: proc, healthUrl: `http://127.0.0.1:${port}`, ...(metricsPort === undefined ? {} : { metricsUrl: `http://127.0.0.1:${metricsPort}` }), args };
 }
 
 /** Runs the agent binary with exactly these arguments (its health address must be in them). */

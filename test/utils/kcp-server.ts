@@ -22,6 +22,7 @@ export interface KcpServer {
   /** `https://127.0.0.1:<port>`, no path. */
   readonly baseUrl: string;
   readonly caPem: string;
+  /** The current kcp process (a new one after restart()). */
   readonly process: ManagedProcess;
   /** The kcp user the agent runs as (its RBAC names it). */
   readonly agentUser: string;
@@ -34,9 +35,22 @@ export interface KcpServer {
 
 const START_TIMEOUT_MS = 180_000;
 
-/** Starts kcp on free loopback ports and waits until it answers real requests. */
-export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
-  const rootDir = artifacts.scratchDir('kcp');
+/**
+ * Starts kcp on free loopback ports and waits until it answers real requests.
+ * `name` sets its root directory and log, so a test can run a kcp of its own
+ * next to the suite's.
+ */
+/** The one-shard kcp the harness starts itself, which can also be restarted. */
+export interface RestartableKcp extends KcpServer {
+  /**
+   * Stops kcp (SIGKILL when `crash`) and starts it again on the same ports and
+   * root directory. The admin token changes: make admin clients anew.
+   */
+  restart(crash?: boolean): Promise<void>;
+}
+
+export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<RestartableKcp> {
+  const rootDir = artifacts.scratchDir(name);
   const [port, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
   const tokens = { agent: randomToken(), consumer: randomToken() };
   const tokenFile = join(rootDir, 'tokens.csv');
@@ -44,7 +58,7 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
     tokenFile,
     `${tokens.agent},${KCP_AGENT_USER},1111-agent,"${KCP_AGENT_GROUP}"\n${tokens.consumer},${KCP_CONSUMER_USER},2222-tenant,"tenants"\n`,
   );
-  const proc = startProcess('kcp', toolPath('kcp'), [
+  const args = [
     'start',
     `--root-directory=${rootDir}`,
     '--bind-address=127.0.0.1',
@@ -52,7 +66,9 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
     `--embedded-etcd-client-port=${etcdClient}`,
     `--embedded-etcd-peer-port=${etcdPeer}`,
     `--token-auth-file=${tokenFile}`,
-  ], { logFile: artifacts.logFile('kcp.log') });
+  ];
+  const launch = (): ManagedProcess => startProcess(name, toolPath('kcp'), args, { logFile: artifacts.logFile(`${name}.log`) });
+  let proc = launch();
   const baseUrl = `https://127.0.0.1:${port}`;
   const fail = (what: string, err: unknown): Error =>
     new Error(`kcp did not become ready (${what}); last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
@@ -71,11 +87,22 @@ export async function startKcp(artifacts: Artifacts): Promise<KcpServer> {
   const admin = readAdminKubeconfig(kubeconfigPath);
   const tokenOf: Record<KcpRole, string> = { admin: admin.token, agent: tokens.agent, consumer: tokens.consumer };
   const userOf: Record<KcpRole, string> = { admin: 'kcp-admin', agent: KCP_AGENT_USER, consumer: KCP_CONSUMER_USER };
-  const server: KcpServer = {
+  const server: RestartableKcp = {
     baseUrl,
     caPem: admin.caPem,
-    process: proc,
     agentUser: KCP_AGENT_USER,
+    get process() { return proc; },
+    restart: async (crash = false) => {
+      await (crash ? proc.kill() : proc.stop());
+      proc = launch();
+      await waitReady(baseUrl, admin.caPem, proc);
+      // kcp may write a new admin token when it starts; admin requests work again once it is read.
+      await waitFor('kcp admin requests after the restart', async () => {
+        tokenOf.admin = readAdminKubeconfig(kubeconfigPath).token;
+        await (await server.client('admin', 'root')).list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
+        return true;
+      }, { timeoutMs: 60_000, intervalMs: 500, failFast: () => { exitedCheck(proc); } });
+    },
     identity: (role, path) => ({ server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token: tokenOf[role], user: userOf[role] }),
     client: (role, path) => clientFor(server.identity(role, path)),
     stop: () => proc.stop(),

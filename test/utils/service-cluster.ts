@@ -23,31 +23,83 @@ export interface ServiceCluster {
   /** A kubeconfig file for the admin identity. */
   readonly adminKubeconfig: string;
   readonly processes: readonly ManagedProcess[];
+  /** etcd's client URL (fault tests compact it). */
+  readonly etcdUrl: string;
+  /** The audit log (JSON lines), when started with `auditLog`. */
+  readonly auditLogPath?: string;
   client(): Promise<RestClient>;
+  /** An identity of one of the `users` it was started with (system:masters, its own name in audit). */
+  userIdentity(user: string): Identity;
+  /** Stops one component (SIGKILL when `crash`) and starts it again on the same port and data dir. */
+  restart(component: 'etcd' | 'kube-apiserver', crash?: boolean): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Opt-ins for fault tests. */
+export interface ServiceClusterOptions {
+  /** Write an audit log of every write (Metadata level). */
+  readonly auditLog?: boolean;
+  /** More admin users (own tokens), so a test can tell writers apart. */
+  readonly users?: readonly string[];
+  /** Serve watches from etcd, not the apiserver's cache: an etcd compaction then expires them (410 Gone). */
+  readonly noWatchCache?: boolean;
 }
 
 const CONTROLLERS = ['namespace-controller', 'garbage-collector-controller', 'serviceaccount-controller', 'serviceaccount-token-controller'];
 
 /** Starts a fresh service cluster named `name` (logs under <artifacts>/<name>/). */
-export async function startServiceCluster(artifacts: Artifacts, name: string): Promise<ServiceCluster> {
+export async function startServiceCluster(artifacts: Artifacts, name: string, options: ServiceClusterOptions = {}): Promise<ServiceCluster> {
   const dir = artifacts.scratchDir(name);
   const started: ManagedProcess[] = [];
-  const ctx: StartContext = { artifacts, name, dir, started };
+  const tokens = new Map([['admin', randomUUID().replaceAll('-', '')], ...(options.users ?? []).map((u) => [u, randomUUID().replaceAll('-', '')] as const)]);
+  const ctx: StartContext = { artifacts, name, dir, started, tokens, auditLog: options.auditLog === true, watchCache: options.noWatchCache !== true };
   const stopAll = async (): Promise<void> => {
     for (const p of [...started].reverse()) await p.stop();
   };
   try {
-    const etcdUrl = await startEtcd(ctx);
-    const admin = await startApiserver(ctx, etcdUrl);
+    const [etcdPorts, apiserverPort] = [{ client: await freePort(), peer: await freePort() }, await freePort()];
+    const etcdUrl = await startEtcd(ctx, etcdPorts);
+    const admin = await startApiserver(ctx, etcdUrl, apiserverPort);
     const adminKubeconfig = writeKubeconfig(join(dir, 'admin.kubeconfig'), admin);
     startControllerManager(ctx, adminKubeconfig);
-    return { name, admin, adminKubeconfig, processes: started, client: () => clientFor(admin), stop: stopAll };
+    const replace = async (component: 'etcd' | 'kube-apiserver', crash: boolean): Promise<void> => {
+      const index = started.findIndex((p) => p.name === `${name}/${component}`);
+      const old = started[index];
+      if (old === undefined) throw new Error(`${name} has no ${component}`);
+      await (crash ? old.kill() : old.stop());
+      started.splice(index, 1);
+      if (component === 'etcd') await startEtcd(ctx, etcdPorts);
+      else await startApiserver(ctx, etcdUrl, apiserverPort);
+    };
+    return {
+      name, admin, adminKubeconfig, processes: started, etcdUrl,
+      ...(ctx.auditLog ? { auditLogPath: auditLogPath(ctx) } : {}),
+      client: () => clientFor(admin),
+      userIdentity: (user) => {
+        const token = tokens.get(user);
+        if (token === undefined) throw new Error(`${name} was not started with user ${user}`);
+        return { ...admin, token, user };
+      },
+      restart: (component, crash = false) => replace(component, crash),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
+
+const auditLogPath = ({ artifacts, name }: StartContext): string => artifacts.logFile(`${name}/audit.log`);
+
+/** Every request that changes something, at Metadata level (who, what, when, answer). */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+`;
 
 /** What each component's start needs: where to log and store, and the list to stop. */
 interface StartContext {
@@ -55,10 +107,13 @@ interface StartContext {
   readonly name: string;
   readonly dir: string;
   readonly started: ManagedProcess[];
+  /** User name → token; `admin` is always there. */
+  readonly tokens: ReadonlyMap<string, string>;
+  readonly auditLog: boolean;
+  readonly watchCache: boolean;
 }
 
-async function startEtcd({ artifacts, name, dir, started }: StartContext): Promise<string> {
-  const [client, peer] = [await freePort(), await freePort()];
+async function startEtcd({ artifacts, name, dir, started }: StartContext, { client, peer }: { client: number; peer: number }): Promise<string> {
   const clientUrl = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
   const proc = startProcess(`${name}/etcd`, toolPath('etcd'), [
@@ -82,15 +137,22 @@ async function startEtcd({ artifacts, name, dir, started }: StartContext): Promi
   return clientUrl;
 }
 
-async function startApiserver({ artifacts, name, dir, started }: StartContext, etcdUrl: string): Promise<Identity> {
-  const port = await freePort();
+async function startApiserver(ctx: StartContext, etcdUrl: string, port: number): Promise<Identity> {
+  const { artifacts, name, dir, started, tokens } = ctx;
   const certDir = join(dir, 'certs');
-  const token = randomUUID().replaceAll('-', '');
+  const token = tokens.get('admin') ?? '';
   const tokenFile = join(dir, 'tokens.csv');
-  writeFileSync(tokenFile, `${token},admin,admin-uid,"system:masters"\n`);
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  writeFileSync(tokenFile, [...tokens].map(([user, t]) => `${t},${user},${user}-uid,"system:masters"\n`).join(''));
+  if (!existsSync(join(dir, 'sa.key'))) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  const audit: string[] = [];
+  if (ctx.auditLog) {
+    writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
+    audit.push(`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLogPath(ctx)}`, '--audit-log-mode=blocking', '--audit-log-format=json');
+  }
   const proc = startProcess(`${name}/kube-apiserver`, toolPath('kube-apiserver'), [
     `--etcd-servers=${etcdUrl}`,
     `--cert-dir=${certDir}`,
@@ -103,6 +165,8 @@ async function startApiserver({ artifacts, name, dir, started }: StartContext, e
     `--service-account-issuer=https://127.0.0.1:${port}`,
     `--service-account-key-file=${join(dir, 'sa.pub')}`,
     `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    ...audit,
+    ...(ctx.watchCache ? [] : ['--watch-cache=false']),
   ], { logFile: artifacts.logFile(`${name}/kube-apiserver.log`) });
   started.push(proc);
   const certFile = join(certDir, 'apiserver.crt');

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { ApiError, isGone, isTooManyRequests } from '../../../src/kube/errors.ts';
 import type { WatchEvent } from '../../../src/kube/object.ts';
-import { forEachLine, RestClient } from '../../../src/kube/rest-client.ts';
+import { forEachLine, RestClient, WriteFencedError } from '../../../src/kube/rest-client.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 
 type Responder = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -17,12 +17,14 @@ type Responder = (req: IncomingMessage, res: ServerResponse) => void | Promise<v
 /** Answers the n-th request with the n-th responder (the last one repeats), recording request paths. */
 class CannedServer {
   readonly requests: string[] = [];
+  readonly methods: string[] = [];
   private readonly server: Server;
   private responders: Responder[] = [];
 
   constructor() {
     this.server = createServer((req, res) => {
       this.requests.push(req.url ?? '');
+      this.methods.push(req.method ?? '');
       const responder = this.responders[Math.min(this.requests.length, this.responders.length) - 1];
       void Promise.resolve(responder?.(req, res)).catch(() => { res.destroy(); });
     });
@@ -36,6 +38,7 @@ class CannedServer {
   answer(...responders: Responder[]): void {
     this.responders = responders;
     this.requests.length = 0;
+    this.methods.length = 0;
   }
 
   async close(): Promise<void> {
@@ -67,9 +70,10 @@ describe('RestClient', function () {
   let clock: FakeClock;
   let client: RestClient;
   let dispatcher: Agent;
+  let url: string;
 
   before(async function () {
-    const url = await server.listen();
+    url = await server.listen();
     dispatcher = new Agent();
     clock = new FakeClock();
     client = new RestClient({ server: url, dispatcher, authHeaders: () => Promise.resolve({}) }, { qps: 0, burst: 1, clock });
@@ -123,6 +127,28 @@ describe('RestClient', function () {
       expect(error).to.be.instanceOf(ApiError);
       expect((error as ApiError).code).to.equal(409);
       expect(server.requests).to.have.length(1);
+    });
+  });
+
+  describe('write fence', function () {
+    it('refuses every request but GET, without sending it, while mayWrite says no', async function () {
+      let allowed = false;
+      const fenced = new RestClient({ server: url, dispatcher, authHeaders: () => Promise.resolve({}) }, { qps: 0, burst: 1, clock, mayWrite: () => allowed });
+      server.answer(json(200, CONFIGMAP), json(200, CONFIGMAP));
+
+      const refused = await Promise.all([
+        fenced.create('/api/v1/namespaces/default/configmaps', CONFIGMAP).then(() => undefined, (err: unknown) => err),
+        fenced.patch(PATH, { data: {} }).then(() => undefined, (err: unknown) => err),
+        fenced.delete(PATH).then(() => undefined, (err: unknown) => err),
+      ]);
+      const read = await fenced.get(PATH);
+      allowed = true;
+      const written = await fenced.patch(PATH, { data: {} });
+
+      expect(refused.map((e) => e instanceof WriteFencedError)).to.deep.equal([true, true, true]);
+      expect(read.metadata.resourceVersion).to.equal('7');
+      expect(written.metadata.resourceVersion).to.equal('7');
+      expect(server.methods).to.deep.equal(['GET', 'PATCH']);
     });
   });
 

@@ -51,7 +51,7 @@ class ScriptedClient implements InformerClient {
 
 interface Change { name: string; deleted: boolean }
 
-function start(client: ScriptedClient, opts: { notFoundIsTransient?: boolean } = {}): {
+function start(client: ScriptedClient, opts: { notFoundIsTransient?: boolean; watchTimeoutSeconds?: number } = {}): {
   informer: Informer; clock: FakeClock; changes: Change[]; stop: () => Promise<void>;
 } {
   const clock = new FakeClock();
@@ -178,6 +178,45 @@ describe('Informer', function () {
     await advanceSettling(clock, 800);
     expect(informer.outageInfo(), 'after the successful relist').to.equal(undefined);
     expect(informer.hasSynced()).to.equal(true);
+    await stop();
+  });
+
+  it('reports itself disconnected from a failed watch until the next list succeeds, keeping its cache meanwhile', async function () {
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5')), apiError(503, 'ServiceUnavailable'), list('30', obj('a', '5'))],
+      [{ events: [], end: new Error('connection refused') }],
+    );
+
+    const { informer, clock, stop } = start(client);
+    const seen: boolean[] = [];
+    seen.push(informer.isConnected());
+    await settle();
+    seen.push(informer.isConnected());
+    await advanceSettling(clock, 200);
+    seen.push(informer.isConnected());
+    await advanceSettling(clock, 400);
+    seen.push(informer.isConnected());
+
+    expect(seen, 'before the list, after the watch broke, after the failed relist, after the good relist').to.deep.equal([false, false, false, true]);
+    expect(names(informer)).to.deep.equal(['a']);
+    await stop();
+  });
+
+  it('ends a watch the server never ends (a silent connection) shortly after its timeout, and resumes it without a relist', async function () {
+    // No watch script: the watch stays open and silent, as on a black-holed connection.
+    const client = new ScriptedClient([list('10', obj('a', '5'))], []);
+
+    const { clock, stop } = start(client, { watchTimeoutSeconds: 10 });
+    await settle();
+    expect(client.watches).to.have.length(1);
+    const timeoutSeconds = Number(client.watches[0]?.['timeoutSeconds']);
+    await advanceSettling(clock, timeoutSeconds * 1000, 100);
+    expect(client.watches, 'ended before the server\'s own timeout').to.have.length(1);
+    await advanceSettling(clock, 15_000, 100);
+
+    expect(client.watches).to.have.length(2);
+    expect(client.watches[1]?.['resourceVersion']).to.equal('10');
+    expect(client.lists).to.have.length(1);
     await stop();
   });
 

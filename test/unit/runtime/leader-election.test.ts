@@ -123,6 +123,21 @@ describe('LeaderElector', function () {
     await run;
   });
 
+  it('stops vouching for writes at once when its clock jumps past the renew deadline (a frozen process), before any renewal runs', async function () {
+    const { clock, elector, shutdown } = setup();
+    const run = elector.run(shutdown.signal, new LedWork().lead);
+    await settle();
+    expect(elector.holdsLease(), 'right after acquiring').to.equal(true);
+
+    // A frozen process wakes with its timers all due at once; the check must not need one of them to run first.
+    clock.advance(RENEW_DEADLINE_MS);
+
+    expect(elector.isLeader(), 'still in the leading loop').to.equal(true);
+    expect(elector.holdsLease(), 'vouches for writes').to.equal(false);
+    shutdown.abort();
+    await run;
+  });
+
   it('renews the lease every retry period while leading', async function () {
     const { clock, store, elector, shutdown } = setup();
     const run = elector.run(shutdown.signal, new LedWork().lead);

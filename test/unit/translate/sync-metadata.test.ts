@@ -34,6 +34,7 @@ const noisyRemote = (): KubeObject => ({
       'syncagent.kcp.io/remote-object-name-hash': 'x',
       'syncagent.kcp.io/remote-object-namespace-hash': 'x',
       'claimed.internal.apis.kcp.io/abc': 'y',
+      'syncagent.kcp.io/object-state': 'true',
     },
     annotations: {
       note: 'keep me',
@@ -43,6 +44,7 @@ const noisyRemote = (): KubeObject => ({
       'syncagent.kcp.io/remote-object-namespace': 'x',
       'syncagent.kcp.io/remote-object-workspace-path': 'x',
       'related-resources.syncagent.kcp.io/creds.0': '{}',
+      'syncagent.kcp.io/agent-name': 'someone-else',
     },
   },
   spec: { image: 'ubuntu', tags: ['a'] },
