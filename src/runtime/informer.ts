@@ -50,7 +50,12 @@ export interface InformerOutage {
 }
 
 const MIN_BACKOFF_MS = 200;
-const MAX_BACKOFF_MS = 30_000;
+/**
+ * Capped at 10 s: a server that was down for a while (a kcp restart) is
+ * watched again within 10 s of being back, not 30 s; a list every 10 s of a
+ * server that keeps failing costs little.
+ */
+const MAX_BACKOFF_MS = 10_000;
 const NOT_SERVED_RETRY_MS = 250;
 /** How long after its timeoutSeconds a watch the server has not ended counts as dead. */
 const WATCH_DEADLINE_GRACE_SECONDS = 15;

@@ -3,28 +3,19 @@
 // enough to lose its lease makes no write once it thaws: the service
 // apiserver's audit log shows every write and who made it.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import type { RunningAgent } from '../utils/agent.ts';
 import { writeKubeconfig } from '../utils/kubeconfig.ts';
 import { suite } from '../utils/suite.ts';
 import { waitFor } from '../utils/wait.ts';
+import { type AuditEvent, auditEvents, succeeded } from './audit.ts';
 import { waitInvariants } from './invariants.ts';
 import { type FaultReport, reportRow } from './report.ts';
 import { faultRandom, faultScale } from './scale.ts';
 import { type FaultWorld, bindTenants, buildWorld, createInTenants, sleep, startWorldAgent } from './world.ts';
 
 const USERS = ['replica-a', 'replica-b'] as const;
-
-interface AuditEvent {
-  readonly verb: string;
-  readonly user: { readonly username: string };
-  readonly objectRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string };
-  readonly responseStatus?: { readonly code?: number };
-  readonly requestReceivedTimestamp: string;
-  readonly stage: string;
-}
 
 describe('faults: leader failover between two replicas', function () {
   const scale = faultScale();
@@ -35,14 +26,12 @@ describe('faults: leader failover between two replicas', function () {
   let report: FaultReport;
   let lease = '';
 
-  const auditEvents = (): AuditEvent[] => readFileSync(world.service.auditLogPath ?? '', 'utf8').split('\n')
-    .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AuditEvent).filter((e) => e.stage === 'ResponseComplete');
-  const succeeded = (e: AuditEvent): boolean => (e.responseStatus?.code ?? 0) < 300;
+  const audit = (): AuditEvent[] => auditEvents(world.service.auditLogPath ?? '');
   /** The user whose replica holds the lease: the last one that wrote it successfully. */
-  const leaseWriter = (): string | undefined => auditEvents()
+  const leaseWriter = (): string | undefined => audit()
     .filter((e) => e.objectRef?.resource === 'leases' && e.objectRef.name === lease && succeeded(e)).at(-1)?.user.username;
   /** When `user` first wrote the lease after `since`: from then on, the lease was lost for the other. */
-  const takeoverTime = (user: string, since: number): string => auditEvents().find((e) => e.user.username === user
+  const takeoverTime = (user: string, since: number): string => audit().find((e) => e.user.username === user
     && e.objectRef?.resource === 'leases' && succeeded(e) && Date.parse(e.requestReceivedTimestamp) >= since - 1_000)?.requestReceivedTimestamp
     ?? new Date().toISOString();
   const start = async (user: string): Promise<void> => {
@@ -101,7 +90,7 @@ describe('faults: leader failover between two replicas', function () {
     report.injected('SIGCONT of the old leader');
     // Give the thawed replica time to act on whatever it had queued.
     await sleep(10_000);
-    const late = auditEvents().filter((e) => e.user.username === leader && succeeded(e) && e.requestReceivedTimestamp > lostAt);
+    const late = audit().filter((e) => e.user.username === leader && succeeded(e) && e.requestReceivedTimestamp > lostAt);
     report.note(`writes by the old leader after it lost the lease (audit log): ${late.length}; old leader ${proc.exited() ? 'exited' : 'still running'}`);
     for (const e of late) report.violation(`${leader} wrote after losing the lease: ${e.verb} ${e.objectRef?.resource ?? ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''} at ${e.requestReceivedTimestamp}`);
     await waitInvariants(world.scope, report, 'the leader freeze', 60_000);

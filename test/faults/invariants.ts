@@ -138,6 +138,7 @@ export async function waitInvariants(scope: InvariantScope, report: FaultReport,
     if (result.violations.length === 0 || elapsed > timeoutMs) {
       report.checked({ ...result, violations: result.violations.map((v) => `after ${after}: ${v}`) }, elapsed);
       console.log(`      after ${after}: ${result.kcpObjects} kcp + ${result.serviceObjects} service objects checked, converged in ${elapsed} ms, violations ${result.violations.length}`);
+      for (const v of result.violations.slice(0, 3)) console.log(`        ${v}`);
       return elapsed;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

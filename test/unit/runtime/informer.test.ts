@@ -220,6 +220,21 @@ describe('Informer', function () {
     await stop();
   });
 
+  it('waits at most 10 s between attempts however long the server stays down', async function () {
+    const down = Array.from({ length: 12 }, () => apiError(503, 'ServiceUnavailable'));
+    const client = new ScriptedClient([...down, list('10')], []);
+
+    const { informer, clock, stop } = start(client);
+    // 200 + 400 + … + 6400 ms, then 10 s per attempt.
+    await advanceSettling(clock, 12_600 + 5 * 10_000 + 100, 100);
+    expect(client.lists).to.have.length(12);
+    await advanceSettling(clock, 10_000, 100);
+
+    expect(client.lists).to.have.length(13);
+    expect(informer.hasSynced()).to.equal(true);
+    await stop();
+  });
+
   it('retries a type that is not served yet (404) within 250 ms when told it is transient', async function () {
     const client = new ScriptedClient(
       [apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), list('10')],
