@@ -29,8 +29,13 @@ typecheck: deps ## type-check src, tests and scripts
 	tsc -p tsconfig.json --noEmit
 
 .PHONY: lint
-lint: deps ## eslint (floating promises, no any, size limits)
+lint: deps ## eslint (floating promises, no any, size limits) and prettier's check of the formatting
 	eslint .
+	prettier --check --log-level warn .
+
+.PHONY: fmt
+fmt: deps ## format the TypeScript and JavaScript with prettier (make lint checks it)
+	prettier --write --log-level warn .
 
 .PHONY: test-unit
 test-unit: deps ## fast unit tests

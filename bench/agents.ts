@@ -41,9 +41,17 @@ export async function startBenchAgent(env: BenchEnv, kind: AgentKind, api: Bench
     ...(process.env['BENCH_AGENT_DEBUG'] === '1' ? ['--log-debug'] : []),
   ];
   const logFile = env.artifacts.logFile(`agent-${kind}-${run}.log`);
-  const proc = kind === 'upstream'
-    ? startProcess(`agent/${kind}`, toolPath('upstream-syncagent'), [...common, '--enable-leader-election=false'], { logFile })
-    : startProcess(`agent/${kind}`, AGENT_BINARY, [...common, `--apiexport-ref=${api.exportName}`, ...(kind === 'ours-limited' ? LIMITED : []), ...tuning()], { logFile });
+  const proc =
+    kind === 'upstream'
+      ? startProcess(`agent/${kind}`, toolPath('upstream-syncagent'), [...common, '--enable-leader-election=false'], {
+          logFile,
+        })
+      : startProcess(
+          `agent/${kind}`,
+          AGENT_BINARY,
+          [...common, `--apiexport-ref=${api.exportName}`, ...(kind === 'ours-limited' ? LIMITED : []), ...tuning()],
+          { logFile },
+        );
   return { kind, name, process: proc, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 

@@ -25,24 +25,51 @@ export interface LimitInputs {
   readonly api: BenchApi;
 }
 
-export async function measureLimit({ local, vw, api }: LimitInputs, targets: readonly Target[], concurrency: number): Promise<LimitResult> {
+export async function measureLimit(
+  { local, vw, api }: LimitInputs,
+  targets: readonly Target[],
+  concurrency: number,
+): Promise<LimitResult> {
   const clusters = [...new Set(targets.map((t) => t.ws.cluster))];
   const started = now();
-  await pool(clusters, concurrency, (cluster) => retryTransport(() => local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `limit-${cluster}` } })));
+  await pool(clusters, concurrency, (cluster) =>
+    retryTransport(() =>
+      local.create('/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: `limit-${cluster}` },
+      }),
+    ),
+  );
   await pool(targets, concurrency, async (t) => {
     const remote = `/clusters/${t.ws.cluster}/apis/${api.group}/v1/namespaces/default/${api.plural}/${t.name}`;
     // Every agent must do this kcp write before it may create the copy, or a
     // consumer's delete could leave the copy behind (upstream does it too).
     await retryTransport(() => vw.patch(remote, { metadata: { finalizers: [CLEANUP_FINALIZER] } }, 'merge'));
-    await retryTransport(() => local.create(`/apis/${api.group}/v1/namespaces/limit-${t.ws.cluster}/${api.plural}`, {
-      apiVersion: `${api.group}/v1`, kind: 'CronTab',
-      metadata: { name: t.name, labels: { 'syncagent.kcp.io/remote-object-cluster': t.ws.cluster } },
-      spec: { cronSpec: '*/5 * * * *', image: 'bench:1', replicas: 1 },
-    }));
-    await retryTransport(() => vw.patch(`${remote}/status`, {
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bare client' }] },
-    }, 'merge'));
+    await retryTransport(() =>
+      local.create(`/apis/${api.group}/v1/namespaces/limit-${t.ws.cluster}/${api.plural}`, {
+        apiVersion: `${api.group}/v1`,
+        kind: 'CronTab',
+        metadata: { name: t.name, labels: { 'syncagent.kcp.io/remote-object-cluster': t.ws.cluster } },
+        spec: { cronSpec: '*/5 * * * *', image: 'bench:1', replicas: 1 },
+      }),
+    );
+    await retryTransport(() =>
+      vw.patch(
+        `${remote}/status`,
+        {
+          status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'bare client' }] },
+        },
+        'merge',
+      ),
+    );
   });
   const seconds = (now() - started) / 1000;
-  return { objects: targets.length, namespaces: clusters.length, seconds, objectsPerSecond: targets.length / seconds, concurrency };
+  return {
+    objects: targets.length,
+    namespaces: clusters.length,
+    seconds,
+    objectsPerSecond: targets.length / seconds,
+    concurrency,
+  };
 }

@@ -17,9 +17,22 @@ import { bindExport, type BenchWorkspace, type ExportRef } from './workspaces.ts
 
 export interface AgentResult {
   readonly kind: AgentKind;
-  readonly initial: { objects: number; copied: number; ready: number; copiesSeconds?: number; readySeconds?: number; waitedSeconds?: number; timedOut?: string };
+  readonly initial: {
+    objects: number;
+    copied: number;
+    ready: number;
+    copiesSeconds?: number;
+    readySeconds?: number;
+    waitedSeconds?: number;
+    timedOut?: string;
+  };
   steady?: {
-    created: number; errors: number; createToCopyMs: Percentiles; readyToReadyMs: Percentiles; notCopied: number; notReady: number;
+    created: number;
+    errors: number;
+    createToCopyMs: Percentiles;
+    readyToReadyMs: Percentiles;
+    notCopied: number;
+    notReady: number;
     /** kcp's own answer time for the consumer creates: a floor under create→copy no agent can beat. */
     createAnswerMs: Percentiles;
   };
@@ -58,16 +71,28 @@ interface Run {
 }
 
 /** Waits until every key is in the map; checks each key once overall. */
-async function allIn(what: string, keys: readonly string[], map: ReadonlyMap<string, number>, wait: { timeoutMs: number; alive: () => void }): Promise<void> {
+async function allIn(
+  what: string,
+  keys: readonly string[],
+  map: ReadonlyMap<string, number>,
+  wait: { timeoutMs: number; alive: () => void },
+): Promise<void> {
   let i = 0;
-  await until(what, () => {
-    while (i < keys.length && map.has(keys[i]!)) i++;
-    return i === keys.length;
-  }, wait.timeoutMs, wait.alive);
+  await until(
+    what,
+    () => {
+      while (i < keys.length && map.has(keys[i]!)) i++;
+      return i === keys.length;
+    },
+    wait.timeoutMs,
+    wait.alive,
+  );
 }
 
-const latest = (keys: readonly string[], map: ReadonlyMap<string, number>): number => Math.max(...keys.map((k) => map.get(k) ?? Number.NaN));
-const count = (keys: readonly string[], map: ReadonlyMap<string, number>): number => keys.filter((k) => map.has(k)).length;
+const latest = (keys: readonly string[], map: ReadonlyMap<string, number>): number =>
+  Math.max(...keys.map((k) => map.get(k) ?? Number.NaN));
+const count = (keys: readonly string[], map: ReadonlyMap<string, number>): number =>
+  keys.filter((k) => map.has(k)).length;
 
 export async function measureAgent(inputs: AgentRunInputs): Promise<AgentResult> {
   const { env, opts, kind, api, vw, consumers } = inputs;
@@ -81,7 +106,19 @@ export async function measureAgent(inputs: AgentRunInputs): Promise<AgentResult>
   const keys = await workload.createAll(targets, opts.concurrency);
   log(`${kind}: starting the agent`);
   const agent = await startBenchAgent(env, kind, api, 'measure');
-  const run: Run = { inputs, agent, operator, tracker, workload, sampler: new ProcSampler(agent.process.pid), startedAt: now(), alive: () => { inputs.env.servers.assertAlive(); agentAlive(agent); } };
+  const run: Run = {
+    inputs,
+    agent,
+    operator,
+    tracker,
+    workload,
+    sampler: new ProcSampler(agent.process.pid),
+    startedAt: now(),
+    alive: () => {
+      inputs.env.servers.assertAlive();
+      agentAlive(agent);
+    },
+  };
   run.sampler.start();
   const result: AgentResult = { kind, initial: { objects: keys.length, copied: 0, ready: 0 } };
   try {
@@ -102,7 +139,9 @@ async function phases(run: Run, keys: string[], result: AgentResult): Promise<vo
   let synced = result.initial.copied;
   let steadyWindow: [number, number] | undefined;
   if (ok) {
-    log(`${kind}: initial sync done (copies ${result.initial.copiesSeconds?.toFixed(1)} s, Ready ${result.initial.readySeconds?.toFixed(1)} s); steady phase`);
+    log(
+      `${kind}: initial sync done (copies ${result.initial.copiesSeconds?.toFixed(1)} s, Ready ${result.initial.readySeconds?.toFixed(1)} s); steady phase`,
+    );
     const steadyFrom = now();
     synced += (await steady(run, result)).length;
     steadyWindow = [steadyFrom, now()];
@@ -111,20 +150,35 @@ async function phases(run: Run, keys: string[], result: AgentResult): Promise<vo
     result.firstCopyCreateAnswerMs = first.createAnswerMs;
     synced += first.createToCopyMs.length;
   }
-  result.rss = { peakBytes: run.sampler.peak(), steadyBytes: steadyWindow === undefined ? undefined : run.sampler.median(...steadyWindow) };
+  result.rss = {
+    peakBytes: run.sampler.peak(),
+    steadyBytes: steadyWindow === undefined ? undefined : run.sampler.median(...steadyWindow),
+  };
   result.cpuSeconds.total = cpuSeconds(run.agent.process.pid);
-  const metrics = await scrape(run.agent.metricsUrl).catch((err: unknown) => { log(`${kind}: no metrics: ${String(err)}`); });
+  const metrics = await scrape(run.agent.metricsUrl).catch((err: unknown) => {
+    log(`${kind}: no metrics: ${String(err)}`);
+  });
   if (metrics !== undefined) {
     const counts = requestCounts(kind, metrics, hostsOf(run.inputs.env));
-    result.requests = { ...counts, syncedObjects: synced, perObject: synced === 0 ? Number.NaN : (counts.kcp + counts.service) / synced };
+    result.requests = {
+      ...counts,
+      syncedObjects: synced,
+      perObject: synced === 0 ? Number.NaN : (counts.kcp + counts.service) / synced,
+    };
   }
   result.operatorErrors = run.operator.errors;
   if (ok && opts.noisyAgents.includes(kind) && opts.noisy > 0) {
     log(`${kind}: noisy neighbour (${opts.noisy} objects, quiet tenant every 200 ms)`);
     const [loud, quiet] = run.inputs.consumers;
     result.noisy = await measureNoisy({
-      workload: run.workload, operator: run.operator, quiet: quiet!, loud: loud!, objects: opts.noisy,
-      quietSeconds: opts.quietSeconds, maxSeconds: opts.noisyMaxSeconds, alive: run.alive,
+      workload: run.workload,
+      operator: run.operator,
+      quiet: quiet!,
+      loud: loud!,
+      objects: opts.noisy,
+      quietSeconds: opts.quietSeconds,
+      maxSeconds: opts.noisyMaxSeconds,
+      alive: run.alive,
     });
     result.rss.peakBytes = run.sampler.peak();
   }
@@ -141,7 +195,10 @@ async function initialSync(run: Run, keys: string[], result: AgentResult): Promi
     await allIn('all copies', keys, run.operator.copyAt, { timeoutMs, alive: run.alive });
     result.initial.copiesSeconds = (latest(keys, run.operator.copyAt) - run.startedAt) / 1000;
     const left = timeoutMs - (now() - run.startedAt);
-    await allIn('all consumer objects Ready', keys, run.tracker.readyAt, { timeoutMs: Math.max(0, left), alive: run.alive });
+    await allIn('all consumer objects Ready', keys, run.tracker.readyAt, {
+      timeoutMs: Math.max(0, left),
+      alive: run.alive,
+    });
     result.initial.readySeconds = (latest(keys, run.tracker.readyAt) - run.startedAt) / 1000;
     return true;
   } catch (err) {
@@ -158,12 +215,19 @@ async function initialSync(run: Run, keys: string[], result: AgentResult): Promi
 /** Objects at a fixed rate in random workspaces; latencies from watch timestamps. */
 async function steady(run: Run, result: AgentResult): Promise<string[]> {
   const { opts, consumers } = run.inputs;
-  const pick = (i: number): { ws: BenchWorkspace; name: string } => ({ ws: consumers[Math.floor(Math.random() * consumers.length)]!, name: `s-${i}` });
+  const pick = (i: number): { ws: BenchWorkspace; name: string } => ({
+    ws: consumers[Math.floor(Math.random() * consumers.length)]!,
+    name: `s-${i}`,
+  });
   const keys = await run.workload.createAtRate(opts.rate, opts.steadySeconds, pick);
   const wait = { timeoutMs: STEADY_DRAIN_MS, alive: run.alive };
-  await allIn('steady copies', keys, run.operator.copyAt, wait).catch((err: unknown) => { log(`${run.inputs.kind}: ${String(err)}`); });
+  await allIn('steady copies', keys, run.operator.copyAt, wait).catch((err: unknown) => {
+    log(`${run.inputs.kind}: ${String(err)}`);
+  });
   const left = { ...wait, timeoutMs: Math.max(5_000, STEADY_DRAIN_MS / 2) };
-  await allIn('steady Ready', keys, run.tracker.readyAt, left).catch((err: unknown) => { log(`${run.inputs.kind}: ${String(err)}`); });
+  await allIn('steady Ready', keys, run.tracker.readyAt, left).catch((err: unknown) => {
+    log(`${run.inputs.kind}: ${String(err)}`);
+  });
   const copy = lags(keys, run.operator.copyAt, run.workload.createdAt);
   const ready = lags(keys, run.tracker.readyAt, run.operator.markedAt);
   if (process.env['BENCH_AGENT_DEBUG'] === '1') writeSteadyTimeline(run, keys);
@@ -184,15 +248,18 @@ async function steady(run: Run, result: AgentResult): Promise<string[]> {
  * wall-clock ms (the log's timestamps), one JSON line per object.
  */
 function writeSteadyTimeline(run: Run, keys: readonly string[]): void {
-  const wall = (at: number | undefined): number | undefined => (at === undefined || Number.isNaN(at) ? undefined : Math.round(performance.timeOrigin + at));
-  const lines = keys.map((key) => JSON.stringify({
-    key,
-    created: wall(run.workload.createdAt.get(key)),
-    answered: wall(run.workload.answeredAt.get(key)),
-    copied: wall(run.operator.copyAt.get(key)),
-    marked: wall(run.operator.markedAt.get(key)),
-    ready: wall(run.tracker.readyAt.get(key)),
-  }));
+  const wall = (at: number | undefined): number | undefined =>
+    at === undefined || Number.isNaN(at) ? undefined : Math.round(performance.timeOrigin + at);
+  const lines = keys.map((key) =>
+    JSON.stringify({
+      key,
+      created: wall(run.workload.createdAt.get(key)),
+      answered: wall(run.workload.answeredAt.get(key)),
+      copied: wall(run.operator.copyAt.get(key)),
+      marked: wall(run.operator.markedAt.get(key)),
+      ready: wall(run.tracker.readyAt.get(key)),
+    }),
+  );
   writeFileSync(run.inputs.env.artifacts.logFile(`steady-${run.inputs.kind}.jsonl`), `${lines.join('\n')}\n`);
 }
 
@@ -203,7 +270,11 @@ const STEADY_DRAIN_MS = 30_000;
  * `to − from` for every key that has `from`; a key still without `to` counts
  * with the time until now (a lower bound) and as missing.
  */
-function lags(keys: readonly string[], to: ReadonlyMap<string, number>, from: ReadonlyMap<string, number>): { values: number[]; missing: number } {
+function lags(
+  keys: readonly string[],
+  to: ReadonlyMap<string, number>,
+  from: ReadonlyMap<string, number>,
+): { values: number[]; missing: number } {
   const end = now();
   let missing = 0;
   const values = keys.flatMap((k) => {
@@ -223,8 +294,12 @@ async function firstCopies(run: Run): Promise<{ createToCopyMs: number[]; create
   for (const ws of run.inputs.fresh) {
     await bindExport(run.inputs.env.kcpAdmin, ws, run.inputs.ref, 20);
     const key = await run.workload.create({ ws, name: 'first' });
-    await allIn(`the first copy in ${ws.path}`, [key], run.operator.copyAt, { timeoutMs: 60_000, alive: run.alive })
-      .catch((err: unknown) => { log(`${run.inputs.kind}: ${String(err)} (counted as a lower bound)`); });
+    await allIn(`the first copy in ${ws.path}`, [key], run.operator.copyAt, {
+      timeoutMs: 60_000,
+      alive: run.alive,
+    }).catch((err: unknown) => {
+      log(`${run.inputs.kind}: ${String(err)} (counted as a lower bound)`);
+    });
     const created = run.workload.createdAt.get(key)!;
     createToCopyMs.push((run.operator.copyAt.get(key) ?? now()) - created);
     createAnswerMs.push(run.workload.answeredAt.get(key)! - created);

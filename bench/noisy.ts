@@ -37,13 +37,18 @@ export interface NoisySetup {
 
 const QUIET_RATE = 5;
 
-
 /**
  * Latencies (create sent → copy seen) of keys, waiting up to timeoutMs; a copy
  * that never appeared counts with the time waited (a lower bound).
  */
-async function copyLatencies(s: NoisySetup, keys: readonly string[], timeoutMs: number): Promise<{ values: number[]; missing: number }> {
-  await until('the quiet tenant\'s copies', () => keys.every((k) => s.operator.copyAt.has(k)), timeoutMs, s.alive).catch(() => undefined);
+async function copyLatencies(
+  s: NoisySetup,
+  keys: readonly string[],
+  timeoutMs: number,
+): Promise<{ values: number[]; missing: number }> {
+  await until("the quiet tenant's copies", () => keys.every((k) => s.operator.copyAt.has(k)), timeoutMs, s.alive).catch(
+    () => undefined,
+  );
   const end = now();
   let missing = 0;
   const values = keys.map((k) => {
@@ -56,19 +61,36 @@ async function copyLatencies(s: NoisySetup, keys: readonly string[], timeoutMs: 
 }
 
 export async function measureNoisy(s: NoisySetup): Promise<NoisyResult> {
-  const idleKeys = await s.workload.createAtRate(QUIET_RATE, s.quietSeconds, (i) => ({ ws: s.quiet, name: `q-idle-${i}` }));
+  const idleKeys = await s.workload.createAtRate(QUIET_RATE, s.quietSeconds, (i) => ({
+    ws: s.quiet,
+    name: `q-idle-${i}`,
+  }));
   const idle = await copyLatencies(s, idleKeys, 30_000);
 
   const loudKeys = Array.from({ length: s.objects }, (_, i) => `${s.loud.cluster}/default/n-${i}`);
   const allLoudCopied = (): boolean => loudKeys.every((k) => s.operator.copyAt.has(k));
   const started = now();
   let createdAllAt: number | undefined;
-  const loud = s.workload.createAll(loudKeys.map((_, i) => ({ ws: s.loud, name: `n-${i}` })), 32).then(() => { createdAllAt = now(); });
-  const quietKeys = await s.workload.createAtRate(QUIET_RATE, s.maxSeconds, (i) => ({ ws: s.quiet, name: `q-noise-${i}` }),
-    () => createdAllAt !== undefined && allLoudCopied());
+  const loud = s.workload
+    .createAll(
+      loudKeys.map((_, i) => ({ ws: s.loud, name: `n-${i}` })),
+      32,
+    )
+    .then(() => {
+      createdAllAt = now();
+    });
+  const quietKeys = await s.workload.createAtRate(
+    QUIET_RATE,
+    s.maxSeconds,
+    (i) => ({ ws: s.quiet, name: `q-noise-${i}` }),
+    () => createdAllAt !== undefined && allLoudCopied(),
+  );
   await loud;
   const noisy = await copyLatencies(s, quietKeys, 30_000);
-  const loudCopyTimes = loudKeys.flatMap((k) => { const t = s.operator.copyAt.get(k); return t === undefined ? [] : [t]; });
+  const loudCopyTimes = loudKeys.flatMap((k) => {
+    const t = s.operator.copyAt.get(k);
+    return t === undefined ? [] : [t];
+  });
   return {
     idle: percentiles(idle.values),
     noisy: percentiles(noisy.values),
@@ -80,6 +102,9 @@ export async function measureNoisy(s: NoisySetup): Promise<NoisyResult> {
     noisyObjects: s.objects,
     noisyCreateSeconds: ((createdAllAt ?? now()) - started) / 1000,
     noisyCopied: loudCopyTimes.length,
-    noisyCopySeconds: loudCopyTimes.length === loudKeys.length && loudKeys.length > 0 ? (Math.max(...loudCopyTimes) - started) / 1000 : undefined,
+    noisyCopySeconds:
+      loudCopyTimes.length === loudKeys.length && loudKeys.length > 0
+        ? (Math.max(...loudCopyTimes) - started) / 1000
+        : undefined,
   };
 }

@@ -9,7 +9,9 @@ import type { BenchApi } from './setup.ts';
 import { now } from './util.ts';
 import { watchAll } from './watch.ts';
 
-const READY_PATCH = { status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'marked by the bench operator' }] } };
+const READY_PATCH = {
+  status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Bench', message: 'marked by the bench operator' }] },
+};
 
 /** `<cluster>/<namespace>/<name>` of the kcp object a copy belongs to, from the agent's labels and annotations. */
 export function copyKey(copy: KubeObject): string | undefined {
@@ -43,9 +45,13 @@ export class Operator {
 
   async start(): Promise<void> {
     const path = `/apis/${this.api.group}/v1/${this.api.plural}`;
-    await watchAll({ client: this.service, path, query: { labelSelector: `syncagent.kcp.io/agent-name=${this.agentName}` } }, (type, obj, at) => {
-      if (type !== 'DELETED') this.onCopy(obj, at);
-    }, this.abort.signal);
+    await watchAll(
+      { client: this.service, path, query: { labelSelector: `syncagent.kcp.io/agent-name=${this.agentName}` } },
+      (type, obj, at) => {
+        if (type !== 'DELETED') this.onCopy(obj, at);
+      },
+      this.abort.signal,
+    );
   }
 
   stop(): void {
@@ -68,14 +74,18 @@ export class Operator {
       const job = this.queue.shift()!;
       this.inFlight++;
       this.markedAt.set(job.key, now());
-      this.service.patch(job.path, READY_PATCH, 'merge')
+      this.service
+        .patch(job.path, READY_PATCH, 'merge')
         .catch(() => {
           this.errors++;
           if (job.attempt >= 5) return;
-          setTimeout(() => {
-            this.queue.push({ ...job, attempt: job.attempt + 1 });
-            this.pump();
-          }, 200 * (job.attempt + 1));
+          setTimeout(
+            () => {
+              this.queue.push({ ...job, attempt: job.attempt + 1 });
+              this.pump();
+            },
+            200 * (job.attempt + 1),
+          );
         })
         .finally(() => {
           this.inFlight--;

@@ -53,9 +53,13 @@ const USAGE = `Usage: node bench/run.ts [flags]
   --limit-concurrency N parallel object writers in the limit phase (default 64)`;
 
 function agentList(text: string, flag: string): AgentKind[] {
-  const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   for (const a of list) {
-    if (!(AGENT_KINDS as readonly string[]).includes(a)) throw new Error(`--${flag}: unknown agent '${a}' (known: ${AGENT_KINDS.join(', ')})`);
+    if (!(AGENT_KINDS as readonly string[]).includes(a))
+      throw new Error(`--${flag}: unknown agent '${a}' (known: ${AGENT_KINDS.join(', ')})`);
   }
   return list as AgentKind[];
 }
@@ -71,11 +75,21 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      workspaces: { type: 'string' }, objects: { type: 'string' }, rate: { type: 'string' },
-      'steady-seconds': { type: 'string' }, noisy: { type: 'string' }, 'noisy-agents': { type: 'string' },
-      'noisy-max-seconds': { type: 'string' }, 'quiet-seconds': { type: 'string' }, 'first-binds': { type: 'string' },
-      agents: { type: 'string' }, out: { type: 'string' }, 'skip-limit': { type: 'boolean' },
-      concurrency: { type: 'string' }, 'limit-concurrency': { type: 'string' }, 'initial-timeout': { type: 'string' },
+      workspaces: { type: 'string' },
+      objects: { type: 'string' },
+      rate: { type: 'string' },
+      'steady-seconds': { type: 'string' },
+      noisy: { type: 'string' },
+      'noisy-agents': { type: 'string' },
+      'noisy-max-seconds': { type: 'string' },
+      'quiet-seconds': { type: 'string' },
+      'first-binds': { type: 'string' },
+      agents: { type: 'string' },
+      out: { type: 'string' },
+      'skip-limit': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      'limit-concurrency': { type: 'string' },
+      'initial-timeout': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -99,7 +113,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     agents: agentList(values.agents ?? AGENT_KINDS.join(','), 'agents'),
     out: values.out ?? 'bench/results',
     skipLimit: values['skip-limit'] === true,
-    initialTimeoutSeconds: positive(values['initial-timeout'], Math.max(300, Math.min((workspaces * objects) / 2, 3600)), 'initial-timeout'),
+    initialTimeoutSeconds: positive(
+      values['initial-timeout'],
+      Math.max(300, Math.min((workspaces * objects) / 2, 3600)),
+      'initial-timeout',
+    ),
     concurrency: positive(values.concurrency, 16, 'concurrency'),
     limitConcurrency: positive(values['limit-concurrency'], 64, 'limit-concurrency'),
   };

@@ -23,52 +23,116 @@ export interface BenchReport {
 
 export function machineInfo(): BenchReport['machine'] {
   const list = cpus();
-  return { cpus: list.length, cpuModel: list[0]?.model ?? '?', memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), node: process.version };
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? '?',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+  };
 }
 
 const s = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${v.toFixed(1)} s`);
 const ms = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${Math.round(v)}`);
 const mib = (v: number | undefined): string => (v === undefined ? '–' : `${Math.round(v / 2 ** 20)} MiB`);
-const pct = (p: Percentiles | undefined): string => (p === undefined || p.count === 0 ? '–' : `${ms(p.p50)} / ${ms(p.p95)} / ${ms(p.p99)}`);
-const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
-const num = (v: number | undefined, digits = 0): string => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
+const pct = (p: Percentiles | undefined): string =>
+  p === undefined || p.count === 0 ? '–' : `${ms(p.p50)} / ${ms(p.p95)} / ${ms(p.p99)}`;
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || b === 0 ? '–' : `${(a / b).toFixed(2)}×`;
+const num = (v: number | undefined, digits = 0): string =>
+  v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits);
 
 const behind = (n: number | undefined): string => (n === undefined || n === 0 ? '' : ` (${n} not done: lower bounds)`);
-const rate = (n: number, seconds: number | undefined): number | undefined => (seconds === undefined || seconds === 0 ? undefined : n / seconds);
+const rate = (n: number, seconds: number | undefined): number | undefined =>
+  seconds === undefined || seconds === 0 ? undefined : n / seconds;
 
 type Row = [string, (a: AgentResult) => string];
 
 function rows(limit: LimitResult | undefined): Row[] {
   return [
-    ['initial sync: start → all copies', (a) => (a.initial.copiesSeconds === undefined ? `${a.initial.copied}/${a.initial.objects} in ${s(a.initial.waitedSeconds)} (gave up)` : s(a.initial.copiesSeconds))],
-    ['initial sync: start → all Ready', (a) => (a.initial.readySeconds === undefined ? `${a.initial.ready}/${a.initial.objects} in ${s(a.initial.waitedSeconds)} (gave up)` : s(a.initial.readySeconds))],
-    ['initial copies / Ready per second', (a) => `${num(rate(a.initial.copied, a.initial.copiesSeconds ?? a.initial.waitedSeconds), 1)} / ${num(rate(a.initial.ready, a.initial.readySeconds ?? a.initial.waitedSeconds), 1)}`],
+    [
+      'initial sync: start → all copies',
+      (a) =>
+        a.initial.copiesSeconds === undefined
+          ? `${a.initial.copied}/${a.initial.objects} in ${s(a.initial.waitedSeconds)} (gave up)`
+          : s(a.initial.copiesSeconds),
+    ],
+    [
+      'initial sync: start → all Ready',
+      (a) =>
+        a.initial.readySeconds === undefined
+          ? `${a.initial.ready}/${a.initial.objects} in ${s(a.initial.waitedSeconds)} (gave up)`
+          : s(a.initial.readySeconds),
+    ],
+    [
+      'initial copies / Ready per second',
+      (a) =>
+        `${num(rate(a.initial.copied, a.initial.copiesSeconds ?? a.initial.waitedSeconds), 1)} / ${num(rate(a.initial.ready, a.initial.readySeconds ?? a.initial.waitedSeconds), 1)}`,
+    ],
     ['initial Ready ÷ bare-client limit', (a) => ratio(a.initial.readySeconds, limit?.seconds)],
     ['steady create→copy p50/p95/p99 (ms)', (a) => `${pct(a.steady?.createToCopyMs)}${behind(a.steady?.notCopied)}`],
-    ['steady: kcp answers the consumer\'s create p50/p95/p99 (ms)', (a) => pct(a.steady?.createAnswerMs)],
-    ['steady copy Ready→consumer Ready p50/p95/p99 (ms)', (a) => `${pct(a.steady?.readyToReadyMs)}${behind(a.steady?.notReady)}`],
+    ["steady: kcp answers the consumer's create p50/p95/p99 (ms)", (a) => pct(a.steady?.createAnswerMs)],
+    [
+      'steady copy Ready→consumer Ready p50/p95/p99 (ms)',
+      (a) => `${pct(a.steady?.readyToReadyMs)}${behind(a.steady?.notReady)}`,
+    ],
     ['first copy after a binding (ms, each)', (a) => a.firstCopyAfterBindMs?.map((v) => ms(v)).join(', ') ?? '–'],
-    ['first copy: kcp answers the create (ms, each)', (a) => a.firstCopyCreateAnswerMs?.map((v) => ms(v)).join(', ') ?? '–'],
+    [
+      'first copy: kcp answers the create (ms, each)',
+      (a) => a.firstCopyCreateAnswerMs?.map((v) => ms(v)).join(', ') ?? '–',
+    ],
     ['RSS peak / steady', (a) => `${mib(a.rss?.peakBytes)} / ${mib(a.rss?.steadyBytes)}`],
-    ['CPU seconds: initial sync / before noisy phase', (a) => `${num(a.cpuSeconds?.initial, 1)} / ${num(a.cpuSeconds?.total, 1)}`],
+    [
+      'CPU seconds: initial sync / before noisy phase',
+      (a) => `${num(a.cpuSeconds?.initial, 1)} / ${num(a.cpuSeconds?.total, 1)}`,
+    ],
     ['requests to kcp / service', (a) => `${num(a.requests?.kcp)} / ${num(a.requests?.service)}`],
     ['429s from kcp / service', (a) => `${num(a.requests?.kcp429)} / ${num(a.requests?.service429)}`],
-    ['requests per synced object', (a) => `${num(a.requests?.perObject, 2)} (${num(a.requests?.syncedObjects)} objects)`],
-    ['noisy: quiet p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p99)} → ${ms(a.noisy.noisy.p99)} (${ratio(a.noisy.noisy.p99, a.noisy.idle.p99)})`)],
-    ['noisy: quiet p50 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p50)} → ${ms(a.noisy.noisy.p50)}`)],
-    ['noisy: kcp answers the quiet create, p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleCreate.p99)} → ${ms(a.noisy.noisyCreate.p99)}`)],
-    ['noisy: kcp answered the quiet create → copy, p99 alone → under noise (ms)', (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleAfterAnswer.p99)} → ${ms(a.noisy.noisyAfterAnswer.p99)}`)],
-    ['noisy: all noisy copies after', (a) => (a.noisy === undefined ? '–' : a.noisy.noisyCopySeconds === undefined ? `${a.noisy.noisyCopied}/${a.noisy.noisyObjects} by the end` : s(a.noisy.noisyCopySeconds))],
+    [
+      'requests per synced object',
+      (a) => `${num(a.requests?.perObject, 2)} (${num(a.requests?.syncedObjects)} objects)`,
+    ],
+    [
+      'noisy: quiet p99 alone → under noise (ms)',
+      (a) =>
+        a.noisy === undefined
+          ? '–'
+          : `${ms(a.noisy.idle.p99)} → ${ms(a.noisy.noisy.p99)} (${ratio(a.noisy.noisy.p99, a.noisy.idle.p99)})`,
+    ],
+    [
+      'noisy: quiet p50 alone → under noise (ms)',
+      (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idle.p50)} → ${ms(a.noisy.noisy.p50)}`),
+    ],
+    [
+      'noisy: kcp answers the quiet create, p99 alone → under noise (ms)',
+      (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleCreate.p99)} → ${ms(a.noisy.noisyCreate.p99)}`),
+    ],
+    [
+      'noisy: kcp answered the quiet create → copy, p99 alone → under noise (ms)',
+      (a) => (a.noisy === undefined ? '–' : `${ms(a.noisy.idleAfterAnswer.p99)} → ${ms(a.noisy.noisyAfterAnswer.p99)}`),
+    ],
+    [
+      'noisy: all noisy copies after',
+      (a) =>
+        a.noisy === undefined
+          ? '–'
+          : a.noisy.noisyCopySeconds === undefined
+            ? `${a.noisy.noisyCopied}/${a.noisy.noisyObjects} by the end`
+            : s(a.noisy.noisyCopySeconds),
+    ],
   ];
 }
 
 export function markdown(r: BenchReport): string {
   const o = r.options;
   const head = `| | ${r.agents.map((a) => a.kind).join(' | ')} |\n|---|${r.agents.map(() => '---').join('|')}|`;
-  const body = rows(r.limit).map(([label, f]) => `| ${label} | ${r.agents.map(f).join(' | ')} |`).join('\n');
-  const limit = r.limit === undefined
-    ? 'Bare-client limit: not measured.'
-    : `Bare-client limit (${r.limit.concurrency} in flight): ${r.limit.objects} objects + ${r.limit.namespaces} namespaces in ${s(r.limit.seconds)} (${r.limit.objectsPerSecond.toFixed(0)} objects/s).`;
+  const body = rows(r.limit)
+    .map(([label, f]) => `| ${label} | ${r.agents.map(f).join(' | ')} |`)
+    .join('\n');
+  const limit =
+    r.limit === undefined
+      ? 'Bare-client limit: not measured.'
+      : `Bare-client limit (${r.limit.concurrency} in flight): ${r.limit.objects} objects + ${r.limit.namespaces} namespaces in ${s(r.limit.seconds)} (${r.limit.objectsPerSecond.toFixed(0)} objects/s).`;
   return [
     `### api-syncagent benchmark, ${r.startedAt}`,
     '',

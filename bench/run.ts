@@ -7,7 +7,16 @@ import { measureLimit } from './limit.ts';
 import { type AgentResult, measureAgent } from './measure.ts';
 import { type AgentKind, type BenchOptions, parseOptions } from './options.ts';
 import { type BenchReport, machineInfo, writeReport } from './report.ts';
-import { type BenchApi, type BenchEnv, createProviders, getExport, prepareAgentApi, prepareLimitApi, sliceUrl, startServers } from './setup.ts';
+import {
+  type BenchApi,
+  type BenchEnv,
+  createProviders,
+  getExport,
+  prepareAgentApi,
+  prepareLimitApi,
+  sliceUrl,
+  startServers,
+} from './setup.ts';
 import { log, now } from './util.ts';
 import { Workload } from './workload.ts';
 import { bindAll, createWorkspaces, type BenchWorkspace, type ExportRef } from './workspaces.ts';
@@ -30,20 +39,33 @@ const hasResource = (exp: Awaited<ReturnType<typeof getExport>>, group: string):
 
 /** Runs each agent once, before anything is bound, so its schema is in its export; then stops it. */
 async function publish(env: BenchEnv, kind: AgentKind, api: BenchApi): Promise<void> {
-  await waitFor(`the endpoint slice of ${api.exportName}`, () => sliceUrl(env, api).then(() => true), { timeoutMs: 30_000 });
+  await waitFor(`the endpoint slice of ${api.exportName}`, () => sliceUrl(env, api).then(() => true), {
+    timeoutMs: 30_000,
+  });
   const agent = await startBenchAgent(env, kind, api, 'publish');
   try {
-    await waitFor(`${kind} to publish its schema`, async () => (hasResource(await getExport(env, api), api.group) ? true : undefined), {
-      timeoutMs: 120_000,
-      intervalMs: 200,
-      failFast: () => { if (agent.process.exited()) throw new Error(`agent ${kind} exited:\n${agent.process.logTail(30)}`); },
-    });
+    await waitFor(
+      `${kind} to publish its schema`,
+      async () => (hasResource(await getExport(env, api), api.group) ? true : undefined),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 200,
+        failFast: () => {
+          if (agent.process.exited()) throw new Error(`agent ${kind} exited:\n${agent.process.logTail(30)}`);
+        },
+      },
+    );
   } finally {
     await agent.process.stop();
   }
-  const groups = ((await getExport(env, api))['spec'] as { resources?: { group?: string }[] } | undefined)?.resources?.map((r) => r.group) ?? [];
+  const groups =
+    ((await getExport(env, api))['spec'] as { resources?: { group?: string }[] } | undefined)?.resources?.map(
+      (r) => r.group,
+    ) ?? [];
   if (groups.some((g) => g !== api.group)) {
-    throw new Error(`agent ${kind} put other agents' APIs into its export ${api.exportName}: ${groups.join(', ')} (is --published-resource-selector honoured?)`);
+    throw new Error(
+      `agent ${kind} put other agents' APIs into its export ${api.exportName}: ${groups.join(', ')} (is --published-resource-selector honoured?)`,
+    );
   }
 }
 
@@ -72,18 +94,31 @@ async function buildWorld(opts: BenchOptions, artifacts: Artifacts): Promise<Wor
   const freshNames = opts.agents.flatMap((k) => Array.from({ length: opts.firstBinds }, (_, i) => `fresh-${k}-${i}`));
   const all = await createWorkspaces(env.kcpAdmin, org!.path, [...names, ...freshNames], opts.concurrency);
   const consumers = all.slice(0, names.length);
-  const fresh = new Map(opts.agents.map((k, j) => [k, all.slice(names.length + j * opts.firstBinds, names.length + (j + 1) * opts.firstBinds)]));
+  const fresh = new Map(
+    opts.agents.map((k, j) => [
+      k,
+      all.slice(names.length + j * opts.firstBinds, names.length + (j + 1) * opts.firstBinds),
+    ]),
+  );
   log(`binding ${ids.length} exports into each of ${opts.workspaces} workspaces…`);
   await bindAll(env.kcpAdmin, consumers, [...refs.values()], opts.concurrency);
   const vwUrls = new Map<string, string>();
-  for (const id of ids) vwUrls.set(id, await waitFor(`the endpoint URL of ${id}`, () => sliceUrl(env, env.apis.get(id)!), { timeoutMs: 60_000 }));
+  for (const id of ids)
+    vwUrls.set(
+      id,
+      await waitFor(`the endpoint URL of ${id}`, () => sliceUrl(env, env.apis.get(id)!), { timeoutMs: 60_000 }),
+    );
   return { env, refs, vwUrls, consumers, fresh };
 }
 
 async function runLimit(world: World, opts: BenchOptions): Promise<BenchReport['limit']> {
   const api = world.env.apis.get('limit')!;
-  const targets = world.consumers.flatMap((ws) => Array.from({ length: opts.objects }, (_, i) => ({ ws, name: `o-${i}` })));
-  log(`limit: creating ${targets.length} objects, then the bare client's writes at ${opts.limitConcurrency} in flight…`);
+  const targets = world.consumers.flatMap((ws) =>
+    Array.from({ length: opts.objects }, (_, i) => ({ ws, name: `o-${i}` })),
+  );
+  log(
+    `limit: creating ${targets.length} objects, then the bare client's writes at ${opts.limitConcurrency} in flight…`,
+  );
   await new Workload(world.env.kcpAdmin, api).createAll(targets, opts.concurrency);
   const vw = world.env.kcpAdmin.forServer(world.vwUrls.get('limit')!);
   const limit = await measureLimit({ local: world.env.local, vw, api }, targets, opts.limitConcurrency);
@@ -95,10 +130,18 @@ async function runAgents(world: World, opts: BenchOptions): Promise<AgentResult[
   const results: AgentResult[] = [];
   for (const kind of opts.agents) {
     const api = world.env.apis.get(kind)!;
-    results.push(await measureAgent({
-      env: world.env, opts, kind, api, vw: world.env.kcpAdmin.forServer(world.vwUrls.get(kind)!),
-      ref: world.refs.get(kind)!, consumers: world.consumers, fresh: world.fresh.get(kind) ?? [],
-    }));
+    results.push(
+      await measureAgent({
+        env: world.env,
+        opts,
+        kind,
+        api,
+        vw: world.env.kcpAdmin.forServer(world.vwUrls.get(kind)!),
+        ref: world.refs.get(kind)!,
+        consumers: world.consumers,
+        fresh: world.fresh.get(kind) ?? [],
+      }),
+    );
   }
   return results;
 }
@@ -109,7 +152,10 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const t0 = now();
   const artifacts = new Artifacts();
-  onInterrupt(() => { artifacts.markFailed(); artifacts.cleanup(); });
+  onInterrupt(() => {
+    artifacts.markFailed();
+    artifacts.cleanup();
+  });
   let ok = false;
   let world: World | undefined;
   try {
@@ -118,8 +164,14 @@ async function main(): Promise<void> {
     const limit = opts.skipLimit ? undefined : await runLimit(world, opts);
     const agents = await runAgents(world, opts);
     const report: BenchReport = {
-      startedAt, wallSeconds: (now() - t0) / 1000, machine: machineInfo(), options: opts, setupSeconds,
-      ...(limit === undefined ? {} : { limit }), agents, servers: world.env.servers.memory(),
+      startedAt,
+      wallSeconds: (now() - t0) / 1000,
+      machine: machineInfo(),
+      options: opts,
+      setupSeconds,
+      ...(limit === undefined ? {} : { limit }),
+      agents,
+      servers: world.env.servers.memory(),
     };
     const out = writeReport(report, resolve(REPO_ROOT, opts.out));
     console.log(`\n${out.table}\nwritten: ${out.json}\n         ${out.md}`);

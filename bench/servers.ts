@@ -26,7 +26,9 @@ export class ServerWatch {
 
   start(): void {
     for (const w of this.watched) w.sampler.start();
-    this.timer = setInterval(() => { this.check(); }, 1_000);
+    this.timer = setInterval(() => {
+      this.check();
+    }, 1_000);
   }
 
   stop(): void {
@@ -52,7 +54,9 @@ export class ServerWatch {
     }
     if (now() - this.lastProgress >= PROGRESS_EVERY_MS) {
       this.lastProgress = now();
-      log(`servers' RSS now (peak): ${this.watched.map((w) => `${w.proc.name} ${gib(w.sampler.samples.at(-1)?.bytes)} (${gib(w.sampler.peak())})`).join(', ')}`);
+      log(
+        `servers' RSS now (peak): ${this.watched.map((w) => `${w.proc.name} ${gib(w.sampler.samples.at(-1)?.bytes)} (${gib(w.sampler.peak())})`).join(', ')}`,
+      );
     }
   }
 

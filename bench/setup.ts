@@ -60,7 +60,12 @@ export function benchCrd(group: string): CustomResourceDefinition {
 
 /** Provider workspaces (one per API), the CRDs on the service cluster and the agents' kcp RBAC. */
 export async function createProviders(env: BenchEnv, ids: readonly string[]): Promise<void> {
-  const providers = await createWorkspaces(env.kcpAdmin, 'root', ids.map((id) => `bench-${id}`), 8);
+  const providers = await createWorkspaces(
+    env.kcpAdmin,
+    'root',
+    ids.map((id) => `bench-${id}`),
+    8,
+  );
   for (const [i, id] of ids.entries()) {
     const group = `bench-${id}.example.com`;
     const api: BenchApi = { id, group, plural: 'crontabs', exportName: `crontabs.${group}`, provider: providers[i]! };
@@ -82,13 +87,19 @@ export async function prepareAgentApi(env: BenchEnv, kind: AgentKind): Promise<B
     apiVersion: 'syncagent.kcp.io/v1alpha1',
     kind: 'PublishedResource',
     metadata: { name: `bench-${kind}`, labels: { 'bench.kcp.io/agent': kind } },
-    spec: { resource: { apiGroup: api.group, kind: 'CronTab', versions: ['v1'] }, naming: { namespace: `${kind}-$remoteClusterName` } },
+    spec: {
+      resource: { apiGroup: api.group, kind: 'CronTab', versions: ['v1'] },
+      naming: { namespace: `${kind}-$remoteClusterName` },
+    },
   });
   await grantAgentAccess(env.kcp, api.provider.path, api.exportName);
   const provider = providerClient(env, api);
   if (kind === 'upstream') await grantUpstreamExtras(provider, 'bench:upstream-extras');
   await provider.create('/apis/apis.kcp.io/v1alpha2/apiexports', {
-    apiVersion: 'apis.kcp.io/v1alpha2', kind: 'APIExport', metadata: { name: api.exportName }, spec: {},
+    apiVersion: 'apis.kcp.io/v1alpha2',
+    kind: 'APIExport',
+    metadata: { name: api.exportName },
+    spec: {},
   });
   return api;
 }
@@ -112,7 +123,9 @@ export async function getExport(env: BenchEnv, api: BenchApi): Promise<KubeObjec
 
 /** The first URL of the export's endpoint slice (there is one once something is bound). */
 export async function sliceUrl(env: BenchEnv, api: BenchApi): Promise<string | undefined> {
-  const slice = await providerClient(env, api).get(`/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${api.exportName}`);
+  const slice = await providerClient(env, api).get(
+    `/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${api.exportName}`,
+  );
   const endpoints = (slice['status'] as { endpoints?: { url?: string }[] } | undefined)?.endpoints ?? [];
   return endpoints[0]?.url;
 }

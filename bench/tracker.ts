@@ -21,12 +21,16 @@ export class ReadyTracker {
 
   async start(): Promise<void> {
     const path = `/clusters/*/apis/${this.api.group}/v1/${this.api.plural}`;
-    await watchAll({ client: this.vw, path, query: {} }, (type, obj, at) => {
-      if (type === 'DELETED' || !conditionTrue(obj, 'Ready')) return;
-      const cluster = obj.metadata.annotations?.['kcp.io/cluster'] ?? '';
-      const key = `${cluster}/${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-      if (!this.readyAt.has(key)) this.readyAt.set(key, at);
-    }, this.abort.signal);
+    await watchAll(
+      { client: this.vw, path, query: {} },
+      (type, obj, at) => {
+        if (type === 'DELETED' || !conditionTrue(obj, 'Ready')) return;
+        const cluster = obj.metadata.annotations?.['kcp.io/cluster'] ?? '';
+        const key = `${cluster}/${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+        if (!this.readyAt.has(key)) this.readyAt.set(key, at);
+      },
+      this.abort.signal,
+    );
   }
 
   stop(): void {

@@ -16,7 +16,13 @@ export function now(): number {
  */
 export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const queue = new PQueue({ concurrency: limit });
-  queue.addEventListener('error', () => { queue.clear(); }, { once: true });
+  queue.addEventListener(
+    'error',
+    () => {
+      queue.clear();
+    },
+    { once: true },
+  );
   return queue.addAll(items.map((item) => () => fn(item)));
 }
 
@@ -46,7 +52,8 @@ export async function retryNotFound<T>(what: string, fn: () => Promise<T>, timeo
     try {
       return await fn();
     } catch (err) {
-      if (!isNotFound(err) || now() > deadline) throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      if (!isNotFound(err) || now() > deadline)
+        throw new Error(`${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       await sleep(50);
     }
   }
@@ -69,20 +76,37 @@ export interface Percentiles {
 }
 
 export function percentiles(values: readonly number[]): Percentiles {
-  return { count: values.length, p50: quantile(values, 0.5), p95: quantile(values, 0.95), p99: quantile(values, 0.99), max: quantile(values, 1) };
+  return {
+    count: values.length,
+    p50: quantile(values, 0.5),
+    p95: quantile(values, 0.95),
+    p99: quantile(values, 0.99),
+    max: quantile(values, 1),
+  };
 }
 
 /** Percentiles of `to − from` over the keys that have both (a key missing either is left out). */
-export function between(keys: readonly string[], from: ReadonlyMap<string, number>, to: ReadonlyMap<string, number>): Percentiles {
-  return percentiles(keys.flatMap((k) => {
-    const start = from.get(k);
-    const end = to.get(k);
-    return start === undefined || end === undefined ? [] : [end - start];
-  }));
+export function between(
+  keys: readonly string[],
+  from: ReadonlyMap<string, number>,
+  to: ReadonlyMap<string, number>,
+): Percentiles {
+  return percentiles(
+    keys.flatMap((k) => {
+      const start = from.get(k);
+      const end = to.get(k);
+      return start === undefined || end === undefined ? [] : [end - start];
+    }),
+  );
 }
 
 /** Polls until check() is true (checked every 25 ms); throws after timeoutMs naming what. */
-export async function until(what: string, check: () => boolean, timeoutMs: number, failFast?: () => void): Promise<void> {
+export async function until(
+  what: string,
+  check: () => boolean,
+  timeoutMs: number,
+  failFast?: () => void,
+): Promise<void> {
   const deadline = now() + timeoutMs;
   while (!check()) {
     failFast?.();

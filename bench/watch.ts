@@ -22,12 +22,17 @@ export async function watchAll(stream: Stream, onObject: ObjectHandler, signal: 
     let failures = 0;
     while (!signal.aborted) {
       try {
-        await client.watch(path, { ...query, resourceVersion: rv, timeoutSeconds: 300 }, (event) => {
-          const at = now();
-          const v = event.object.metadata.resourceVersion;
-          if (v !== undefined) rv = v;
-          if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') onObject(event.type, event.object, at);
-        }, signal);
+        await client.watch(
+          path,
+          { ...query, resourceVersion: rv, timeoutSeconds: 300 },
+          (event) => {
+            const at = now();
+            const v = event.object.metadata.resourceVersion;
+            if (v !== undefined) rv = v;
+            if (event.type !== 'BOOKMARK' && event.type !== 'ERROR') onObject(event.type, event.object, at);
+          },
+          signal,
+        );
         failures = 0;
       } catch (err) {
         if (signal.aborted) return;
@@ -36,7 +41,8 @@ export async function watchAll(stream: Stream, onObject: ObjectHandler, signal: 
           continue;
         }
         failures++;
-        if (failures % 10 === 1) log(`watch ${path} broke (${err instanceof Error ? err.message : String(err)}); retrying`);
+        if (failures % 10 === 1)
+          log(`watch ${path} broke (${err instanceof Error ? err.message : String(err)}); retrying`);
         await sleep(Math.min(2_000, 100 * failures), undefined, { signal }).catch(() => undefined);
       }
     }

@@ -37,7 +37,8 @@ export class Workload {
     const key = targetKey(t);
     const path = `/clusters/${t.ws.cluster}/apis/${this.api.group}/v1/namespaces/default/${this.api.plural}`;
     const body = {
-      apiVersion: `${this.api.group}/v1`, kind: 'CronTab',
+      apiVersion: `${this.api.group}/v1`,
+      kind: 'CronTab',
       metadata: { name: t.name, namespace: 'default', labels: { 'bench.kcp.io/object': 'true' } },
       spec: { cronSpec: '*/5 * * * *', image: 'bench:1', replicas: 1 },
     };
@@ -59,7 +60,12 @@ export class Workload {
    * i-th; sends on schedule whatever the answers take (at most 256 in flight).
    * Returns the keys created; failed creates are counted in `errors`.
    */
-  async createAtRate(rate: number, seconds: number, pick: (i: number) => Target, shouldStop?: () => boolean): Promise<string[]> {
+  async createAtRate(
+    rate: number,
+    seconds: number,
+    pick: (i: number) => Target,
+    shouldStop?: () => boolean,
+  ): Promise<string[]> {
     const total = Math.round(rate * seconds);
     const start = now();
     const sending = new PQueue({ concurrency: 256 });
@@ -69,7 +75,16 @@ export class Workload {
       if (wait > 0) await sleep(wait);
       // With 256 in flight the next create waits for a free slot instead of piling up.
       await sending.onSizeLessThan(1);
-      void sending.add(() => this.create(pick(i)).then((key) => { created.push(key); }, () => { this.errors++; }));
+      void sending.add(() =>
+        this.create(pick(i)).then(
+          (key) => {
+            created.push(key);
+          },
+          () => {
+            this.errors++;
+          },
+        ),
+      );
     }
     await sending.onIdle();
     return created;

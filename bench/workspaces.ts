@@ -31,27 +31,40 @@ const readyTimeoutMs = (count: number): number => Math.max(300_000, count * 2_00
  */
 const pollMs = (count: number): number => Math.min(5_000, Math.max(250, count * 5));
 
-const at = (kcpAdmin: RestClient, path: string): RestClient => kcpAdmin.forServer(`${kcpAdmin.server}/clusters/${path}`);
+const at = (kcpAdmin: RestClient, path: string): RestClient =>
+  kcpAdmin.forServer(`${kcpAdmin.server}/clusters/${path}`);
 const ignoreExists = (err: unknown): void => {
   if (!isAlreadyExists(err)) throw err;
 };
 
 /** Creates workspaces under parentPath and waits until all are Ready; returned in the order of names. */
-export async function createWorkspaces(kcpAdmin: RestClient, parentPath: string, names: readonly string[], concurrency: number): Promise<BenchWorkspace[]> {
+export async function createWorkspaces(
+  kcpAdmin: RestClient,
+  parentPath: string,
+  names: readonly string[],
+  concurrency: number,
+): Promise<BenchWorkspace[]> {
   const parent = at(kcpAdmin, parentPath);
   await pool(names, concurrency, (name) =>
-    retryTransport(() => parent.create(TENANCY, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name } })).catch(ignoreExists));
+    retryTransport(() =>
+      parent.create(TENANCY, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name } }),
+    ).catch(ignoreExists),
+  );
   const wanted = new Set(names);
   const clusters = new Map<string, string>();
-  await waitFor(`${names.length} workspaces under ${parentPath} to be Ready`, async () => {
-    for (const ws of (await parent.list(TENANCY)).items) {
-      const phase = (ws['status'] as { phase?: string } | undefined)?.phase;
-      const cluster = (ws['spec'] as { cluster?: string } | undefined)?.cluster;
-      const name = ws.metadata.name ?? '';
-      if (wanted.has(name) && phase === 'Ready' && cluster !== undefined) clusters.set(name, cluster);
-    }
-    return clusters.size === wanted.size ? true : undefined;
-  }, { timeoutMs: readyTimeoutMs(names.length), intervalMs: pollMs(names.length) });
+  await waitFor(
+    `${names.length} workspaces under ${parentPath} to be Ready`,
+    async () => {
+      for (const ws of (await parent.list(TENANCY)).items) {
+        const phase = (ws['status'] as { phase?: string } | undefined)?.phase;
+        const cluster = (ws['spec'] as { cluster?: string } | undefined)?.cluster;
+        const name = ws.metadata.name ?? '';
+        if (wanted.has(name) && phase === 'Ready' && cluster !== undefined) clusters.set(name, cluster);
+      }
+      return clusters.size === wanted.size ? true : undefined;
+    },
+    { timeoutMs: readyTimeoutMs(names.length), intervalMs: pollMs(names.length) },
+  );
   return names.map((name) => ({ name, path: `${parentPath}:${name}`, cluster: clusters.get(name)! }));
 }
 
@@ -62,15 +75,17 @@ export interface ExportRef {
 }
 
 async function createBinding(kcpAdmin: RestClient, ws: BenchWorkspace, ref: ExportRef): Promise<void> {
-  await retryTransport(() => at(kcpAdmin, ws.path).create(BINDINGS, {
-    apiVersion: 'apis.kcp.io/v1alpha2',
-    kind: 'APIBinding',
-    metadata: { name: ref.name },
-    spec: {
-      reference: { export: { path: ref.path, name: ref.name } },
-      permissionClaims: ref.claims.map((c) => ({ ...c, selector: { matchAll: true }, state: 'Accepted' })),
-    },
-  })).catch(ignoreExists);
+  await retryTransport(() =>
+    at(kcpAdmin, ws.path).create(BINDINGS, {
+      apiVersion: 'apis.kcp.io/v1alpha2',
+      kind: 'APIBinding',
+      metadata: { name: ref.name },
+      spec: {
+        reference: { export: { path: ref.path, name: ref.name } },
+        permissionClaims: ref.claims.map((c) => ({ ...c, selector: { matchAll: true }, state: 'Accepted' })),
+      },
+    }),
+  ).catch(ignoreExists);
 }
 
 async function bindingReady(kcpAdmin: RestClient, ws: BenchWorkspace, ref: ExportRef): Promise<boolean> {
@@ -78,19 +93,38 @@ async function bindingReady(kcpAdmin: RestClient, ws: BenchWorkspace, ref: Expor
 }
 
 /** Binds an export into a workspace, accepting its claims, and waits for the binding to be Ready. */
-export async function bindExport(kcpAdmin: RestClient, ws: BenchWorkspace, ref: ExportRef, pollMs = 100): Promise<void> {
+export async function bindExport(
+  kcpAdmin: RestClient,
+  ws: BenchWorkspace,
+  ref: ExportRef,
+  pollMs = 100,
+): Promise<void> {
   await createBinding(kcpAdmin, ws, ref);
-  await waitFor(`APIBinding ${ref.name} in ${ws.path} to be Ready`, async () => ((await bindingReady(kcpAdmin, ws, ref)) ? true : undefined),
-    { timeoutMs: 120_000, intervalMs: pollMs });
+  await waitFor(
+    `APIBinding ${ref.name} in ${ws.path} to be Ready`,
+    async () => ((await bindingReady(kcpAdmin, ws, ref)) ? true : undefined),
+    { timeoutMs: 120_000, intervalMs: pollMs },
+  );
 }
 
 /** Binds every export into every workspace, then waits (polling in rounds) until all bindings are Ready. */
-export async function bindAll(kcpAdmin: RestClient, workspaces: readonly BenchWorkspace[], refs: readonly ExportRef[], concurrency: number): Promise<void> {
+export async function bindAll(
+  kcpAdmin: RestClient,
+  workspaces: readonly BenchWorkspace[],
+  refs: readonly ExportRef[],
+  concurrency: number,
+): Promise<void> {
   let pending = workspaces.flatMap((ws) => refs.map((ref) => ({ ws, ref })));
   await pool(pending, concurrency, ({ ws, ref }) => createBinding(kcpAdmin, ws, ref));
-  await waitFor(`${pending.length} APIBindings to be Ready`, async () => {
-    const ready = await pool(pending, concurrency, ({ ws, ref }) => bindingReady(kcpAdmin, ws, ref).catch(() => false));
-    pending = pending.filter((_, i) => !ready[i]);
-    return pending.length === 0 ? true : undefined;
-  }, { timeoutMs: readyTimeoutMs(pending.length), intervalMs: pollMs(pending.length) });
+  await waitFor(
+    `${pending.length} APIBindings to be Ready`,
+    async () => {
+      const ready = await pool(pending, concurrency, ({ ws, ref }) =>
+        bindingReady(kcpAdmin, ws, ref).catch(() => false),
+      );
+      pending = pending.filter((_, i) => !ready[i]);
+      return pending.length === 0 ? true : undefined;
+    },
+    { timeoutMs: readyTimeoutMs(pending.length), intervalMs: pollMs(pending.length) },
+  );
 }

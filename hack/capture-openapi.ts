@@ -50,7 +50,12 @@ async function main(): Promise<void> {
     if (!isRecord(doc) || !isRecord(doc['components']) || !isRecord(doc['components']['schemas'])) {
       throw new Error('the answer is not an OpenAPI v3 document');
     }
-    const trimmed = { openapi: doc['openapi'], info: doc['info'], paths: {}, components: { schemas: reachable(doc['components']['schemas']) } };
+    const trimmed = {
+      openapi: doc['openapi'],
+      info: doc['info'],
+      paths: {},
+      components: { schemas: reachable(doc['components']['schemas']) },
+    };
     mkdirSync(dirname(OUT), { recursive: true });
     writeFileSync(OUT, `${JSON.stringify(trimmed, null, 2)}\n`);
     console.log(`wrote ${OUT} (${Object.keys(trimmed.components.schemas).length} schemas)`);

@@ -43,7 +43,15 @@ const COMPILE_OPTIONS: Partial<CompileOptions> = {
   enableConstEnums: false,
   declareExternallyReferenced: true,
   format: true,
-  style: { bracketSpacing: true, printWidth: 120, semi: true, singleQuote: true, tabWidth: 2, trailingComma: 'all', useTabs: false },
+  style: {
+    bracketSpacing: true,
+    printWidth: 120,
+    semi: true,
+    singleQuote: true,
+    tabWidth: 2,
+    trailingComma: 'all',
+    useTabs: false,
+  },
 };
 
 /** Keywords that only validate values; in a structural schema they never add a type. */
@@ -96,7 +104,8 @@ function without(schema: Schema, keys: readonly string[]): Schema {
 /** A reference to a named or built-in type that keeps the occurrence's own description. */
 function typeRef(tsType: string, occurrence: Schema): Schema {
   const ref: Schema = { tsType };
-  if (typeof occurrence['description'] === 'string') ref['description'] = occurrence['description'].replaceAll('*/', '*\\/');
+  if (typeof occurrence['description'] === 'string')
+    ref['description'] = occurrence['description'].replaceAll('*/', '*\\/');
   if (occurrence['nullable'] === true) ref['nullable'] = true;
   return ref;
 }
@@ -104,15 +113,19 @@ function typeRef(tsType: string, occurrence: Schema): Schema {
 async function loadCrd(path: string): Promise<CrdFile> {
   const body = await readFile(join(ROOT, path), 'utf8');
   const doc: unknown = parse(body);
-  if (!isRecord(doc) || doc['kind'] !== 'CustomResourceDefinition') throw new Error(`${path}: not a CustomResourceDefinition`);
+  if (!isRecord(doc) || doc['kind'] !== 'CustomResourceDefinition')
+    throw new Error(`${path}: not a CustomResourceDefinition`);
   const spec = field(doc, 'spec', path);
   const names = field(spec, 'names', path);
   const rawVersions = spec['versions'];
   if (!Array.isArray(rawVersions)) throw new Error(`${path}: spec.versions must be a list`);
-  const versions = rawVersions.filter(isRecord).filter((v) => v['served'] === true).map((v) => ({
-    name: text(v, 'name', path),
-    schema: field(field(v, 'schema', path), 'openAPIV3Schema', path),
-  }));
+  const versions = rawVersions
+    .filter(isRecord)
+    .filter((v) => v['served'] === true)
+    .map((v) => ({
+      name: text(v, 'name', path),
+      schema: field(field(v, 'schema', path), 'openAPIV3Schema', path),
+    }));
   const kind = text(names, 'kind', path);
   const listKind = typeof names['listKind'] === 'string' ? names['listKind'] : `${kind}List`;
   return { path, text: body, group: text(spec, 'group', path), kind, listKind, versions };
@@ -133,7 +146,9 @@ function toTs(schema: Schema, at: string, registry: Registry): Schema {
     entry.converted = convert(schema, title, registry);
   } else {
     if (!isDeepStrictEqual(without(seen.original, ['description']), without(schema, ['description']))) {
-      throw new Error(`the schemas titled ${title} at ${seen.usedBy[0] ?? '?'} and ${at} differ (only their descriptions may)`);
+      throw new Error(
+        `the schemas titled ${title} at ${seen.usedBy[0] ?? '?'} and ${at} differ (only their descriptions may)`,
+      );
     }
     seen.usedBy.push(at);
   }
@@ -148,7 +163,8 @@ function toTs(schema: Schema, at: string, registry: Registry): Schema {
 function leafType(schema: Schema): string | undefined {
   if (schema['x-kubernetes-int-or-string'] === true) return 'number | string';
   if (isRecord(schema['properties']) || isRecord(schema['additionalProperties'])) return undefined;
-  if (schema['x-kubernetes-preserve-unknown-fields'] === true) return schema['type'] === 'object' ? 'Record<string, unknown>' : 'unknown';
+  if (schema['x-kubernetes-preserve-unknown-fields'] === true)
+    return schema['type'] === 'object' ? 'Record<string, unknown>' : 'unknown';
   return schema['type'] === 'object' ? 'Record<string, never>' : undefined;
 }
 
@@ -156,14 +172,18 @@ function leafType(schema: Schema): string | undefined {
 function convert(schema: Schema, at: string, registry: Registry): Schema {
   const leaf = leafType(schema);
   if (leaf !== undefined) return typeRef(leaf, schema);
-  const out = Object.fromEntries(Object.entries(schema).filter(([key]) => !key.startsWith('x-kubernetes-') && !VALIDATION_ONLY.has(key)));
+  const out = Object.fromEntries(
+    Object.entries(schema).filter(([key]) => !key.startsWith('x-kubernetes-') && !VALIDATION_ONLY.has(key)),
+  );
   if (typeof schema['description'] === 'string') out['description'] = schema['description'].replaceAll('*/', '*\\/');
   const { properties, additionalProperties, items } = schema;
   if (isRecord(properties)) {
-    out['properties'] = Object.fromEntries(Object.entries(properties).map(([key, value]) => {
-      if (!isRecord(value)) throw new Error(`${at}.${key}: not a schema`);
-      return [key, toTs(value, `${at}.${key}`, registry)];
-    }));
+    out['properties'] = Object.fromEntries(
+      Object.entries(properties).map(([key, value]) => {
+        if (!isRecord(value)) throw new Error(`${at}.${key}: not a schema`);
+        return [key, toTs(value, `${at}.${key}`, registry)];
+      }),
+    );
     if (schema['x-kubernetes-preserve-unknown-fields'] === true) out['additionalProperties'] = true;
   }
   if (isRecord(additionalProperties)) out['additionalProperties'] = toTs(additionalProperties, `${at}[key]`, registry);
@@ -179,9 +199,16 @@ function rootSchema(crd: CrdFile, version: CrdFile['versions'][number]): Schema 
   root['title'] = crd.kind;
   root['properties'] = {
     ...properties,
-    apiVersion: { ...(isRecord(properties['apiVersion']) ? properties['apiVersion'] : {}), type: 'string', enum: [`${crd.group}/${version.name}`] },
+    apiVersion: {
+      ...(isRecord(properties['apiVersion']) ? properties['apiVersion'] : {}),
+      type: 'string',
+      enum: [`${crd.group}/${version.name}`],
+    },
     kind: { ...(isRecord(properties['kind']) ? properties['kind'] : {}), type: 'string', enum: [crd.kind] },
-    metadata: typeRef('ObjectMeta', { description: 'Standard object metadata.', ...(isRecord(properties['metadata']) ? properties['metadata'] : {}) }),
+    metadata: typeRef('ObjectMeta', {
+      description: 'Standard object metadata.',
+      ...(isRecord(properties['metadata']) ? properties['metadata'] : {}),
+    }),
   };
   root['required'] = [...new Set([...required.map(String), 'metadata'])];
   return root;
@@ -237,9 +264,16 @@ async function typesFile(version: string, crds: readonly CrdFile[]): Promise<[st
     roots.add(crd.kind);
   }
   const blocks: string[] = [];
-  for (const entry of registry.values()) blocks.push(await compileNamed(entry.name, entry.converted, typeDoc(entry, roots.has(entry.name))));
+  for (const entry of registry.values())
+    blocks.push(await compileNamed(entry.name, entry.converted, typeDoc(entry, roots.has(entry.name))));
   for (const crd of crds) {
-    blocks.push(await compileNamed(crd.listKind, listSchema(crd, version), `A list of ${crd.kind} objects, as list requests return it.`));
+    blocks.push(
+      await compileNamed(
+        crd.listKind,
+        listSchema(crd, version),
+        `A list of ${crd.kind} objects, as list requests return it.`,
+      ),
+    );
   }
   const body = blocks.join('\n\n');
   if (/(:|\||<|\()\s*any\b|\bany\[\]/.test(body)) throw new Error(`${path}: the generated types contain \`any\``);
@@ -262,7 +296,9 @@ function chartFile(crd: CrdFile): [string, string] {
   const lines = crd.text.split('\n');
   const start = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('#'));
   const name = posix.basename(crd.path).replace(/^[^_]+_/, 'crd-');
-  const body = lines.slice(Math.max(start, 0)).join('\n')
+  const body = lines
+    .slice(Math.max(start, 0))
+    .join('\n')
     .replace(/\{\{|\}\}/g, (b) => `{{ "${b}" }}`)
     .replace(/^metadata:\n/m, 'metadata:\n  annotations:\n    helm.sh/resource-policy: keep\n');
   const header = [
@@ -279,7 +315,10 @@ async function generate(): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   const versions = [...new Set(crds.flatMap((c) => c.versions.map((v) => v.name)))].sort();
   for (const version of versions) {
-    const [path, content] = await typesFile(version, crds.filter((c) => c.versions.some((v) => v.name === version)));
+    const [path, content] = await typesFile(
+      version,
+      crds.filter((c) => c.versions.some((v) => v.name === version)),
+    );
     files.set(path, content);
   }
   for (const crd of crds) {

@@ -20,7 +20,9 @@ function prepareDemoDir(): Artifacts {
   return new Artifacts();
 }
 
-export const step = (msg: string): void => { console.log(`\n▶ ${msg}`); };
+export const step = (msg: string): void => {
+  console.log(`\n▶ ${msg}`);
+};
 
 export interface DemoServers {
   /** When the demo started (Date.now()). */

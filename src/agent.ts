@@ -57,7 +57,10 @@ export interface Agent {
  * by Leases in the agent's namespace on the service cluster (timings as for
  * leader election).
  */
-function endpointLeases(deps: AgentDeps, hooks: Pick<EndpointLeasesOptions, 'urls' | 'onOwnedChange' | 'stillWatching'>): EndpointLeases {
+function endpointLeases(
+  deps: AgentDeps,
+  hooks: Pick<EndpointLeasesOptions, 'urls' | 'onOwnedChange' | 'stillWatching'>,
+): EndpointLeases {
   return new EndpointLeases({
     client: deps.service,
     namespace: deps.options.namespace,
@@ -77,7 +80,12 @@ export function createAgent(deps: AgentDeps): Agent {
   const manager = new Manager(logger);
   const informer = (name: string, client: RestClient, path: string, fieldSelector?: string): Informer => {
     const inf = new Informer({
-      name, client, path, clock, logger, keyOf: (o: KubeObject) => o.metadata.name ?? '',
+      name,
+      client,
+      path,
+      clock,
+      logger,
+      keyOf: (o: KubeObject) => o.metadata.name ?? '',
       ...(fieldSelector === undefined ? {} : { fieldSelector }),
     });
     manager.addInformer(inf);
@@ -85,38 +93,64 @@ export function createAgent(deps: AgentDeps): Agent {
   };
   const publishedResources = informer('publishedresources', deps.service, PR_PATH);
   const crds = informer('crds', deps.service, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
-  const apiExports = informer('apiexports', deps.kcp, '/apis/apis.kcp.io/v1alpha2/apiexports', `metadata.name=${options.apiExportRef}`);
-  const endpointSlices = informer('apiexportendpointslices', deps.kcp, '/apis/apis.kcp.io/v1alpha1/apiexportendpointslices', `metadata.name=${options.apiExportEndpointSliceRef}`);
+  const apiExports = informer(
+    'apiexports',
+    deps.kcp,
+    '/apis/apis.kcp.io/v1alpha2/apiexports',
+    `metadata.name=${options.apiExportRef}`,
+  );
+  const endpointSlices = informer(
+    'apiexportendpointslices',
+    deps.kcp,
+    '/apis/apis.kcp.io/v1alpha1/apiexportendpointslices',
+    `metadata.name=${options.apiExportEndpointSliceRef}`,
+  );
   const ctx: AgentContext = {
-    options, clock, logger, manager,
+    options,
+    clock,
+    logger,
+    manager,
     service: deps.service,
     kcp: deps.kcp,
     selector: deps.selector,
     observer: deps.observer,
     events: createEventRecorder({
-      component: 'api-syncagent', logger, clock, qps: options.eventQps, burst: options.eventBurst, coalesceMs: EVENT_COALESCE_MS,
+      component: 'api-syncagent',
+      logger,
+      clock,
+      qps: options.eventQps,
+      burst: options.eventBurst,
+      coalesceMs: EVENT_COALESCE_MS,
       onDiscarded: deps.onEventDiscarded,
     }),
-    publishedResources, crds, apiExports, endpointSlices,
+    publishedResources,
+    crds,
+    apiExports,
+    endpointSlices,
     now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     getPublishedResource: (name) => {
       const obj = publishedResources.get(name);
       return isPublishedResource(obj) ? obj : undefined;
     },
     // Only ours: several agents may share a cluster, split by the selector.
-    listPublishedResources: () => publishedResources.list()
-      .flatMap((o) => (isPublishedResource(o) && isSelected(o, deps.selector) ? [o] : [])),
+    listPublishedResources: () =>
+      publishedResources.list().flatMap((o) => (isPublishedResource(o) && isSelected(o, deps.selector) ? [o] : [])),
     findSource: sourceFinder(crds, deps.service, clock),
   };
   deps.observer?.trackPublishedResources(() => ctx.listPublishedResources().length);
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
-  const leases = !options.splitEndpoints ? undefined : endpointLeases(deps, {
-    urls: () => endpointUrls(endpointSlices.get(options.apiExportEndpointSliceRef)),
-    onOwnedChange: () => { syncs?.enqueueAll(); },
-    stillWatching: (url): boolean => syncs?.watches(url) ?? false,
-  });
-  const syncs: SyncManager | undefined = options.disabledControllers.has('sync') ? undefined
+  const leases = !options.splitEndpoints
+    ? undefined
+    : endpointLeases(deps, {
+        urls: () => endpointUrls(endpointSlices.get(options.apiExportEndpointSliceRef)),
+        onOwnedChange: () => {
+          syncs?.enqueueAll();
+        },
+        stillWatching: (url): boolean => syncs?.watches(url) ?? false,
+      });
+  const syncs: SyncManager | undefined = options.disabledControllers.has('sync')
+    ? undefined
     : registerSyncManager(ctx, leases === undefined ? undefined : { owns: (url) => leases.ownedUrls().includes(url) });
   if (leases !== undefined) manager.add('endpoint-leases', (signal) => leases.run(signal));
   return {

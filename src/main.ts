@@ -61,19 +61,41 @@ interface WriteFence {
   mayWrite: () => boolean;
 }
 
-async function connect(options: Options, logger: Logger): Promise<{ service: RestClient; kcp: RestClient; lease: RestClient; fence: WriteFence; selector: ReturnType<typeof parseSelector>; metrics: ReturnType<typeof createAgentMetrics> }> {
+async function connect(
+  options: Options,
+  logger: Logger,
+): Promise<{
+  service: RestClient;
+  kcp: RestClient;
+  lease: RestClient;
+  fence: WriteFence;
+  selector: ReturnType<typeof parseSelector>;
+  metrics: ReturnType<typeof createAgentMetrics>;
+}> {
   const selector = parseSelector(options.publishedResourceSelector);
   const kcpConfig = loadKubeConfig(options.kcpKubeconfig);
   const kcpServer = kcpConfig.getCurrentCluster()?.server ?? '';
   if (parseWorkspaceUrl(kcpServer) === undefined) {
-    throw new Error(`--kcp-kubeconfig must point into a kcp workspace (a server URL ending in /clusters/<workspace>), got "${kcpServer}"`);
+    throw new Error(
+      `--kcp-kubeconfig must point into a kcp workspace (a server URL ending in /clusters/<workspace>), got "${kcpServer}"`,
+    );
   }
   const serviceConfig = loadKubeConfig(options.kubeconfig);
   applyOverrides(serviceConfig, options);
   const metrics = createAgentMetrics({ requestLog: options.logDebug ? logger : undefined });
   const fence: WriteFence = { mayWrite: () => true };
-  const clientOpts = (qps: number, burst: number, server: 'kcp' | 'service'): ConstructorParameters<typeof RestClient>[1] =>
-    ({ qps, burst, clock: systemClock, userAgent: `api-syncagent-ts/${options.agentName}`, observer: metrics.requests(server), mayWrite: () => fence.mayWrite() });
+  const clientOpts = (
+    qps: number,
+    burst: number,
+    server: 'kcp' | 'service',
+  ): ConstructorParameters<typeof RestClient>[1] => ({
+    qps,
+    burst,
+    clock: systemClock,
+    userAgent: `api-syncagent-ts/${options.agentName}`,
+    observer: metrics.requests(server),
+    mayWrite: () => fence.mayWrite(),
+  });
   const serviceConnection = await connectionFromKubeConfig(serviceConfig);
   return {
     selector,
@@ -82,7 +104,10 @@ async function connect(options: Options, logger: Logger): Promise<{ service: Res
     kcp: new RestClient(await connectionFromKubeConfig(kcpConfig), clientOpts(options.kcpQps, options.kcpBurst, 'kcp')),
     service: new RestClient(serviceConnection, clientOpts(options.serviceQps, options.serviceBurst, 'service')),
     // The elector's own client: renewing the lease is the one write a replica unsure of its lease must make.
-    lease: new RestClient(serviceConnection, { ...clientOpts(options.serviceQps, options.serviceBurst, 'service'), mayWrite: undefined }),
+    lease: new RestClient(serviceConnection, {
+      ...clientOpts(options.serviceQps, options.serviceBurst, 'service'),
+      mayWrite: undefined,
+    }),
   };
 }
 
@@ -108,22 +133,49 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
       abort.abort();
     });
   }
-  const agent = createAgent({ options, clock: systemClock, logger, service: setup.service, kcp: setup.kcp, selector: setup.selector, observer: setup.metrics.observer, onEventDiscarded: (why) => { setup.metrics.eventDiscarded(why); } });
+  const agent = createAgent({
+    options,
+    clock: systemClock,
+    logger,
+    service: setup.service,
+    kcp: setup.kcp,
+    selector: setup.selector,
+    observer: setup.metrics.observer,
+    onEventDiscarded: (why) => {
+      setup.metrics.eventDiscarded(why);
+    },
+  });
   const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.lease) : undefined;
   if (elector !== undefined) setup.fence.mayWrite = () => elector.holdsLease();
   const servers: Server[] = [];
   if (options.healthAddress !== undefined) {
-    servers.push(await serve(options.healthAddress, {
-      '/healthz': () => ({ code: 200, body: 'ok\n' }),
-      '/readyz': () => readiness(agent, elector),
-    }, logger));
+    servers.push(
+      await serve(
+        options.healthAddress,
+        {
+          '/healthz': () => ({ code: 200, body: 'ok\n' }),
+          '/readyz': () => readiness(agent, elector),
+        },
+        logger,
+      ),
+    );
   }
   if (options.metricsAddress !== undefined) {
-    servers.push(await serve(options.metricsAddress, {
-      '/metrics': async () => ({ code: 200, body: await setup.metrics.render(), type: setup.metrics.contentType }),
-    }, logger));
+    servers.push(
+      await serve(
+        options.metricsAddress,
+        {
+          '/metrics': async () => ({ code: 200, body: await setup.metrics.render(), type: setup.metrics.contentType }),
+        },
+        logger,
+      ),
+    );
   }
-  logger.info('Starting api-syncagent', { agentName: options.agentName, apiExport: options.apiExportRef, endpointSlice: options.apiExportEndpointSliceRef });
+  logger.info('Starting api-syncagent', {
+    agentName: options.agentName,
+    apiExport: options.apiExportRef,
+    endpointSlice: options.apiExportEndpointSliceRef,
+  });
   try {
     if (elector === undefined) {
       await agent.run(abort.signal);

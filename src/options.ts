@@ -44,20 +44,41 @@ export class OptionsError extends Error {
 type Kind = 'string' | 'bool' | 'list' | 'number';
 
 const FLAGS: Record<string, { kind: Kind; help: string }> = {
-  'kubeconfig': { kind: 'string', help: 'kubeconfig of the service cluster (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' },
+  kubeconfig: {
+    kind: 'string',
+    help: 'kubeconfig of the service cluster (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)',
+  },
   'kubeconfig-host-override': { kind: 'string', help: 'replace the service-cluster host from the kubeconfig' },
   'kubeconfig-ca-file-override': { kind: 'string', help: 'replace the service-cluster CA from the kubeconfig' },
-  'kcp-kubeconfig': { kind: 'string', help: 'kubeconfig for kcp, pointing into the workspace of the APIExport (…/clusters/<workspace>); required' },
-  'apiexportendpointslice-ref': { kind: 'string', help: 'name of the APIExportEndpointSlice to sync through (default: the APIExport name)' },
-  'apiexport-ref': { kind: 'string', help: 'name of the APIExport the agent maintains, created when missing (default: the endpoint slice name)' },
-  'namespace': { kind: 'string', help: 'service-cluster namespace of the agent (leader-election lease); required' },
-  'agent-name': { kind: 'string', help: 'unique name of this agent, a DNS-1035 label; do not change it later (default: <slice>-syncagent)' },
+  'kcp-kubeconfig': {
+    kind: 'string',
+    help: 'kubeconfig for kcp, pointing into the workspace of the APIExport (…/clusters/<workspace>); required',
+  },
+  'apiexportendpointslice-ref': {
+    kind: 'string',
+    help: 'name of the APIExportEndpointSlice to sync through (default: the APIExport name)',
+  },
+  'apiexport-ref': {
+    kind: 'string',
+    help: 'name of the APIExport the agent maintains, created when missing (default: the endpoint slice name)',
+  },
+  namespace: { kind: 'string', help: 'service-cluster namespace of the agent (leader-election lease); required' },
+  'agent-name': {
+    kind: 'string',
+    help: 'unique name of this agent, a DNS-1035 label; do not change it later (default: <slice>-syncagent)',
+  },
   'published-resource-selector': { kind: 'string', help: 'label selector: only handle PublishedResources that match' },
   'enable-leader-election': { kind: 'bool', help: 'run only while holding the leader lease' },
-  'split-endpoints': { kind: 'bool', help: 'replicas split the virtual-workspace URLs (one per kcp shard) between them, one Lease per URL; not with --enable-leader-election' },
+  'split-endpoints': {
+    kind: 'bool',
+    help: 'replicas split the virtual-workspace URLs (one per kcp shard) between them, one Lease per URL; not with --enable-leader-election',
+  },
   'metrics-address': { kind: 'string', help: 'host:port for /metrics; 0 disables (default 127.0.0.1:8085)' },
   'health-address': { kind: 'string', help: 'host:port for /healthz and /readyz; empty or 0 disables' },
-  'disabled-controllers': { kind: 'list', help: `controllers not to run (comma-separated or repeated): ${CONTROLLERS.join(', ')}` },
+  'disabled-controllers': {
+    kind: 'list',
+    help: `controllers not to run (comma-separated or repeated): ${CONTROLLERS.join(', ')}`,
+  },
   'log-format': { kind: 'string', help: 'JSON or Console (default JSON)' },
   'log-debug': { kind: 'bool', help: 'log at debug level' },
   'kcp-qps': { kind: 'number', help: 'requests per second to kcp (default 200; 0 = unlimited)' },
@@ -65,13 +86,18 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'service-qps': { kind: 'number', help: 'requests per second to the service cluster (default 200; 0 = unlimited)' },
   'service-burst': { kind: 'number', help: 'request burst to the service cluster (default 400)' },
   'sync-workers': { kind: 'number', help: 'parallel reconciles per PublishedResource (default 64)' },
-  'event-qps': { kind: 'number', help: 'Events written per second, out of the kcp budget the sync leaves over (default 20; 0 = no limit of their own)' },
+  'event-qps': {
+    kind: 'number',
+    help: 'Events written per second, out of the kcp budget the sync leaves over (default 20; 0 = no limit of their own)',
+  },
   'event-burst': { kind: 'number', help: 'Event burst (default 50)' },
 };
 
 /** The flag reference, for --help and errors. */
 export function usage(): string {
-  const lines = Object.entries(FLAGS).map(([name, f]) => `  --${name}${f.kind === 'bool' ? '' : ' <value>'}\n      ${f.help}`);
+  const lines = Object.entries(FLAGS).map(
+    ([name, f]) => `  --${name}${f.kind === 'bool' ? '' : ' <value>'}\n      ${f.help}`,
+  );
   return `Usage: api-syncagent [flags]\n       api-syncagent render --help   (preview a PublishedResource offline)\n\nFlags:\n${lines.join('\n')}\n`;
 }
 
@@ -122,7 +148,9 @@ function validate(raw: Raw): Options {
   const slice = sliceRef ?? exportRef ?? '';
   const agentName = str('agent-name') ?? `${slice}-syncagent`;
   if (!DNS1035.test(agentName)) {
-    throw new OptionsError(`--agent-name "${agentName}" must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`);
+    throw new OptionsError(
+      `--agent-name "${agentName}" must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)`,
+    );
   }
   return Object.freeze({
     kubeconfig: str('kubeconfig'),
@@ -155,7 +183,9 @@ function validate(raw: Raw): Options {
 function splitEndpoints(raw: Raw): boolean {
   const split = bool(raw, 'split-endpoints');
   if (split && bool(raw, 'enable-leader-election')) {
-    throw new OptionsError('--split-endpoints and --enable-leader-election exclude each other: with --split-endpoints every replica runs and syncs the URLs whose Lease it holds');
+    throw new OptionsError(
+      '--split-endpoints and --enable-leader-election exclude each other: with --split-endpoints every replica runs and syncs the URLs whose Lease it holds',
+    );
   }
   return split;
 }
@@ -197,15 +227,20 @@ function num(v: string | undefined, name: string, def: number, min: number): num
 function address(v: string | undefined, name: string): string | undefined {
   if (v === undefined || v === '0') return undefined;
   const m = /^(.*):(\d{1,5})$/.exec(v);
-  if (m === null || Number(m[2]) > 65535) throw new OptionsError(`--${name} must be host:port (or 0 to disable), got "${v}"`);
+  if (m === null || Number(m[2]) > 65535)
+    throw new OptionsError(`--${name} must be host:port (or 0 to disable), got "${v}"`);
   return v;
 }
 
 function controllers(values: string[]): ReadonlySet<ControllerName> {
   const out = new Set<ControllerName>();
-  for (const v of values.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '')) {
+  for (const v of values
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
     const known = CONTROLLERS.find((c) => c === v);
-    if (known === undefined) throw new OptionsError(`--disabled-controllers: unknown controller "${v}" (known: ${CONTROLLERS.join(', ')})`);
+    if (known === undefined)
+      throw new OptionsError(`--disabled-controllers: unknown controller "${v}" (known: ${CONTROLLERS.join(', ')})`);
     out.add(known);
   }
   return out;

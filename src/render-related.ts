@@ -23,8 +23,17 @@ export interface RelatedSample {
 }
 
 /** One YAML-ready document per related rule: where it looks, what it finds, what it writes. */
-export async function renderRelated(behaviour: SyncBehaviour, sample: RelatedSample): Promise<Record<string, unknown>[]> {
-  const ctx: LocateContext = { remote: sample.remote, local: sample.local, clusterName: sample.clusterName, clusterPath: sample.clusterPath, renderer: behaviour.templates };
+export async function renderRelated(
+  behaviour: SyncBehaviour,
+  sample: RelatedSample,
+): Promise<Record<string, unknown>[]> {
+  const ctx: LocateContext = {
+    remote: sample.remote,
+    local: sample.local,
+    clusterName: sample.clusterName,
+    clusterPath: sample.clusterPath,
+    renderer: behaviour.templates,
+  };
   const docs: Record<string, unknown>[] = [];
   for (const rule of behaviour.related) {
     try {
@@ -34,15 +43,29 @@ export async function renderRelated(behaviour: SyncBehaviour, sample: RelatedSam
         origin: rule.origin,
         objects: pairs.map((pair) => {
           const destSide: Side = rule.origin === 'kcp' ? 'service' : 'kcp';
-          const origin = sample.objects.find((o) => o.apiVersion === relatedApiVersion(rule.originType)
-            && o.metadata.namespace === pair[rule.origin].namespace && o.metadata.name === pair[rule.origin].name);
-          const owner = destSide === 'service' ? relatedOwner(sample.publishedResource, `${sample.clusterName}|${sample.remote.metadata.namespace ?? ''}|${sample.remote.metadata.name ?? ''}`) : undefined;
+          const origin = sample.objects.find(
+            (o) =>
+              o.apiVersion === relatedApiVersion(rule.originType) &&
+              o.metadata.namespace === pair[rule.origin].namespace &&
+              o.metadata.name === pair[rule.origin].name,
+          );
+          const owner =
+            destSide === 'service'
+              ? relatedOwner(
+                  sample.publishedResource,
+                  `${sample.clusterName}|${sample.remote.metadata.namespace ?? ''}|${sample.remote.metadata.name ?? ''}`,
+                )
+              : undefined;
           return {
             kcp: pair.kcp,
             service: pair.service,
-            ...(pair.serviceNamespaceTrusted ? {} : { refused: 'the service-side namespace is derived from consumer-controlled values' }),
+            ...(pair.serviceNamespaceTrusted
+              ? {}
+              : { refused: 'the service-side namespace is derived from consumer-controlled values' }),
             ...(pair.exclusive ? { exclusive: true } : {}),
-            ...(origin === undefined ? {} : { copy: desiredRelatedCopy(rule, origin, pair[destSide], { kind: origin.kind ?? '', owner }) }),
+            ...(origin === undefined
+              ? {}
+              : { copy: desiredRelatedCopy(rule, origin, pair[destSide], { kind: origin.kind ?? '', owner }) }),
           };
         }),
       });
@@ -59,8 +82,12 @@ function sampleLister(rule: RelatedRule, objects: readonly KubeObject[]): Relate
     const reqs = parseSelector(selector);
     const ofType = objects.filter((o) => o.apiVersion === relatedApiVersion(rule.originType) && side === rule.origin);
     if (namespace === undefined) {
-      return Promise.resolve([...new Set(ofType.map((o) => o.metadata.namespace ?? ''))].map((name): KubeObject => ({ metadata: { name } })));
+      return Promise.resolve(
+        [...new Set(ofType.map((o) => o.metadata.namespace ?? ''))].map((name): KubeObject => ({ metadata: { name } })),
+      );
     }
-    return Promise.resolve(ofType.filter((o) => o.metadata.namespace === namespace && matchesSelector(reqs, o.metadata.labels)));
+    return Promise.resolve(
+      ofType.filter((o) => o.metadata.namespace === namespace && matchesSelector(reqs, o.metadata.labels)),
+    );
   };
 }

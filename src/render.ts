@@ -62,23 +62,35 @@ export async function render(input: RenderInput): Promise<string> {
     const status = plan.behaviour.statusMutator.apply(serviceObject, remote)['status'];
     docs.push(`# Status written to the consumer object in kcp\n${stringify({ status: status ?? null })}`);
   }
-  if (plan.behaviour.related.length > 0) docs.push(await relatedDocument(plan, input, { remote, local: serviceObject ?? desired.object }));
+  if (plan.behaviour.related.length > 0)
+    docs.push(await relatedDocument(plan, input, { remote, local: serviceObject ?? desired.object }));
   return docs.join('---\n');
 }
 
 /** The inputs, checked to be what their flags say. */
-function checkedInput(input: RenderInput): { pr: PublishedResource; crd: CustomResourceDefinition; remote: KubeObject; serviceObject: KubeObject | undefined } {
+function checkedInput(input: RenderInput): {
+  pr: PublishedResource;
+  crd: CustomResourceDefinition;
+  remote: KubeObject;
+  serviceObject: KubeObject | undefined;
+} {
   if (!isPublishedResource(input.publishedResource)) throw new Error('--published-resource: not a PublishedResource');
   const crd = input.crd as CustomResourceDefinition;
-  if (!isKubeObject(input.crd) || typeof (crd.spec as unknown) !== 'object') throw new Error('--crd: not a CustomResourceDefinition');
+  if (!isKubeObject(input.crd) || typeof (crd.spec as unknown) !== 'object')
+    throw new Error('--crd: not a CustomResourceDefinition');
   if (!isKubeObject(input.object)) throw new Error('--object: not a Kubernetes object');
   const serviceObject = input.serviceObject;
-  if (serviceObject !== undefined && !isKubeObject(serviceObject)) throw new Error('--service-object: not a Kubernetes object');
+  if (serviceObject !== undefined && !isKubeObject(serviceObject))
+    throw new Error('--service-object: not a Kubernetes object');
   return { pr: input.publishedResource, crd, remote: input.object, serviceObject };
 }
 
 /** The related objects a sample produces, as one YAML document. */
-async function relatedDocument(plan: ReturnType<typeof planFor>, input: RenderInput, primaries: { remote: KubeObject; local: KubeObject }): Promise<string> {
+async function relatedDocument(
+  plan: ReturnType<typeof planFor>,
+  input: RenderInput,
+  primaries: { remote: KubeObject; local: KubeObject },
+): Promise<string> {
   const related = await renderRelated(plan.behaviour, {
     ...primaries,
     clusterName: input.clusterName,
@@ -96,9 +108,15 @@ export async function renderCommand(argv: readonly string[], out: (s: string) =>
     args: [...argv],
     strict: true,
     options: {
-      'published-resource': { type: 'string' }, crd: { type: 'string' }, object: { type: 'string' },
-      'service-object': { type: 'string' }, 'cluster-name': { type: 'string' }, 'workspace-path': { type: 'string' },
-      'agent-name': { type: 'string' }, 'related-object': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      'published-resource': { type: 'string' },
+      crd: { type: 'string' },
+      object: { type: 'string' },
+      'service-object': { type: 'string' },
+      'cluster-name': { type: 'string' },
+      'workspace-path': { type: 'string' },
+      'agent-name': { type: 'string' },
+      'related-object': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help === true) {
@@ -110,16 +128,20 @@ export async function renderCommand(argv: readonly string[], out: (s: string) =>
     if (file === undefined) throw new Error(`--${flag} is required`);
     return parse(readFileSync(file, 'utf8')) as unknown;
   };
-  const relatedObjects = (values['related-object'] ?? []).flatMap((file) => parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown));
-  out(await render({
-    publishedResource: read('published-resource'),
-    crd: read('crd'),
-    object: read('object'),
-    ...(values['service-object'] === undefined ? {} : { serviceObject: read('service-object') }),
-    relatedObjects,
-    clusterName: values['cluster-name'] ?? 'demo-cluster',
-    workspacePath: values['workspace-path'] ?? 'root:demo',
-    agentName: values['agent-name'] ?? 'api-syncagent',
-  }));
+  const relatedObjects = (values['related-object'] ?? []).flatMap((file) =>
+    parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as unknown),
+  );
+  out(
+    await render({
+      publishedResource: read('published-resource'),
+      crd: read('crd'),
+      object: read('object'),
+      ...(values['service-object'] === undefined ? {} : { serviceObject: read('service-object') }),
+      relatedObjects,
+      clusterName: values['cluster-name'] ?? 'demo-cluster',
+      workspacePath: values['workspace-path'] ?? 'root:demo',
+      agentName: values['agent-name'] ?? 'api-syncagent',
+    }),
+  );
   return 0;
 }

@@ -24,7 +24,9 @@ function codeUnitRank(u: number): number {
 
 /** Object keys in Go's encoding/json order, without undefined fields. */
 export function sortedKeys(obj: Record<string, unknown>): string[] {
-  return Object.keys(obj).filter((k) => obj[k] !== undefined).sort(compareCodePoints);
+  return Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort(compareCodePoints);
 }
 
 /**
@@ -37,15 +39,21 @@ export function sortedKeys(obj: Record<string, unknown>): string[] {
 export function goMarshal(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
-    case 'boolean': return v ? 'true' : 'false';
-    case 'string': return goQuote(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'string':
+      return goQuote(v);
     case 'number':
       if (!Number.isFinite(v)) throw new Error(`json: unsupported value: ${String(v)}`);
       return String(v);
-    default: break;
+    default:
+      break;
   }
   if (Array.isArray(v)) return `[${v.map((x) => goMarshal(x)).join(',')}]`;
-  if (isRecord(v)) return `{${sortedKeys(v).map((k) => `${goQuote(k)}:${goMarshal(v[k])}`).join(',')}}`;
+  if (isRecord(v))
+    return `{${sortedKeys(v)
+      .map((k) => `${goQuote(k)}:${goMarshal(v[k])}`)
+      .join(',')}}`;
   throw new Error(`json: unsupported type: ${typeof v}`);
 }
 
@@ -61,7 +69,13 @@ export function goQuote(s: string): string {
 }
 
 const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t',
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
 };
 
 function escapeChar(ch: string): string {

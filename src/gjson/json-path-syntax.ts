@@ -71,7 +71,19 @@ export interface JsonPath {
 }
 
 const GJSON_MODIFIERS = new Set([
-  'pretty', 'ugly', 'reverse', 'this', 'flatten', 'join', 'valid', 'keys', 'values', 'tostr', 'fromstr', 'group', 'dig',
+  'pretty',
+  'ugly',
+  'reverse',
+  'this',
+  'flatten',
+  'join',
+  'valid',
+  'keys',
+  'values',
+  'tostr',
+  'fromstr',
+  'group',
+  'dig',
 ]);
 
 /** Most nulls a write may insert to reach an index past the end of an array. */

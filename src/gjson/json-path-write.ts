@@ -3,7 +3,14 @@
 // unchanged subtrees is returned.
 import { isRecord } from '../kube/object.ts';
 import { getResult } from './json-path.ts';
-import { compileJsonPath, JsonPathError, MAX_ARRAY_PADDING, type JsonPath, type Location, type SetPart } from './json-path-syntax.ts';
+import {
+  compileJsonPath,
+  JsonPathError,
+  MAX_ARRAY_PADDING,
+  type JsonPath,
+  type Location,
+  type SetPart,
+} from './json-path-syntax.ts';
 
 const NO_CHANGE = Symbol('no change');
 const REMOVE = Symbol('remove');
@@ -52,7 +59,7 @@ function writeSimple(node: unknown, parts: readonly SetPart[], i: number, op: Wr
   const key = lookupForWrite(node, p, op.del);
   if (key !== undefined) {
     const more = i + 1 < parts.length;
-    const replacement = more ? writeSimple(childAt(node, key), parts, i + 1, op) : (op.del ? REMOVE : op.value);
+    const replacement = more ? writeSimple(childAt(node, key), parts, i + 1, op) : op.del ? REMOVE : op.value;
     return replacement === NO_CHANGE ? NO_CHANGE : withChild(node, key, replacement);
   }
   if (op.del) return NO_CHANGE;

@@ -20,7 +20,15 @@
  */
 import { isRecord } from '../kube/object.ts';
 import { compareCodePoints, formatFloatF, goMarshal, sortedKeys } from './go-json.ts';
-import { compileGlob, compileJsonPath, type GjsonType, type JsonPath, type Location, type Query, type Segment } from './json-path-syntax.ts';
+import {
+  compileGlob,
+  compileJsonPath,
+  type GjsonType,
+  type JsonPath,
+  type Location,
+  type Query,
+  type Segment,
+} from './json-path-syntax.ts';
 
 /** The answer to a gjson `Get`, with gjson's accessors. */
 export class GjsonResult {
@@ -35,8 +43,12 @@ export class GjsonResult {
   #raw: string | undefined;
 
   constructor(init: {
-    exists: boolean; type: GjsonType; value: unknown; raw?: string;
-    location?: Location | undefined; locations?: readonly (Location | undefined)[] | undefined;
+    exists: boolean;
+    type: GjsonType;
+    value: unknown;
+    raw?: string;
+    location?: Location | undefined;
+    locations?: readonly (Location | undefined)[] | undefined;
   }) {
     this.exists = init.exists;
     this.type = init.type;
@@ -55,12 +67,18 @@ export class GjsonResult {
   /** gjson's `String()`: strings as-is, numbers as decimal text, objects/arrays as raw JSON, null/missing as ''. */
   string(): string {
     switch (this.type) {
-      case 'String': return typeof this.value === 'string' ? this.value : '';
-      case 'Number': return /^-?[0-9]*$/.test(this.raw) ? this.raw : formatFloatF(this.num());
-      case 'JSON': return this.raw;
-      case 'True': return 'true';
-      case 'False': return 'false';
-      default: return '';
+      case 'String':
+        return typeof this.value === 'string' ? this.value : '';
+      case 'Number':
+        return /^-?[0-9]*$/.test(this.raw) ? this.raw : formatFloatF(this.num());
+      case 'JSON':
+        return this.raw;
+      case 'True':
+        return 'true';
+      case 'False':
+        return 'false';
+      default:
+        return '';
     }
   }
 
@@ -72,30 +90,42 @@ export class GjsonResult {
   /** gjson's `Int()`. */
   int(): number {
     switch (this.type) {
-      case 'True': return 1;
-      case 'String': return /^-?[0-9]+$/.test(this.string()) ? Number(this.string()) : 0;
-      case 'Number': return goInt64(this.num());
-      default: return 0;
+      case 'True':
+        return 1;
+      case 'String':
+        return /^-?[0-9]+$/.test(this.string()) ? Number(this.string()) : 0;
+      case 'Number':
+        return goInt64(this.num());
+      default:
+        return 0;
     }
   }
 
   /** gjson's `Float()`. */
   float(): number {
     switch (this.type) {
-      case 'True': return 1;
-      case 'String': return parseGoFloat(this.string());
-      case 'Number': return this.num();
-      default: return 0;
+      case 'True':
+        return 1;
+      case 'String':
+        return parseGoFloat(this.string());
+      case 'Number':
+        return this.num();
+      default:
+        return 0;
     }
   }
 
   /** gjson's `Bool()`. */
   bool(): boolean {
     switch (this.type) {
-      case 'True': return true;
-      case 'String': return parseGoBool(this.string().toLowerCase()) === true;
-      case 'Number': return this.num() !== 0;
-      default: return false;
+      case 'True':
+        return true;
+      case 'String':
+        return parseGoBool(this.string().toLowerCase()) === true;
+      case 'Number':
+        return this.num() !== 0;
+      default:
+        return false;
     }
   }
 }
@@ -129,7 +159,8 @@ export function gjsonResultOf(v: unknown): GjsonResult {
 }
 
 function resultOf(v: unknown, location: Location): GjsonResult {
-  if (v === null || v === undefined) return new GjsonResult({ exists: true, type: 'Null', value: null, raw: 'null', location });
+  if (v === null || v === undefined)
+    return new GjsonResult({ exists: true, type: 'Null', value: null, raw: 'null', location });
   if (v === true) return new GjsonResult({ exists: true, type: 'True', value: true, raw: 'true', location });
   if (v === false) return new GjsonResult({ exists: true, type: 'False', value: false, raw: 'false', location });
   if (typeof v === 'number') return new GjsonResult({ exists: true, type: 'Number', value: v, location });
@@ -181,7 +212,10 @@ function evalAt(node: unknown, segments: readonly Segment[], i: number, location
 }
 
 function evalObject(
-  node: Record<string, unknown>, segments: readonly Segment[], i: number, location: Location,
+  node: Record<string, unknown>,
+  segments: readonly Segment[],
+  i: number,
+  location: Location,
 ): GjsonResult | undefined {
   const seg = segments[i];
   if (seg === undefined || seg.array.kind === 'query') return undefined;
@@ -201,7 +235,12 @@ function matchingKeys(node: Record<string, unknown>, seg: Segment): string[] {
   return sortedKeys(node).filter((k) => glob.test(k));
 }
 
-function evalArray(node: readonly unknown[], segments: readonly Segment[], i: number, location: Location): GjsonResult | undefined {
+function evalArray(
+  node: readonly unknown[],
+  segments: readonly Segment[],
+  i: number,
+  location: Location,
+): GjsonResult | undefined {
   const seg = segments[i];
   if (seg === undefined) return undefined;
   const last = i === segments.length - 1;
@@ -223,9 +262,7 @@ function evalArray(node: readonly unknown[], segments: readonly Segment[], i: nu
 
 /** `#.rest`: `rest` of every element that has it. */
 function gatherEach(node: readonly unknown[], rest: readonly Segment[], location: Location): GjsonResult {
-  const found = node
-    .map((el, k) => getFrom(asContainer(el), rest, [...location, k]))
-    .filter((r) => r.exists);
+  const found = node.map((el, k) => getFrom(asContainer(el), rest, [...location, k])).filter((r) => r.exists);
   return gatheredResult(found);
 }
 
@@ -235,7 +272,10 @@ function asContainer(v: unknown): unknown {
 }
 
 function evalQuery(
-  node: readonly unknown[], step: { query: Query; all: boolean }, rest: readonly Segment[], location: Location,
+  node: readonly unknown[],
+  step: { query: Query; all: boolean },
+  rest: readonly Segment[],
+  location: Location,
 ): GjsonResult | undefined {
   const found: GjsonResult[] = [];
   for (let k = 0; k < node.length; k++) {
@@ -267,22 +307,32 @@ function queryMatches(query: Query, operand: GjsonResult): boolean {
   if (!value.exists) return false;
   if (query.op === '') return true;
   switch (value.type) {
-    case 'String': return compareStrings(query.op, value.string(), rhs);
-    case 'Number': return compareNumbers(query.op, value.num(), parseGoFloat(rhs));
-    case 'True': return compareTrue(query.op, rhs);
-    case 'False': return compareFalse(query.op, rhs);
-    default: return false;
+    case 'String':
+      return compareStrings(query.op, value.string(), rhs);
+    case 'Number':
+      return compareNumbers(query.op, value.num(), parseGoFloat(rhs));
+    case 'True':
+      return compareTrue(query.op, rhs);
+    case 'False':
+      return compareFalse(query.op, rhs);
+    default:
+      return false;
   }
 }
 
 /** gjson's `~` conversions: `~true`, `~false`, `~null`, `~*`. */
 function truthiness(kind: string, v: GjsonResult): boolean | undefined {
   switch (kind) {
-    case '*': return v.exists;
-    case 'null': return v.type === 'Null';
-    case 'true': return trueish(v);
-    case 'false': return falseish(v);
-    default: return undefined;
+    case '*':
+      return v.exists;
+    case 'null':
+      return v.type === 'Null';
+    case 'true':
+      return trueish(v);
+    case 'false':
+      return falseish(v);
+    default:
+      return undefined;
   }
 }
 
@@ -301,46 +351,72 @@ function falseish(v: GjsonResult): boolean {
 function compareStrings(op: string, a: string, b: string): boolean {
   const c = compareCodePoints(a, b);
   switch (op) {
-    case '=': return c === 0;
-    case '!=': return c !== 0;
-    case '<': return c < 0;
-    case '<=': return c <= 0;
-    case '>': return c > 0;
-    case '>=': return c >= 0;
-    case '%': return compileGlob(b).test(a);
-    case '!%': return !compileGlob(b).test(a);
-    default: return false;
+    case '=':
+      return c === 0;
+    case '!=':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    case '>=':
+      return c >= 0;
+    case '%':
+      return compileGlob(b).test(a);
+    case '!%':
+      return !compileGlob(b).test(a);
+    default:
+      return false;
   }
 }
 
 function compareNumbers(op: string, a: number, b: number): boolean {
   switch (op) {
-    case '=': return a === b;
-    case '!=': return a !== b;
-    case '<': return a < b;
-    case '<=': return a <= b;
-    case '>': return a > b;
-    case '>=': return a >= b;
-    default: return false;
+    case '=':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '>':
+      return a > b;
+    case '>=':
+      return a >= b;
+    default:
+      return false;
   }
 }
 
 function compareTrue(op: string, rhs: string): boolean {
   switch (op) {
-    case '=': return rhs === 'true';
-    case '!=': return rhs !== 'true';
-    case '>': return rhs === 'false';
-    case '>=': return true;
-    default: return false;
+    case '=':
+      return rhs === 'true';
+    case '!=':
+      return rhs !== 'true';
+    case '>':
+      return rhs === 'false';
+    case '>=':
+      return true;
+    default:
+      return false;
   }
 }
 
 function compareFalse(op: string, rhs: string): boolean {
   switch (op) {
-    case '=': return rhs === 'false';
-    case '!=': return rhs !== 'false';
-    case '<': return rhs === 'true';
-    case '<=': return true;
-    default: return false;
+    case '=':
+      return rhs === 'false';
+    case '!=':
+      return rhs !== 'false';
+    case '<':
+      return rhs === 'true';
+    case '<=':
+      return true;
+    default:
+      return false;
   }
 }

@@ -22,12 +22,19 @@ export const CANNOT_CONVERT = Symbol('cannotConvert');
 /** The zero value Go passes for nil / no value as `type`, or {@link CANNOT_BE_NIL}. */
 export function zeroOf(type: ParamType | undefined): unknown {
   switch (type) {
-    case undefined: case 'value': return undefined;
-    case 'any': return null;
-    case '[]string': return nilSlice('[]string');
-    case '[]any': return nilSlice();
-    case 'map': return Object.freeze({});
-    default: return CANNOT_BE_NIL;
+    case undefined:
+    case 'value':
+      return undefined;
+    case 'any':
+      return null;
+    case '[]string':
+      return nilSlice('[]string');
+    case '[]any':
+      return nilSlice();
+    case 'map':
+      return Object.freeze({});
+    default:
+      return CANNOT_BE_NIL;
   }
 }
 
@@ -80,18 +87,28 @@ export function literalValue(node: BoolNode | StringNode): unknown {
 /** A literal read as a parameter of a concrete `type`, or {@link CANNOT_CONVERT}. */
 export function convertLiteral(type: ParamType, node: LiteralNode): unknown {
   switch (type) {
-    case 'bool': return node.type === 'bool' ? node.value : CANNOT_CONVERT;
-    case 'string': return node.type === 'string' ? node.text : CANNOT_CONVERT;
-    case 'float64': return node.type === 'number' && node.isFloat ? node.float64 : CANNOT_CONVERT;
-    case 'int': case 'int64': return node.type === 'number' && node.isInt ? goInt(node.int64, type) : CANNOT_CONVERT;
-    default: return CANNOT_CONVERT;
+    case 'bool':
+      return node.type === 'bool' ? node.value : CANNOT_CONVERT;
+    case 'string':
+      return node.type === 'string' ? node.text : CANNOT_CONVERT;
+    case 'float64':
+      return node.type === 'number' && node.isFloat ? node.float64 : CANNOT_CONVERT;
+    case 'int':
+    case 'int64':
+      return node.type === 'number' && node.isInt ? goInt(node.int64, type) : CANNOT_CONVERT;
+    default:
+      return CANNOT_CONVERT;
   }
 }
 
 /** Go's message for a literal that does not fit `type`. */
 export function literalMismatch(type: ParamType, node: LiteralNode): string {
   const expected: Partial<Record<ParamType, string>> = {
-    bool: 'bool', string: 'string', float64: 'float', int: 'integer', int64: 'integer',
+    bool: 'bool',
+    string: 'string',
+    float64: 'float',
+    int: 'integer',
+    int64: 'integer',
   };
   const what = expected[type];
   if (what === undefined) return `can't handle ${nodeString(node)} for arg of type ${goTypeName(type)}`;

@@ -111,7 +111,9 @@ function withStackGuard<T>(kind: 'parse' | 'exec', body: () => T): T {
     return body();
   } catch (err) {
     if (err instanceof RangeError && /call stack/i.test(err.message)) {
-      throw new TemplateError(kind, `template: ${TEMPLATE_NAME}: template nested too deeply`, undefined, { cause: err });
+      throw new TemplateError(kind, `template: ${TEMPLATE_NAME}: template nested too deeply`, undefined, {
+        cause: err,
+      });
     }
     throw err;
   }

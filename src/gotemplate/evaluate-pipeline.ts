@@ -8,14 +8,29 @@
  * for every action and branch condition.
  */
 import {
-  CANNOT_BE_NIL, CANNOT_CONVERT, checkValue, convertLiteral, literalMismatch, literalValue, zeroOf, type LiteralNode,
+  CANNOT_BE_NIL,
+  CANNOT_CONVERT,
+  checkValue,
+  convertLiteral,
+  literalMismatch,
+  literalValue,
+  zeroOf,
+  type LiteralNode,
 } from './arguments.ts';
 import { ExecFailure, TemplateError } from './errors.ts';
 import { ExecutionState } from './evaluate-state.ts';
 import { formatValue } from './fmt.ts';
 import { goTypeName, isShortCircuit, truth, type ParamType, type TemplateFunction } from './functions.ts';
 import type {
-  AnyNode, ArgNode, ChainNode, CommandNode, FieldNode, IdentifierNode, NumberNode, PipeNode, VariableNode,
+  AnyNode,
+  ArgNode,
+  ChainNode,
+  CommandNode,
+  FieldNode,
+  IdentifierNode,
+  NumberNode,
+  PipeNode,
+  VariableNode,
 } from './nodes.ts';
 import { nodeString } from './nodes.ts';
 import { quoteString } from './quote.ts';
@@ -70,30 +85,40 @@ export class PipelineEvaluator extends ExecutionState {
     if (first === undefined) return this.errorf('empty command');
     const site: CallSite = { node: cmd, args: cmd.args, final };
     switch (first.type) {
-      case 'field': return this.evalFieldNode(dot, first, site);
-      case 'chain': return this.evalChainNode(dot, first, site);
-      case 'identifier': return this.evalFunction(dot, first, site);
+      case 'field':
+        return this.evalFieldNode(dot, first, site);
+      case 'chain':
+        return this.evalChainNode(dot, first, site);
+      case 'identifier':
+        return this.evalFunction(dot, first, site);
       case 'pipe':
         this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
-      case 'variable': return this.evalVariableNode(dot, first, site);
-      default: break;
+      case 'variable':
+        return this.evalVariableNode(dot, first, site);
+      default:
+        break;
     }
     this.node = first;
     this.notAFunction(cmd.args, final);
     switch (first.type) {
-      case 'bool': return first.value;
-      case 'dot': return dot;
-      case 'nil': return this.errorf('nil is not a command');
-      case 'number': return this.idealConstant(first);
-      default: return first.text;
+      case 'bool':
+        return first.value;
+      case 'dot':
+        return dot;
+      case 'nil':
+        return this.errorf('nil is not a command');
+      case 'number':
+        return this.idealConstant(first);
+      default:
+        return first.text;
     }
   }
 
   private idealConstant(node: NumberNode): unknown {
     this.node = node;
     const isHexInt = /^[+-]?0[xX]/.test(node.text) && !/[pP]/.test(node.text);
-    if (node.isFloat && !isHexInt && !node.text.startsWith('\'') && /[.eEpP]/.test(node.text)) return node.float64;
+    if (node.isFloat && !isHexInt && !node.text.startsWith("'") && /[.eEpP]/.test(node.text)) return node.float64;
     if (node.isInt) return goInt(node.int64);
     return this.errorf(`${node.text} overflows int`);
   }
@@ -119,7 +144,12 @@ export class PipelineEvaluator extends ExecutionState {
       this.notAFunction(site.args, site.final);
       return variable.value;
     }
-    return this.evalFieldChain(dot, { value: variable.value, iface: variable.iface === true }, node.ident.slice(1), site);
+    return this.evalFieldChain(
+      dot,
+      { value: variable.value, iface: variable.iface === true },
+      node.ident.slice(1),
+      site,
+    );
   }
 
   /** Evaluates `.a.b.c` on `start`; only the last field gets the command's arguments. */
@@ -151,7 +181,9 @@ export class PipelineEvaluator extends ExecutionState {
     const member = (receiver as Record<string, unknown>)[name];
     if (typeof member === 'function') {
       const method: TemplateFunction = {
-        params: [], variadic: 'any', call: (argv) => (member as (...a: unknown[]) => unknown).apply(receiver, argv),
+        params: [],
+        variadic: 'any',
+        call: (argv) => (member as (...a: unknown[]) => unknown).apply(receiver, argv),
       };
       return this.evalCall(dot, method, name, site);
     }
@@ -229,14 +261,22 @@ export class PipelineEvaluator extends ExecutionState {
     this.node = node;
     const bare: CallSite = { node, args: [node], final: MISSING };
     switch (node.type) {
-      case 'dot': return this.validateType(dot, type);
-      case 'nil': return this.nilArg(type);
-      case 'field': return this.validateType(this.evalFieldNode(dot, node, bare), type);
-      case 'variable': return this.validateType(this.evalVariableNode(dot, node, bare), type);
-      case 'pipe': return this.validateType(this.evalPipeline(dot, node), type);
-      case 'identifier': return this.validateType(this.evalFunction(dot, node, bare), type);
-      case 'chain': return this.validateType(this.evalChainNode(dot, node, bare), type);
-      default: return this.literalArg(type, node);
+      case 'dot':
+        return this.validateType(dot, type);
+      case 'nil':
+        return this.nilArg(type);
+      case 'field':
+        return this.validateType(this.evalFieldNode(dot, node, bare), type);
+      case 'variable':
+        return this.validateType(this.evalVariableNode(dot, node, bare), type);
+      case 'pipe':
+        return this.validateType(this.evalPipeline(dot, node), type);
+      case 'identifier':
+        return this.validateType(this.evalFunction(dot, node, bare), type);
+      case 'chain':
+        return this.validateType(this.evalChainNode(dot, node, bare), type);
+      default:
+        return this.literalArg(type, node);
     }
   }
 

@@ -55,13 +55,23 @@ class Execution extends PipelineEvaluator {
         if (node.pipe.decl.length === 0) this.printValue(node, value);
         return undefined;
       }
-      case 'break': case 'continue': return node.type;
-      case 'if': case 'with': return this.walkIfOrWith(dot, node);
-      case 'range': return this.walkRange(dot, node);
-      case 'list': return this.walkList(dot, node);
-      case 'template': return this.walkTemplate(dot, node);
-      case 'text': this.out.push(node.text); return undefined;
-      default: return undefined;
+      case 'break':
+      case 'continue':
+        return node.type;
+      case 'if':
+      case 'with':
+        return this.walkIfOrWith(dot, node);
+      case 'range':
+        return this.walkRange(dot, node);
+      case 'list':
+        return this.walkList(dot, node);
+      case 'template':
+        return this.walkTemplate(dot, node);
+      case 'text':
+        this.out.push(node.text);
+        return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -132,7 +142,8 @@ class Execution extends PipelineEvaluator {
     if (Array.isArray(value)) return value.map((elem, i) => [goInt(i), elem]);
     if (isGoMap(value)) return sortedKeys(value).map((k) => [k, value[k]]);
     if (value instanceof GoInt) {
-      if (node.pipe.decl.length > 1) this.errorf(`can't use ${formatValue(value)} to iterate over more than one variable`);
+      if (node.pipe.decl.length > 1)
+        this.errorf(`can't use ${formatValue(value)} to iterate over more than one variable`);
       return countTo(value);
     }
     return this.errorf(`range can't iterate over ${formatValue(value)}`);
@@ -176,7 +187,10 @@ export function execute(template: ParsedTemplate, funcs: FunctionMap, data: unkn
   const dot = data === null ? undefined : data;
   const run = new Execution(template, funcs, dot, { name: TEMPLATE_NAME, depth: 0 });
   if (root === undefined) {
-    throw new TemplateError('exec', `template: ${TEMPLATE_NAME}: ${quoteString(TEMPLATE_NAME)} is an incomplete or empty template`);
+    throw new TemplateError(
+      'exec',
+      `template: ${TEMPLATE_NAME}: ${quoteString(TEMPLATE_NAME)} is an incomplete or empty template`,
+    );
   }
   return run.run(root, dot);
 }

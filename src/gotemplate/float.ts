@@ -95,14 +95,21 @@ function formatGeneral(d: Decimal, prec: number, shortest: boolean, upper: boole
 function decimalFor(x: number, format: FloatFormat, prec: number): { d: Decimal; prec: number } {
   if (prec < 0) {
     const d = shortestDecimal(x);
-    const shortestPrec = format === 'f' ? Math.max(d.digits.length - d.dp, 0)
-      : format === 'e' || format === 'E' ? d.digits.length - 1 : d.digits.length;
+    const shortestPrec =
+      format === 'f'
+        ? Math.max(d.digits.length - d.dp, 0)
+        : format === 'e' || format === 'E'
+          ? d.digits.length - 1
+          : d.digits.length;
     return { d, prec: shortestPrec };
   }
   const exact = exactDecimal(x);
   switch (format) {
-    case 'e': case 'E': return { d: roundDecimal(exact, prec + 1), prec };
-    case 'f': return { d: roundDecimal(exact, exact.dp + prec), prec };
+    case 'e':
+    case 'E':
+      return { d: roundDecimal(exact, prec + 1), prec };
+    case 'f':
+      return { d: roundDecimal(exact, exact.dp + prec), prec };
     default: {
       const p = prec === 0 ? 1 : prec;
       return { d: roundDecimal(exact, p), prec: p };
@@ -121,9 +128,15 @@ export function formatFloat(x: number, format: FloatFormat, prec: number): strin
   const { d, prec: p } = decimalFor(Math.abs(x), format, prec);
   let body: string;
   switch (format) {
-    case 'e': case 'E': body = formatExp(d, p, format === 'E'); break;
-    case 'f': body = formatFixed(d, p); break;
-    default: body = formatGeneral(d, p, prec < 0, format === 'G');
+    case 'e':
+    case 'E':
+      body = formatExp(d, p, format === 'E');
+      break;
+    case 'f':
+      body = formatFixed(d, p);
+      break;
+    default:
+      body = formatGeneral(d, p, prec < 0, format === 'G');
   }
   return neg ? '-' + body : body;
 }

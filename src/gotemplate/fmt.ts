@@ -6,9 +6,7 @@
  */
 import { formatFloat, formatFloatBinary, formatFloatHex } from './float.ts';
 import { canBackquote, quoteRune, quoteString } from './quote.ts';
-import {
-  GoInt, isGoMap, isStruct, sortedKeys, typeName, utf8Encode,
-} from './values.ts';
+import { GoInt, isGoMap, isStruct, sortedKeys, typeName, utf8Encode } from './values.ts';
 import { runes } from './unicode.ts';
 
 /** The flags, width and precision of one verb. */
@@ -26,8 +24,15 @@ interface Spec {
 
 function plainSpec(): Spec {
   return {
-    plus: false, minus: false, sharp: false, space: false, zero: false,
-    plusV: false, sharpV: false, wid: undefined, prec: undefined,
+    plus: false,
+    minus: false,
+    sharp: false,
+    space: false,
+    zero: false,
+    plusV: false,
+    sharpV: false,
+    wid: undefined,
+    prec: undefined,
   };
 }
 
@@ -80,12 +85,18 @@ function fmtQ(s: string, spec: Spec): string {
 
 function fmtString(s: string, verb: string, spec: Spec): string {
   switch (verb) {
-    case 'v': return spec.sharpV ? pad(quoteString(s), spec) : pad(truncate(s, spec), spec);
-    case 's': return pad(truncate(s, spec), spec);
-    case 'x': return hexBytes(s, spec, false);
-    case 'X': return hexBytes(s, spec, true);
-    case 'q': return fmtQ(s, spec);
-    default: return badVerb(s, verb, spec);
+    case 'v':
+      return spec.sharpV ? pad(quoteString(s), spec) : pad(truncate(s, spec), spec);
+    case 's':
+      return pad(truncate(s, spec), spec);
+    case 'x':
+      return hexBytes(s, spec, false);
+    case 'X':
+      return hexBytes(s, spec, true);
+    case 'q':
+      return fmtQ(s, spec);
+    default:
+      return badVerb(s, verb, spec);
   }
 }
 
@@ -146,12 +157,22 @@ function runeOf(value: bigint): string {
 
 function fmtInteger(n: GoInt, verb: string, spec: Spec): string {
   switch (verb) {
-    case 'v': case 'd': case 'b': case 'o': case 'O': case 'x': case 'X':
+    case 'v':
+    case 'd':
+    case 'b':
+    case 'o':
+    case 'O':
+    case 'x':
+    case 'X':
       return fmtIntegerDigits(n.value, verb, spec);
-    case 'c': return pad(runeOf(n.value), spec);
-    case 'q': return pad(quoteRune(Number(n.value), spec.plus), spec);
-    case 'U': return fmtUnicode(n.value, spec);
-    default: return badVerb(n, verb, spec);
+    case 'c':
+      return pad(runeOf(n.value), spec);
+    case 'q':
+      return pad(quoteRune(Number(n.value), spec.plus), spec);
+    case 'U':
+      return fmtUnicode(n.value, spec);
+    default:
+      return badVerb(n, verb, spec);
   }
 }
 
@@ -203,12 +224,15 @@ function printComposite(value: object, verb: string, spec: Spec, depth: number):
     return '[' + value.map((item) => printElement(item, verb, spec, depth + 1)).join(' ') + ']';
   }
   if (isGoMap(value)) {
-    const parts = sortedKeys(value).map((k) => `${printElement(k, verb, spec, depth + 1)}:${
-      printElement(value[k], verb, spec, depth + 1)}`);
+    const parts = sortedKeys(value).map(
+      (k) => `${printElement(k, verb, spec, depth + 1)}:${printElement(value[k], verb, spec, depth + 1)}`,
+    );
     return 'map[' + parts.join(' ') + ']';
   }
   const fields = Object.entries(value).filter(([, v]) => typeof v !== 'function');
-  return '{' + fields.map(([k, v]) => (spec.plusV ? `${k}:` : '') + printElement(v, verb, spec, depth + 1)).join(' ') + '}';
+  return (
+    '{' + fields.map(([k, v]) => (spec.plusV ? `${k}:` : '') + printElement(v, verb, spec, depth + 1)).join(' ') + '}'
+  );
 }
 
 function printElement(value: unknown, verb: string, spec: Spec, depth: number): string {
@@ -281,8 +305,10 @@ function parseFlags(c: Cursor, spec: Spec): void {
     if (ch === '#') spec.sharp = true;
     else if (ch === '0') spec.zero = !spec.minus;
     else if (ch === '+') spec.plus = true;
-    else if (ch === '-') { spec.minus = true; spec.zero = false; }
-    else if (ch === ' ') spec.space = true;
+    else if (ch === '-') {
+      spec.minus = true;
+      spec.zero = false;
+    } else if (ch === ' ') spec.space = true;
     else return;
   }
 }
@@ -320,7 +346,10 @@ function parseWidth(c: Cursor, spec: Spec, args: readonly unknown[]): string {
   const wid = intArg(args, c);
   if (wid === undefined) return '%!(BADWIDTH)';
   spec.wid = Math.abs(wid);
-  if (wid < 0) { spec.minus = true; spec.zero = false; }
+  if (wid < 0) {
+    spec.minus = true;
+    spec.zero = false;
+  }
   return '';
 }
 
@@ -377,8 +406,9 @@ export function sprintf(format: string, args: readonly unknown[]): string {
     out += formatOne(c, args);
   }
   if (!c.reordered && c.argNum < args.length) {
-    const extra = args.slice(c.argNum).map((a) => (a === null || a === undefined ? '<nil>'
-      : `${typeName(a)}=${printArg(a, 'v', plainSpec(), 0)}`));
+    const extra = args
+      .slice(c.argNum)
+      .map((a) => (a === null || a === undefined ? '<nil>' : `${typeName(a)}=${printArg(a, 'v', plainSpec(), 0)}`));
     out += `%!(EXTRA ${extra.join(', ')})`;
   }
   return out;

@@ -7,16 +7,15 @@
 import { ExecFailure, FunctionError } from './errors.ts';
 import { formatValue, sprint, sprintf, sprintln } from './fmt.ts';
 import { isPrint } from './quote.ts';
-import {
-  GoInt, byteLength, compareStrings, goInt, isGoMap, mapGet, mapType, typeName, utf8Encode,
-} from './values.ts';
+import { GoInt, byteLength, compareStrings, goInt, isGoMap, mapGet, mapType, typeName, utf8Encode } from './values.ts';
 
 /**
  * A Go parameter type, as far as template argument checking cares:
  * `value` is reflect.Value (builtins: anything, including no value), `any`
  * is interface{} (anything; no value becomes nil).
  */
-export type ParamType = 'value' | 'any' | 'string' | 'int' | 'int64' | 'float64' | 'bool' | '[]string' | '[]any' | 'map';
+export type ParamType =
+  'value' | 'any' | 'string' | 'int' | 'int64' | 'float64' | 'bool' | '[]string' | '[]any' | 'map';
 
 /** A template function with its Go signature. */
 export interface TemplateFunction {
@@ -39,21 +38,38 @@ export type FunctionMap = ReadonlyMap<string, TemplateFunction>;
 /** Go's name of a parameter type, for messages. */
 export function goTypeName(type: ParamType): string {
   const names: Record<ParamType, string> = {
-    value: 'reflect.Value', any: 'interface {}', string: 'string', int: 'int', int64: 'int64',
-    float64: 'float64', bool: 'bool', '[]string': '[]string', '[]any': '[]interface {}',
+    value: 'reflect.Value',
+    any: 'interface {}',
+    string: 'string',
+    int: 'int',
+    int64: 'int64',
+    float64: 'float64',
+    bool: 'bool',
+    '[]string': '[]string',
+    '[]any': '[]interface {}',
     map: 'map[string]interface {}',
   };
   return names[type];
 }
 
 /** Builds a function entry. */
-export function fn(params: readonly ParamType[], call: (args: unknown[]) => unknown, variadic?: ParamType): TemplateFunction {
+export function fn(
+  params: readonly ParamType[],
+  call: (args: unknown[]) => unknown,
+  variadic?: ParamType,
+): TemplateFunction {
   return variadic === undefined ? { params, call } : { params, variadic, call };
 }
 
 /** A function that always refuses to run with `message` (not wrapped as `error calling`). */
 export function refused(message: string): TemplateFunction {
-  return { params: [], variadic: 'value', call: () => { throw new ExecFailure(message); } };
+  return {
+    params: [],
+    variadic: 'value',
+    call: () => {
+      throw new ExecFailure(message);
+    },
+  };
 }
 
 /** Go's truth of a builtin argument (nil and no value are false). */
@@ -174,7 +190,12 @@ function escaperText(args: unknown[]): string {
 }
 
 const HTML_ESCAPES: Record<string, string> = {
-  '\0': '\uFFFD', '"': '&#34;', '\'': '&#39;', '&': '&amp;', '<': '&lt;', '>': '&gt;',
+  '\0': '\uFFFD',
+  '"': '&#34;',
+  "'": '&#39;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
 };
 
 function htmlEscape(s: string): string {
@@ -182,7 +203,13 @@ function htmlEscape(s: string): string {
 }
 
 const JS_ESCAPES: Record<string, string> = {
-  '\\': '\\\\', '\'': '\\\'', '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D',
+  '\\': '\\\\',
+  "'": "\\'",
+  '"': '\\"',
+  '<': '\\u003C',
+  '>': '\\u003E',
+  '&': '\\u0026',
+  '=': '\\u003D',
 };
 
 function jsEscapeChar(ch: string): string {

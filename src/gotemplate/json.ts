@@ -14,7 +14,13 @@ interface JSONOptions {
 }
 
 const SHORT: Record<string, string> = {
-  '\\': '\\\\', '"': '\\"', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t',
+  '\\': '\\\\',
+  '"': '\\"',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
 };
 
 function escapeChar(ch: string, escapeHTML: boolean): string {
@@ -33,7 +39,8 @@ function encodeString(s: string, escapeHTML: boolean): string {
 }
 
 function encodeFloat(x: number): string {
-  if (!Number.isFinite(x)) throw new FunctionError(`json: unsupported value: ${Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf'}`);
+  if (!Number.isFinite(x))
+    throw new FunctionError(`json: unsupported value: ${Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf'}`);
   return formatFloatJSON(x);
 }
 
@@ -60,7 +67,12 @@ function encode(value: unknown, opts: JSONOptions, depth: number): string {
   const sep = opts.indent === '' ? ':' : ': ';
   if (Array.isArray(value)) {
     if (isNilSlice(value)) return 'null';
-    return encodeContainer('[]', value.map((v) => encode(v, opts, depth + 1)), opts, depth);
+    return encodeContainer(
+      '[]',
+      value.map((v) => encode(v, opts, depth + 1)),
+      opts,
+      depth,
+    );
   }
   const entries: [string, unknown][] = isGoMap(value)
     ? sortedKeys(value).map((k) => [k, value[k]])

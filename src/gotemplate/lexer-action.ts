@@ -58,13 +58,29 @@ export class ActionLexer extends LexerCursor {
     const simple: Record<string, ItemType> = { '=': 'assign', '|': 'pipe' };
     const simpleType = simple[ch];
     const handlers: Record<string, () => void> = {
-      ':': () => { if (this.nextChar() === '=') this.emit('declare'); else this.errorf('expected :='); },
-      '"': () => { this.lexQuote(); },
-      '`': () => { this.lexRawQuote(); },
-      '$': () => { this.lexVariable(); },
-      '\'': () => { this.lexChar(); },
-      '(': () => { this.parenDepth++; this.emit('leftParen'); },
-      ')': () => { this.lexRightParen(); },
+      ':': () => {
+        if (this.nextChar() === '=') this.emit('declare');
+        else this.errorf('expected :=');
+      },
+      '"': () => {
+        this.lexQuote();
+      },
+      '`': () => {
+        this.lexRawQuote();
+      },
+      $: () => {
+        this.lexVariable();
+      },
+      "'": () => {
+        this.lexChar();
+      },
+      '(': () => {
+        this.parenDepth++;
+        this.emit('leftParen');
+      },
+      ')': () => {
+        this.lexRightParen();
+      },
     };
     const handler = handlers[ch];
     if (simpleType !== undefined) this.emit(simpleType);
@@ -155,7 +171,7 @@ export class ActionLexer extends LexerCursor {
   }
 
   private lexChar(): void {
-    this.lexQuoted('\'', 'unterminated character constant', 'charConstant');
+    this.lexQuoted("'", 'unterminated character constant', 'charConstant');
   }
 
   private lexQuote(): void {

@@ -66,7 +66,9 @@ export class LexerCursor {
   }
 
   protected acceptRun(valid: string): void {
-    while (this.accept(valid)) { /* consume */ }
+    while (this.accept(valid)) {
+      /* consume */
+    }
   }
 
   protected emit(type: ItemType): void {

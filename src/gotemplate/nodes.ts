@@ -10,10 +10,21 @@ interface Positioned {
   pos: number;
 }
 
-export interface DotNode extends Positioned { type: 'dot' }
-export interface NilNode extends Positioned { type: 'nil' }
-export interface BoolNode extends Positioned { type: 'bool'; value: boolean }
-export interface StringNode extends Positioned { type: 'string'; quoted: string; text: string }
+export interface DotNode extends Positioned {
+  type: 'dot';
+}
+export interface NilNode extends Positioned {
+  type: 'nil';
+}
+export interface BoolNode extends Positioned {
+  type: 'bool';
+  value: boolean;
+}
+export interface StringNode extends Positioned {
+  type: 'string';
+  quoted: string;
+  text: string;
+}
 
 /** A numeric literal with every interpretation Go allows for it. */
 export interface NumberNode extends Positioned {
@@ -27,16 +38,32 @@ export interface NumberNode extends Positioned {
 }
 
 /** `.a.b` (a field chain on dot). */
-export interface FieldNode extends Positioned { type: 'field'; ident: string[] }
+export interface FieldNode extends Positioned {
+  type: 'field';
+  ident: string[];
+}
 /** `$x` or `$x.a.b`. */
-export interface VariableNode extends Positioned { type: 'variable'; ident: string[] }
+export interface VariableNode extends Positioned {
+  type: 'variable';
+  ident: string[];
+}
 /** A function name. */
-export interface IdentifierNode extends Positioned { type: 'identifier'; ident: string }
+export interface IdentifierNode extends Positioned {
+  type: 'identifier';
+  ident: string;
+}
 /** A term followed by fields, e.g. `(index . 0).name`. */
-export interface ChainNode extends Positioned { type: 'chain'; node: ArgNode; field: string[] }
+export interface ChainNode extends Positioned {
+  type: 'chain';
+  node: ArgNode;
+  field: string[];
+}
 
 /** One command of a pipeline: a function, field or value with its arguments. */
-export interface CommandNode extends Positioned { type: 'command'; args: ArgNode[] }
+export interface CommandNode extends Positioned {
+  type: 'command';
+  args: ArgNode[];
+}
 
 /** A pipeline, optionally declaring (`:=`) or assigning (`=`) variables. */
 export interface PipeNode extends Positioned {
@@ -49,15 +76,42 @@ export interface PipeNode extends Positioned {
 
 /** What can appear as an argument of a command. */
 export type ArgNode =
-  | DotNode | NilNode | BoolNode | StringNode | NumberNode | FieldNode | VariableNode
-  | IdentifierNode | ChainNode | PipeNode;
+  | DotNode
+  | NilNode
+  | BoolNode
+  | StringNode
+  | NumberNode
+  | FieldNode
+  | VariableNode
+  | IdentifierNode
+  | ChainNode
+  | PipeNode;
 
-export interface ListNode extends Positioned { type: 'list'; nodes: Node[] }
-export interface TextNode extends Positioned { type: 'text'; text: string }
-export interface CommentNode extends Positioned { type: 'comment'; text: string }
-export interface ActionNode extends Positioned { type: 'action'; line: number; pipe: PipeNode }
-export interface BreakNode extends Positioned { type: 'break'; line: number }
-export interface ContinueNode extends Positioned { type: 'continue'; line: number }
+export interface ListNode extends Positioned {
+  type: 'list';
+  nodes: Node[];
+}
+export interface TextNode extends Positioned {
+  type: 'text';
+  text: string;
+}
+export interface CommentNode extends Positioned {
+  type: 'comment';
+  text: string;
+}
+export interface ActionNode extends Positioned {
+  type: 'action';
+  line: number;
+  pipe: PipeNode;
+}
+export interface BreakNode extends Positioned {
+  type: 'break';
+  line: number;
+}
+export interface ContinueNode extends Positioned {
+  type: 'continue';
+  line: number;
+}
 
 /** `if`, `with` and `range`: a pipeline, a body and an optional else branch. */
 export interface BranchNode extends Positioned {
@@ -77,13 +131,26 @@ export interface TemplateNode extends Positioned {
 }
 
 /** Parser-internal markers for `{{end}}` and `{{else}}`. */
-export interface EndNode extends Positioned { type: 'end' }
-export interface ElseNode extends Positioned { type: 'else'; line: number }
+export interface EndNode extends Positioned {
+  type: 'end';
+}
+export interface ElseNode extends Positioned {
+  type: 'else';
+  line: number;
+}
 
 /** Nodes that make up a template body. */
 export type Node =
-  | ListNode | TextNode | CommentNode | ActionNode | BreakNode | ContinueNode | BranchNode
-  | TemplateNode | EndNode | ElseNode;
+  | ListNode
+  | TextNode
+  | CommentNode
+  | ActionNode
+  | BreakNode
+  | ContinueNode
+  | BranchNode
+  | TemplateNode
+  | EndNode
+  | ElseNode;
 
 /** Every node kind, for rendering. */
 export type AnyNode = Node | ArgNode | CommandNode;

@@ -15,7 +15,10 @@ const INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 const DIGITS: Record<number, RegExp> = {
-  2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/,
+  2: /^[01]+$/,
+  8: /^[0-7]+$/,
+  10: /^[0-9]+$/,
+  16: /^[0-9a-fA-F]+$/,
 };
 
 /** Go's underscoreOK: `_` only between digits or right after a base prefix. */
@@ -80,8 +83,13 @@ function fromInteger(text: string): NumberValue | undefined {
   const isInt = i !== undefined;
   const value = i ?? u ?? 0n;
   return {
-    type: 'number', text, isInt, isUint: u !== undefined || i === 0n, isFloat: true,
-    int64: i ?? 0n, float64: Number(value),
+    type: 'number',
+    text,
+    isInt,
+    isUint: u !== undefined || i === 0n,
+    isFloat: true,
+    int64: i ?? 0n,
+    float64: Number(value),
   };
 }
 

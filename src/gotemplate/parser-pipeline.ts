@@ -18,8 +18,18 @@ import { quoteString } from './quote.ts';
 const MAX_PAREN_DEPTH = 1000;
 
 const OPERAND_START: ReadonlySet<ItemType> = new Set<ItemType>([
-  'bool', 'charConstant', 'complex', 'dot', 'field', 'identifier', 'number', 'nil', 'rawString',
-  'string', 'variable', 'leftParen',
+  'bool',
+  'charConstant',
+  'complex',
+  'dot',
+  'field',
+  'identifier',
+  'number',
+  'nil',
+  'rawString',
+  'string',
+  'variable',
+  'leftParen',
 ]);
 
 /** Parses pipelines, tracking the variables in scope and the nesting of parentheses. */
@@ -122,9 +132,15 @@ export class PipelineParser extends TokenCursor {
     const fields: string[] = [];
     while (this.peek().type === 'field') fields.push(this.next().val.slice(1));
     switch (node.type) {
-      case 'field': return { type: 'field', pos: chainPos, ident: [...node.ident, ...fields] };
-      case 'variable': return { type: 'variable', pos: chainPos, ident: [...node.ident, ...fields] };
-      case 'bool': case 'string': case 'number': case 'nil': case 'dot':
+      case 'field':
+        return { type: 'field', pos: chainPos, ident: [...node.ident, ...fields] };
+      case 'variable':
+        return { type: 'variable', pos: chainPos, ident: [...node.ident, ...fields] };
+      case 'bool':
+      case 'string':
+      case 'number':
+      case 'nil':
+      case 'dot':
         return this.errorf(`unexpected . after term ${quoteString(nodeString(node))}`);
       default: {
         const chain: ChainNode = { type: 'chain', pos: chainPos, node, field: fields };
@@ -141,10 +157,16 @@ export class PipelineParser extends TokenCursor {
       case 'identifier':
         if (!this.isFunction(item.val)) this.errorf(`function ${quoteString(item.val)} not defined`, item);
         return { type: 'identifier', pos: item.pos, ident: item.val };
-      case 'variable': return this.useVar(item);
-      case 'charConstant': case 'complex': case 'number': return this.number(item);
-      case 'leftParen': return this.parenthesized();
-      case 'string': case 'rawString':
+      case 'variable':
+        return this.useVar(item);
+      case 'charConstant':
+      case 'complex':
+      case 'number':
+        return this.number(item);
+      case 'leftParen':
+        return this.parenthesized();
+      case 'string':
+      case 'rawString':
         return { type: 'string', pos: item.pos, quoted: item.val, text: this.unquote(item) };
       default:
         this.backup();
@@ -155,11 +177,16 @@ export class PipelineParser extends TokenCursor {
   /** Terms that need no checks: `.`, `nil`, a field, a bool. */
   private simpleTerm(item: Item): ArgNode | undefined {
     switch (item.type) {
-      case 'dot': return { type: 'dot', pos: item.pos };
-      case 'nil': return { type: 'nil', pos: item.pos };
-      case 'field': return { type: 'field', pos: item.pos, ident: [item.val.slice(1)] };
-      case 'bool': return { type: 'bool', pos: item.pos, value: item.val === 'true' };
-      default: return undefined;
+      case 'dot':
+        return { type: 'dot', pos: item.pos };
+      case 'nil':
+        return { type: 'nil', pos: item.pos };
+      case 'field':
+        return { type: 'field', pos: item.pos, ident: [item.val.slice(1)] };
+      case 'bool':
+        return { type: 'bool', pos: item.pos, value: item.val === 'true' };
+      default:
+        return undefined;
     }
   }
 

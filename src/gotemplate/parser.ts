@@ -23,10 +23,14 @@ export interface ParsedTemplate {
 /** Whether a tree is only spaces and comments: Go lets a definition replace such a tree, and ignores one that is such a tree. */
 function isEmptyTree(node: Node): boolean {
   switch (node.type) {
-    case 'comment': return true;
-    case 'list': return node.nodes.every(isEmptyTree);
-    case 'text': return node.text.trim() === '';
-    default: return false;
+    case 'comment':
+      return true;
+    case 'list':
+      return node.nodes.every(isEmptyTree);
+    case 'text':
+      return node.text.trim() === '';
+    default:
+      return false;
   }
 }
 
@@ -102,7 +106,8 @@ class Parser extends PipelineParser {
   private textOrAction(): Node {
     const item = this.nextNonSpace();
     switch (item.type) {
-      case 'text': return { type: 'text', pos: item.pos, text: item.val };
+      case 'text':
+        return { type: 'text', pos: item.pos, text: item.val };
       case 'leftDelim':
         this.actionLine = item.line;
         try {
@@ -110,7 +115,8 @@ class Parser extends PipelineParser {
         } finally {
           this.actionLine = 0;
         }
-      default: return this.unexpected(item, 'input');
+      default:
+        return this.unexpected(item, 'input');
     }
   }
 
@@ -119,13 +125,23 @@ class Parser extends PipelineParser {
   private action(): Node {
     const item = this.nextNonSpace();
     switch (item.type) {
-      case 'block': return this.blockControl();
-      case 'break': case 'continue': return this.loopControl(item);
-      case 'else': return this.elseControl();
-      case 'end': return { type: 'end', pos: this.expect('rightDelim', 'end').pos };
-      case 'if': case 'range': case 'with': return this.branchControl(item.type);
-      case 'template': return this.templateControl();
-      default: break;
+      case 'block':
+        return this.blockControl();
+      case 'break':
+      case 'continue':
+        return this.loopControl(item);
+      case 'else':
+        return this.elseControl();
+      case 'end':
+        return { type: 'end', pos: this.expect('rightDelim', 'end').pos };
+      case 'if':
+      case 'range':
+      case 'with':
+        return this.branchControl(item.type);
+      case 'template':
+        return this.templateControl();
+      default:
+        break;
     }
     this.backup();
     const start = this.peek();

@@ -11,7 +11,13 @@ export function isPrint(ch: string): boolean {
 }
 
 const SHORT_ESCAPES: Record<string, string> = {
-  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v',
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
 };
 
 function hex(cp: number, width: number): string {
@@ -47,7 +53,7 @@ export function quoteString(s: string, asciiOnly = false): string {
 /** Go's strconv.QuoteRune (or QuoteRuneToASCII). */
 export function quoteRune(cp: number, asciiOnly = false): string {
   const valid = cp >= 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp < 0xe000);
-  return `'${escapeRune(String.fromCodePoint(valid ? cp : 0xfffd), '\'', asciiOnly)}'`;
+  return `'${escapeRune(String.fromCodePoint(valid ? cp : 0xfffd), "'", asciiOnly)}'`;
 }
 
 /** Go's strconv.CanBackquote: a single line without control characters other than tab. */
@@ -60,7 +66,14 @@ export function canBackquote(s: string): boolean {
 }
 
 const SIMPLE_UNESCAPES: Record<string, string> = {
-  a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
 };
 
 /** A failed unquote, reported by the parser as Go's `invalid syntax`. */
@@ -118,7 +131,8 @@ export function unquoteString(literal: string): string {
     if (!literal.endsWith('`') || literal.length < 2) throw new UnquoteError('invalid syntax');
     return literal.slice(1, -1).replaceAll('\r', '');
   }
-  if (literal.length < 2 || !literal.startsWith('"') || !literal.endsWith('"')) throw new UnquoteError('invalid syntax');
+  if (literal.length < 2 || !literal.startsWith('"') || !literal.endsWith('"'))
+    throw new UnquoteError('invalid syntax');
   const body = literal.slice(1, -1);
   const bytes: number[] = [];
   for (let i = 0; i < body.length;) {
@@ -142,12 +156,12 @@ export function unquoteChar(literal: string): number {
   const body = literal.slice(1, -1);
   if (body.startsWith('\\')) {
     const c = body[1] ?? '';
-    const { bytes, next } = unescapeAt(body, 1, '\'');
+    const { bytes, next } = unescapeAt(body, 1, "'");
     if (next !== body.length) throw new UnquoteError(`malformed character constant: ${literal}`);
     if (c === 'u' || c === 'U') return new TextDecoder().decode(Uint8Array.from(bytes)).codePointAt(0) ?? 0;
     return bytes[0] ?? 0;
   }
   const chars = Array.from(body);
-  if (chars.length !== 1 || chars[0] === '\'') throw new UnquoteError(`malformed character constant: ${literal}`);
+  if (chars.length !== 1 || chars[0] === "'") throw new UnquoteError(`malformed character constant: ${literal}`);
   return chars[0]?.codePointAt(0) ?? 0;
 }

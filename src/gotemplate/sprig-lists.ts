@@ -9,8 +9,21 @@ import { fn, type TemplateFunction } from './functions.ts';
 import { toInt64 } from './sprig-numbers.ts';
 import { strval } from './sprig-strings.ts';
 import {
-  GoInt, deepEqual, isGoMap, isTrue, kindName, mapGet, mapSet, newMap, nilSlice, sliceType, sortedKeys,
-  stringSlice, typeName, withGoType, type GoMap,
+  GoInt,
+  deepEqual,
+  isGoMap,
+  isTrue,
+  kindName,
+  mapGet,
+  mapSet,
+  newMap,
+  nilSlice,
+  sliceType,
+  sortedKeys,
+  stringSlice,
+  typeName,
+  withGoType,
+  type GoMap,
 } from './values.ts';
 
 const map = (v: unknown): GoMap => v as GoMap;
@@ -99,8 +112,12 @@ function dig(args: unknown[]): unknown {
   const fallback = args[args.length - 2];
   const keys = args.slice(0, -2);
   for (const [i, key] of keys.entries()) {
-    if (!isGoMap(current)) throw new FunctionError(`interface conversion: interface {} is ${typeName(current)}, not map[string]interface {}`);
-    if (typeof key !== 'string') throw new FunctionError(`interface conversion: interface {} is ${typeName(key)}, not string`);
+    if (!isGoMap(current))
+      throw new FunctionError(
+        `interface conversion: interface {} is ${typeName(current)}, not map[string]interface {}`,
+      );
+    if (typeof key !== 'string')
+      throw new FunctionError(`interface conversion: interface {} is ${typeName(key)}, not string`);
     if (!Object.hasOwn(current, key)) return fallback;
     current = current[key];
     if (i === keys.length - 1) return current;
@@ -199,10 +216,29 @@ export function listFunctions(): [string, TemplateFunction][] {
     ['mustChunk', fn(['int', 'any'], ([n, l]) => chunk(Number((n as GoInt).value), l))],
     ['dict', fn([], dict, 'any')],
     ['get', fn(['map', 'string'], ([d, k]) => (Object.hasOwn(map(d), k as string) ? mapGet(map(d), k as string) : ''))],
-    ['set', fn(['map', 'string', 'any'], ([d, k, v]) => { mapSet(map(d), k as string, v); return d; })],
-    ['unset', fn(['map', 'string'], ([d, k]) => { Reflect.deleteProperty(map(d), k as string); return d; })],
+    [
+      'set',
+      fn(['map', 'string', 'any'], ([d, k, v]) => {
+        mapSet(map(d), k as string, v);
+        return d;
+      }),
+    ],
+    [
+      'unset',
+      fn(['map', 'string'], ([d, k]) => {
+        Reflect.deleteProperty(map(d), k as string);
+        return d;
+      }),
+    ],
     ['hasKey', fn(['map', 'string'], ([d, k]) => Object.hasOwn(map(d), k as string))],
-    ['pluck', fn(['string'], ([k, ...ds]) => ds.filter((d) => Object.hasOwn(map(d), k as string)).map((d) => map(d)[k as string]), 'map')],
+    [
+      'pluck',
+      fn(
+        ['string'],
+        ([k, ...ds]) => ds.filter((d) => Object.hasOwn(map(d), k as string)).map((d) => map(d)[k as string]),
+        'map',
+      ),
+    ],
     ['keys', fn([], keys, 'map')],
     ['values', fn(['map'], ([d]) => sortedKeys(map(d)).map((k) => map(d)[k]))],
     ['pick', fn(['map'], ([d, ...ks]) => pick(map(d), ks, true), 'string')],

@@ -56,8 +56,13 @@ export function toFloat64(v: unknown): number {
 /** Go's strconv.ParseFloat(s, 64) with the error ignored (0). */
 function parseFloatString(s: string): number {
   const special: Record<string, number> = {
-    inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity,
-    '-infinity': -Infinity, nan: NaN,
+    inf: Infinity,
+    '+inf': Infinity,
+    '-inf': -Infinity,
+    infinity: Infinity,
+    '+infinity': Infinity,
+    '-infinity': -Infinity,
+    nan: NaN,
   };
   const named = special[s.toLowerCase()];
   if (named !== undefined) return named;
@@ -216,10 +221,13 @@ export function numericFunctions(): [string, TemplateFunction][] {
     ['atoi', fn(['string'], ([s]) => atoi(s as string))],
     ['toDecimal', fn(['any'], ([a]) => octal(a))],
     ['seq', fn([], (args) => seq(args.map(int)), 'int')],
-    ['until', fn(['int'], ([n]) => {
-      const count = int(n).value;
-      return untilStep(0n, count, count < 0n ? -1n : 1n);
-    })],
+    [
+      'until',
+      fn(['int'], ([n]) => {
+        const count = int(n).value;
+        return untilStep(0n, count, count < 0n ? -1n : 1n);
+      }),
+    ],
     ['untilStep', fn(['int', 'int', 'int'], ([a, b, c]) => untilStep(int(a).value, int(b).value, int(c).value))],
     ['add1f', fn(['any'], ([a]) => decimalOp(a, [goInt(1)], 'add'))],
     ['addf', fn([], (args) => decimalOp(0, args, 'add'), 'any')],

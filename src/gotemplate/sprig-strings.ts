@@ -9,10 +9,28 @@ import { formatValue, sprint } from './fmt.ts';
 import { fn, type TemplateFunction } from './functions.ts';
 import { quoteString } from './quote.ts';
 import {
-  isLower, isSpace, isTitle, isUpper, mapRunes, runes, toLower, toTitle, toUpper, trimSpace,
+  isLower,
+  isSpace,
+  isTitle,
+  isUpper,
+  mapRunes,
+  runes,
+  toLower,
+  toTitle,
+  toUpper,
+  trimSpace,
 } from './unicode.ts';
 import {
-  GoInt, byteLength, compareStrings, isStruct, mapSet, newMap, stringSlice, utf8Decode, utf8Encode, withGoType,
+  GoInt,
+  byteLength,
+  compareStrings,
+  isStruct,
+  mapSet,
+  newMap,
+  stringSlice,
+  utf8Decode,
+  utf8Encode,
+  withGoType,
 } from './values.ts';
 
 const str = (v: unknown): string => v as string;
@@ -80,7 +98,12 @@ function trimCutset(s: string, cutset: string): string {
 /** Go's strings.Replace(s, old, new, -1): an empty `old` matches before every code point and at the end. */
 function replaceAll(s: string, old: string, replacement: string): string {
   if (old !== '') return s.split(old).join(replacement);
-  return replacement + runes(s).map((ch) => ch + replacement).join('');
+  return (
+    replacement +
+    runes(s)
+      .map((ch) => ch + replacement)
+      .join('')
+  );
 }
 
 /** Go's strings.SplitN (n < 0: all). An empty separator splits into code points. */
@@ -98,7 +121,9 @@ export function splitN(s: string, sep: string, n: number): string[] {
 
 function indexedMap(parts: string[]): Record<string, unknown> {
   const m = withGoType(newMap(), 'map[string]string');
-  parts.forEach((p, i) => { mapSet(m, `_${i}`, p); });
+  parts.forEach((p, i) => {
+    mapSet(m, `_${i}`, p);
+  });
   return m;
 }
 
@@ -194,7 +219,7 @@ function abbreviateFull(s: string, offset: number, maxWidth: number): string | u
 }
 
 function abbrev(width: number, s: string): string {
-  return width < 4 ? s : abbreviateFull(s, 0, width) ?? '';
+  return width < 4 ? s : (abbreviateFull(s, 0, width) ?? '');
 }
 
 function abbrevboth(left: number, right: number, s: string): string {
@@ -241,15 +266,24 @@ function fromLatin1(s: string): string {
 }
 
 function quote(args: unknown[]): string {
-  return args.filter((a) => a !== null && a !== undefined).map((a) => quoteString(strval(a))).join(' ');
+  return args
+    .filter((a) => a !== null && a !== undefined)
+    .map((a) => quoteString(strval(a)))
+    .join(' ');
 }
 
 function squote(args: unknown[]): string {
-  return args.filter((a) => a !== null && a !== undefined).map((a) => `'${formatValue(a)}'`).join(' ');
+  return args
+    .filter((a) => a !== null && a !== undefined)
+    .map((a) => `'${formatValue(a)}'`)
+    .join(' ');
 }
 
 function cat(args: unknown[]): string {
-  return args.filter((a) => a !== null && a !== undefined).map((a) => sprint([a])).join(' ');
+  return args
+    .filter((a) => a !== null && a !== undefined)
+    .map((a) => sprint([a]))
+    .join(' ');
 }
 
 function indent(spaces: number, s: string): string {

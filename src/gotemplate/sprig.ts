@@ -13,22 +13,64 @@ import { stringFunctions } from './sprig-strings.ts';
 
 /** Sprig functions that are refused because their result is not a function of their input. */
 export const NOT_ALLOWED_FUNCTIONS: readonly string[] = [
-  'ago', 'bcrypt', 'buildCustomCert', 'date', 'dateInZone', 'dateModify', 'date_in_zone', 'date_modify',
-  'durationRound', 'encryptAES', 'env', 'expandenv', 'genCA', 'genCAWithKey', 'genPrivateKey', 'genSelfSignedCert',
-  'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'getHostByName', 'htmlDate', 'htmlDateInZone',
-  'htpasswd', 'mustDateModify', 'mustToDate', 'must_date_modify', 'now', 'randAlpha', 'randAlphaNum', 'randAscii',
-  'randBytes', 'randInt', 'randNumeric', 'shuffle', 'toDate', 'unixEpoch', 'uuidv4',
+  'ago',
+  'bcrypt',
+  'buildCustomCert',
+  'date',
+  'dateInZone',
+  'dateModify',
+  'date_in_zone',
+  'date_modify',
+  'durationRound',
+  'encryptAES',
+  'env',
+  'expandenv',
+  'genCA',
+  'genCAWithKey',
+  'genPrivateKey',
+  'genSelfSignedCert',
+  'genSelfSignedCertWithKey',
+  'genSignedCert',
+  'genSignedCertWithKey',
+  'getHostByName',
+  'htmlDate',
+  'htmlDateInZone',
+  'htpasswd',
+  'mustDateModify',
+  'mustToDate',
+  'must_date_modify',
+  'now',
+  'randAlpha',
+  'randAlphaNum',
+  'randAscii',
+  'randBytes',
+  'randInt',
+  'randNumeric',
+  'shuffle',
+  'toDate',
+  'unixEpoch',
+  'uuidv4',
 ];
 
 /** Deterministic sprig functions this engine does not implement. */
 export const NOT_SUPPORTED_FUNCTIONS: readonly string[] = [
-  'decryptAES', 'derivePassword', 'divf', 'duration', 'semver', 'semverCompare', 'urlJoin', 'urlParse',
+  'decryptAES',
+  'derivePassword',
+  'divf',
+  'duration',
+  'semver',
+  'semverCompare',
+  'urlJoin',
+  'urlParse',
 ];
 
 /** Sprig's function map: implemented functions plus refusing stand-ins for the rest. */
 export function sprigFunctions(): Map<string, TemplateFunction> {
   const map = new Map<string, TemplateFunction>([
-    ...stringFunctions(), ...numericFunctions(), ...listFunctions(), ...miscFunctions(),
+    ...stringFunctions(),
+    ...numericFunctions(),
+    ...listFunctions(),
+    ...miscFunctions(),
   ]);
   for (const name of NOT_ALLOWED_FUNCTIONS) {
     map.set(name, refused(`function ${name} is not allowed: templates must be deterministic`));

@@ -42,7 +42,18 @@ export function toLower(ch: string): string {
 /** Go's unicode.ToTitle (the upper mapping, except for the few titlecase digraphs). */
 export function toTitle(ch: string): string {
   const digraphs: Record<string, string> = {
-    'Ǆ': 'ǅ', 'ǅ': 'ǅ', 'ǆ': 'ǅ', 'Ǉ': 'ǈ', 'ǈ': 'ǈ', 'ǉ': 'ǈ', 'Ǌ': 'ǋ', 'ǋ': 'ǋ', 'ǌ': 'ǋ', 'Ǳ': 'ǲ', 'ǲ': 'ǲ', 'ǳ': 'ǲ',
+    Ǆ: 'ǅ',
+    ǅ: 'ǅ',
+    ǆ: 'ǅ',
+    Ǉ: 'ǈ',
+    ǈ: 'ǈ',
+    ǉ: 'ǈ',
+    Ǌ: 'ǋ',
+    ǋ: 'ǋ',
+    ǌ: 'ǋ',
+    Ǳ: 'ǲ',
+    ǲ: 'ǲ',
+    ǳ: 'ǲ',
   };
   return digraphs[ch] ?? toUpper(ch);
 }

@@ -91,8 +91,9 @@ export function isGoMap(value: unknown): value is GoMap {
 
 /** Whether `value` is a Go struct: an object that is neither a map, a slice nor a GoInt. */
 export function isStruct(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    && !(value instanceof GoInt) && !isGoMap(value);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof GoInt) && !isGoMap(value)
+  );
 }
 
 /** The value of map key `key`, or `undefined` when absent (never an inherited property). */
@@ -143,11 +144,16 @@ export function structTypeName(value: object): string {
 export function typeName(value: unknown): string {
   if (value === undefined || value === null) return '<nil>';
   switch (typeof value) {
-    case 'string': return 'string';
-    case 'number': return 'float64';
-    case 'boolean': return 'bool';
-    case 'function': return 'func()';
-    default: break;
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'function':
+      return 'func()';
+    default:
+      break;
   }
   if (value instanceof GoInt) return value.kind;
   if (Array.isArray(value)) return sliceType(value);
@@ -187,10 +193,14 @@ export function utf8Decode(bytes: Uint8Array): string {
 export function isTrue(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   switch (typeof value) {
-    case 'string': return value.length > 0;
-    case 'number': return value !== 0;
-    case 'boolean': return value;
-    default: break;
+    case 'string':
+      return value.length > 0;
+    case 'number':
+      return value !== 0;
+    case 'boolean':
+      return value;
+    default:
+      break;
   }
   if (value instanceof GoInt) return value.value !== 0n;
   if (Array.isArray(value)) return value.length > 0;

@@ -21,8 +21,12 @@ export interface ReadinessInputs {
 export function readinessAnswer(r: ReadinessInputs): { code: number; body: string } {
   if (!r.leading) return { code: 200, body: 'ok: standby, waiting for the leader lease\n' };
   if (!r.cachesLoaded) return { code: 503, body: 'caches not loaded\n' };
-  if (r.outages.size === 0) return r.connected ? { code: 200, body: 'ok\n' } : { code: 503, body: 'a watch is down: kcp or the service cluster does not answer\n' };
-  const lines = [...r.outages].sort(([a], [b]) => a.localeCompare(b)).map(([url, o]) =>
-    `watch down: ${url} (for ${Math.max(0, Math.round((r.now - o.since) / 1000))}s: ${o.error})`);
+  if (r.outages.size === 0)
+    return r.connected
+      ? { code: 200, body: 'ok\n' }
+      : { code: 503, body: 'a watch is down: kcp or the service cluster does not answer\n' };
+  const lines = [...r.outages]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([url, o]) => `watch down: ${url} (for ${Math.max(0, Math.round((r.now - o.since) / 1000))}s: ${o.error})`);
   return { code: 503, body: `${lines.join('\n')}\n` };
 }

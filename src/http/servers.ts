@@ -1,10 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { errorChain, type Logger } from '../log/logger.ts';
 
-interface Answer { code: number; body: string; type?: string }
+interface Answer {
+  code: number;
+  body: string;
+  type?: string;
+}
 
 /** Starts an HTTP server on host:port serving fixed routes; resolves once listening. */
-export async function serve(address: string, routes: Record<string, () => Answer | Promise<Answer>>, logger: Logger): Promise<Server> {
+export async function serve(
+  address: string,
+  routes: Record<string, () => Answer | Promise<Answer>>,
+  logger: Logger,
+): Promise<Server> {
   const i = address.lastIndexOf(':');
   const host = address.slice(0, i) === '' ? '0.0.0.0' : address.slice(0, i).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(i + 1));
@@ -26,7 +34,11 @@ export async function serve(address: string, routes: Record<string, () => Answer
 }
 
 /** The route's answer; a route that fails is a 500 (the scrape fails, the agent goes on). */
-async function answer(routes: Record<string, () => Answer | Promise<Answer>>, url: string | undefined, logger: Logger): Promise<Answer> {
+async function answer(
+  routes: Record<string, () => Answer | Promise<Answer>>,
+  url: string | undefined,
+  logger: Logger,
+): Promise<Answer> {
   const route = routes[(url ?? '/').split('?')[0] ?? '/'];
   if (route === undefined) return { code: 404, body: 'not found\n' };
   try {

@@ -95,7 +95,13 @@ function tlsOptions(tls: HttpsMaterial, cluster: Cluster): ConnectionOptionsTls 
   return out;
 }
 
-type ConnectionOptionsTls = { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean; servername?: string };
+type ConnectionOptionsTls = {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+};
 
 function isPem(v: unknown): v is string | Buffer {
   return typeof v === 'string' || Buffer.isBuffer(v);

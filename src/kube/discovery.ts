@@ -44,7 +44,12 @@ interface ApiResource {
  * the others in the server's order. Read-only. Throws "failed to discover …"
  * when the group, version or kind is not served.
  */
-export async function discoverResource(client: RestClient, group: string, kind: string, version?: string): Promise<DiscoveredResource> {
+export async function discoverResource(
+  client: RestClient,
+  group: string,
+  kind: string,
+  version?: string,
+): Promise<DiscoveredResource> {
   const [first] = await discover(client, group, kind, { version, all: false });
   return first;
 }
@@ -60,7 +65,12 @@ export async function discoverVersions(client: RestClient, group: string, kind: 
 
 type Found = [DiscoveredResource, ...DiscoveredResource[]];
 
-async function discover(client: RestClient, group: string, kind: string, search: { version: string | undefined; all: boolean }): Promise<Found> {
+async function discover(
+  client: RestClient,
+  group: string,
+  kind: string,
+  search: { version: string | undefined; all: boolean },
+): Promise<Found> {
   try {
     const gv = await groupVersions(client, group);
     const candidates = candidateVersions(gv, search.version);
@@ -69,7 +79,8 @@ async function discover(client: RestClient, group: string, kind: string, search:
       if (found.length > 0 && !search.all) break;
       const resources = await resourceList(client, group, v);
       const resource = findResource(resources, kind);
-      if (resource !== undefined) found.push(toDiscovered(resource, resources, { group, version: v, preferred: gv.preferred }));
+      if (resource !== undefined)
+        found.push(toDiscovered(resource, resources, { group, version: v, preferred: gv.preferred }));
     }
     const [first, ...rest] = found;
     if (first === undefined) throw new Error(`no version of ${candidates.join(', ')} serves the kind`);
@@ -91,17 +102,28 @@ export interface ServedResource {
  * discovery document. Returns undefined when the server does not serve it
  * (the group version is unknown, or lists no such resource). Read-only.
  */
-export async function servedResource(client: RestClient, group: string, version: string, resource: string): Promise<ServedResource | undefined> {
+export async function servedResource(
+  client: RestClient,
+  group: string,
+  version: string,
+  resource: string,
+): Promise<ServedResource | undefined> {
   let resources: ApiResource[];
   try {
     resources = await resourceList(client, group, version);
   } catch (err) {
     if (isNotFound(err)) return undefined;
-    throw new Error(`failed to discover ${resource} in ${group === '' ? version : `${group}/${version}`}`, { cause: err });
+    throw new Error(`failed to discover ${resource} in ${group === '' ? version : `${group}/${version}`}`, {
+      cause: err,
+    });
   }
   const found = resources.find((r) => r.name === resource);
   if (found === undefined) return undefined;
-  return { kind: found.kind, namespaced: found.namespaced, hasStatus: resources.some((r) => r.name === `${resource}/status`) };
+  return {
+    kind: found.kind,
+    namespaced: found.namespaced,
+    hasStatus: resources.some((r) => r.name === `${resource}/status`),
+  };
 }
 
 /**
@@ -113,7 +135,9 @@ export async function fetchOpenAPI(client: RestClient, group: string, version: s
   try {
     return await client.send('GET', path);
   } catch (err) {
-    throw new Error(`failed to discover the OpenAPI schema of ${group === '' ? version : `${group}/${version}`}`, { cause: err });
+    throw new Error(`failed to discover the OpenAPI schema of ${group === '' ? version : `${group}/${version}`}`, {
+      cause: err,
+    });
   }
 }
 
@@ -156,7 +180,12 @@ async function resourceList(client: RestClient, group: string, version: string):
 }
 
 function isApiResource(v: unknown): v is ApiResource {
-  return isRecord(v) && typeof v['name'] === 'string' && typeof v['kind'] === 'string' && typeof v['namespaced'] === 'boolean';
+  return (
+    isRecord(v) &&
+    typeof v['name'] === 'string' &&
+    typeof v['kind'] === 'string' &&
+    typeof v['namespaced'] === 'boolean'
+  );
 }
 
 /** The resource itself (not a subresource such as `pods/status`) of the kind. */
@@ -164,7 +193,11 @@ function findResource(resources: readonly ApiResource[], kind: string): ApiResou
   return resources.find((r) => r.kind === kind && !r.name.includes('/'));
 }
 
-function toDiscovered(r: ApiResource, all: readonly ApiResource[], where: { group: string; version: string; preferred: string }): DiscoveredResource {
+function toDiscovered(
+  r: ApiResource,
+  all: readonly ApiResource[],
+  where: { group: string; version: string; preferred: string },
+): DiscoveredResource {
   const has = (sub: string): boolean => all.some((x) => x.name === `${r.name}/${sub}`);
   return {
     group: where.group,

@@ -13,7 +13,14 @@ export class ApiError extends Error {
   /** Seconds the server asked us to wait (429/503 Retry-After), if any. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(init: { code: number; reason: string; message: string; method: string; path: string; retryAfterSeconds?: number }) {
+  constructor(init: {
+    code: number;
+    reason: string;
+    message: string;
+    method: string;
+    path: string;
+    retryAfterSeconds?: number;
+  }) {
     super(`${init.method} ${init.path}: ${init.code} ${init.reason}: ${init.message}`);
     this.code = init.code;
     this.reason = init.reason;
@@ -36,7 +43,8 @@ const hasCode = (err: unknown, code: number): boolean => apiErrorOf(err)?.code =
 
 export const isNotFound = (err: unknown): boolean => hasCode(err, 404);
 export const isConflict = (err: unknown): boolean => hasCode(err, 409) && apiErrorOf(err)?.reason !== 'AlreadyExists';
-export const isAlreadyExists = (err: unknown): boolean => hasCode(err, 409) && apiErrorOf(err)?.reason === 'AlreadyExists';
+export const isAlreadyExists = (err: unknown): boolean =>
+  hasCode(err, 409) && apiErrorOf(err)?.reason === 'AlreadyExists';
 export const isGone = (err: unknown): boolean => hasCode(err, 410) || apiErrorOf(err)?.reason === 'Expired';
 export const isForbidden = (err: unknown): boolean => hasCode(err, 403);
 export const isUnauthorized = (err: unknown): boolean => hasCode(err, 401);
@@ -74,9 +82,18 @@ export function apiErrorFromResponse(
 
 function statusReason(code: number): string {
   const reasons: Record<number, string> = {
-    400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-    409: 'Conflict', 410: 'Expired', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError',
-    503: 'ServiceUnavailable', 504: 'Timeout',
+    400: 'BadRequest',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'NotFound',
+    405: 'MethodNotAllowed',
+    409: 'Conflict',
+    410: 'Expired',
+    422: 'Invalid',
+    429: 'TooManyRequests',
+    500: 'InternalError',
+    503: 'ServiceUnavailable',
+    504: 'Timeout',
   };
   return reasons[code] ?? 'Unknown';
 }

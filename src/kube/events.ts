@@ -92,7 +92,11 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       await limiter?.take();
       await client.background().create(`/api/v1/namespaces/${ns}/events`, event);
     } catch (err) {
-      opts.logger.debug('Failed to record event', { reason: event['reason'], object: event.metadata.name, error: errorChain(err) });
+      opts.logger.debug('Failed to record event', {
+        reason: event['reason'],
+        object: event.metadata.name,
+        error: errorChain(err),
+      });
     }
   };
   const drain = async (): Promise<void> => {
@@ -139,7 +143,11 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
 }
 
 /** The core/v1 Event for an object (cluster-scoped objects' events go to `default`). */
-export function buildEvent(obj: EventSubject, input: EventInput, source: { component: string; time: string }): KubeObject {
+export function buildEvent(
+  obj: EventSubject,
+  input: EventInput,
+  source: { component: string; time: string },
+): KubeObject {
   const namespace = obj.metadata.namespace ?? 'default';
   const name = obj.metadata.name ?? 'unknown';
   return {

@@ -70,5 +70,7 @@ export function isWatchEvent(v: unknown): v is WatchEvent {
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
 export function objectKey(meta: ObjectMeta): string {
-  return meta.namespace !== undefined && meta.namespace !== '' ? `${meta.namespace}/${meta.name ?? ''}` : (meta.name ?? '');
+  return meta.namespace !== undefined && meta.namespace !== ''
+    ? `${meta.namespace}/${meta.name ?? ''}`
+    : (meta.name ?? '');
 }

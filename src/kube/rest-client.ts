@@ -98,10 +98,18 @@ export class RestClient {
   private readonly opts: RestClientOptions;
   private readonly priority: RequestPriority;
 
-  constructor(conn: Connection, opts: RestClientOptions, shared?: SharedByServer, priority: RequestPriority = 'normal') {
+  constructor(
+    conn: Connection,
+    opts: RestClientOptions,
+    shared?: SharedByServer,
+    priority: RequestPriority = 'normal',
+  ) {
     this.conn = conn;
     this.opts = opts;
-    this.shared = shared ?? { limiter: new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock), idle: new IdleGate(opts.clock) };
+    this.shared = shared ?? {
+      limiter: new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock),
+      idle: new IdleGate(opts.clock),
+    };
     this.priority = priority;
   }
 
@@ -145,7 +153,13 @@ export class RestClient {
   }
 
   /** Deletes; the answer is the object (when finalizers delay it) or a Status. */
-  async delete(path: string, options?: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; preconditions?: { uid?: string; resourceVersion?: string } }): Promise<unknown> {
+  async delete(
+    path: string,
+    options?: {
+      propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+      preconditions?: { uid?: string; resourceVersion?: string };
+    },
+  ): Promise<unknown> {
     const body = options === undefined ? undefined : { kind: 'DeleteOptions', apiVersion: 'v1', ...options };
     return this.send('DELETE', path, { body });
   }
@@ -184,14 +198,31 @@ export class RestClient {
         path: url.pathname + url.search,
         method,
         headers: await this.headers(options),
-        ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+        ...(options.body === undefined
+          ? {}
+          : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
         signal: AbortSignal.any(signals),
       });
       const text = await res.body.text();
-      return { code: res.statusCode, text, retryAfter: headerValue(res.headers['retry-after']), started, answered: this.opts.clock.now() };
+      return {
+        code: res.statusCode,
+        text,
+        retryAfter: headerValue(res.headers['retry-after']),
+        started,
+        answered: this.opts.clock.now(),
+      };
     };
-    const { code, text, retryAfter, started, answered } = this.priority === 'background' ? await idle.background(exchange, options.signal) : await idle.foreground(exchange);
-    this.opts.observer?.onResponse({ method, path: url.pathname, code, durationMs: answered - started, waitedMs: started - queued });
+    const { code, text, retryAfter, started, answered } =
+      this.priority === 'background'
+        ? await idle.background(exchange, options.signal)
+        : await idle.foreground(exchange);
+    this.opts.observer?.onResponse({
+      method,
+      path: url.pathname,
+      code,
+      durationMs: answered - started,
+      waitedMs: started - queued,
+    });
     if (code >= 300) throw apiErrorFromResponse({ method, path }, code, text, retryAfter);
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
@@ -213,10 +244,21 @@ export class RestClient {
       signal,
       bodyTimeout: 0,
     });
-    this.opts.observer?.onResponse({ method: 'WATCH', path: url.pathname, code: res.statusCode, durationMs: 0, waitedMs: 0 });
+    this.opts.observer?.onResponse({
+      method: 'WATCH',
+      path: url.pathname,
+      code: res.statusCode,
+      durationMs: 0,
+      waitedMs: 0,
+    });
     if (res.statusCode >= 300) {
       const text = await res.body.text();
-      throw apiErrorFromResponse({ method: 'WATCH', path }, res.statusCode, text, headerValue(res.headers['retry-after']));
+      throw apiErrorFromResponse(
+        { method: 'WATCH', path },
+        res.statusCode,
+        text,
+        headerValue(res.headers['retry-after']),
+      );
     }
     await forEachLine(res.body, (line) => {
       const event: unknown = JSON.parse(line);

@@ -34,17 +34,27 @@ export function createLogger(opts: LoggerOptions, fields: LogFields = {}): Logge
     if (ORDER[level] < min) return;
     const all: LogFields = { ...fields, ...extra };
     if (opts.format === 'Console') {
-      const kv = Object.entries(all).map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
+      const kv = Object.entries(all)
+        .map(([k, v]) => `${k}=${formatValue(v)}`)
+        .join(' ');
       write(`${now().toISOString()} ${level.toUpperCase().padEnd(5)} ${msg}${kv === '' ? '' : ` ${kv}`}`);
       return;
     }
     write(JSON.stringify({ ts: now().toISOString(), level, msg, ...serializable(all) }));
   };
   return {
-    debug: (m, f) => { log('debug', m, f); },
-    info: (m, f) => { log('info', m, f); },
-    warn: (m, f) => { log('warn', m, f); },
-    error: (m, f) => { log('error', m, f); },
+    debug: (m, f) => {
+      log('debug', m, f);
+    },
+    info: (m, f) => {
+      log('info', m, f);
+    },
+    warn: (m, f) => {
+      log('warn', m, f);
+    },
+    error: (m, f) => {
+      log('error', m, f);
+    },
     child: (more) => createLogger(opts, { ...fields, ...more }),
   };
 }
@@ -76,5 +86,5 @@ function serializable(fields: LogFields): LogFields {
 
 function formatValue(v: unknown): string {
   if (v instanceof Error) return JSON.stringify(errorChain(v));
-  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'undefined';
+  return typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? 'undefined');
 }

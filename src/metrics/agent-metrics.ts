@@ -41,43 +41,80 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
   const wallClockMs = opts.wallClockMs ?? Date.now;
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const queues = new QueueMetrics(registry);
-  const reconciles = new Counter({ name: 'syncagent_reconcile_total', help: 'Reconciles by controller and outcome.', labelNames: ['controller', 'outcome'], registers });
-  const reconcileSeconds = new Counter({ name: 'syncagent_reconcile_seconds_total', help: 'Time spent reconciling, by controller.', labelNames: ['controller'], registers });
+  const reconciles = new Counter({
+    name: 'syncagent_reconcile_total',
+    help: 'Reconciles by controller and outcome.',
+    labelNames: ['controller', 'outcome'],
+    registers,
+  });
+  const reconcileSeconds = new Counter({
+    name: 'syncagent_reconcile_seconds_total',
+    help: 'Time spent reconciling, by controller.',
+    labelNames: ['controller'],
+    registers,
+  });
   const reconcileDuration = new Histogram({
-    name: 'syncagent_reconcile_duration_seconds', help: 'How long one reconcile took, by controller and PublishedResource (sync only).',
-    labelNames: ['controller', 'published_resource'], buckets: RECONCILE_BUCKETS, registers,
+    name: 'syncagent_reconcile_duration_seconds',
+    help: 'How long one reconcile took, by controller and PublishedResource (sync only).',
+    labelNames: ['controller', 'published_resource'],
+    buckets: RECONCILE_BUCKETS,
+    registers,
   });
   const createToCopy = new Histogram({
     name: 'syncagent_sync_create_to_copy_seconds',
-    help: 'From a consumer object\'s creationTimestamp (whole seconds, kcp\'s clock) to its copy created on the service cluster.',
-    labelNames: ['published_resource'], buckets: CREATE_TO_COPY_BUCKETS, registers,
+    help: "From a consumer object's creationTimestamp (whole seconds, kcp's clock) to its copy created on the service cluster.",
+    labelNames: ['published_resource'],
+    buckets: CREATE_TO_COPY_BUCKETS,
+    registers,
   });
   const statusToConsumer = new Histogram({
-    name: 'syncagent_sync_status_to_consumer_seconds', help: 'From the agent seeing a copy\'s status change to the consumer object carrying it.',
-    labelNames: ['published_resource'], buckets: STATUS_BUCKETS, registers,
+    name: 'syncagent_sync_status_to_consumer_seconds',
+    help: "From the agent seeing a copy's status change to the consumer object carrying it.",
+    labelNames: ['published_resource'],
+    buckets: STATUS_BUCKETS,
+    registers,
   });
-  const requests = new Counter({ name: 'syncagent_requests_total', help: 'API requests by server, method and status code.', labelNames: ['server', 'method', 'code'], registers });
+  const requests = new Counter({
+    name: 'syncagent_requests_total',
+    help: 'API requests by server, method and status code.',
+    labelNames: ['server', 'method', 'code'],
+    registers,
+  });
   const requestDuration = new Histogram({
-    name: 'syncagent_request_duration_seconds', help: 'From a request sent to its answer read, by server and method (watches not included).',
-    labelNames: ['server', 'method'], buckets: REQUEST_BUCKETS, registers,
+    name: 'syncagent_request_duration_seconds',
+    help: 'From a request sent to its answer read, by server and method (watches not included).',
+    labelNames: ['server', 'method'],
+    buckets: REQUEST_BUCKETS,
+    registers,
   });
   const requestWait = new Histogram({
-    name: 'syncagent_request_wait_seconds', help: 'How long a request waited before it was sent: the client rate limit, and a busy server for Events (watches not included).',
-    labelNames: ['server'], buckets: REQUEST_BUCKETS, registers,
+    name: 'syncagent_request_wait_seconds',
+    help: 'How long a request waited before it was sent: the client rate limit, and a busy server for Events (watches not included).',
+    labelNames: ['server'],
+    buckets: REQUEST_BUCKETS,
+    registers,
   });
   const discarded = new Counter({
-    name: 'syncagent_events_discarded_total', help: 'Events not written: replaced by a newer one on the same object while waiting, or dropped because too many waited.',
-    labelNames: ['why'], registers,
+    name: 'syncagent_events_discarded_total',
+    help: 'Events not written: replaced by a newer one on the same object while waiting, or dropped because too many waited.',
+    labelNames: ['why'],
+    registers,
   });
   let publishedResources: () => number = () => 0;
   new Gauge({
-    name: 'sync_agent_published_resource', help: 'Number of PublishedResources currently managed by this syncagent instance.', registers,
-    collect(): void { this.set(publishedResources()); },
+    name: 'sync_agent_published_resource',
+    help: 'Number of PublishedResources currently managed by this syncagent instance.',
+    registers,
+    collect(): void {
+      this.set(publishedResources());
+    },
   });
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
-    eventDiscarded: (why) => { discarded.inc({ why }); },
+    eventDiscarded: (why) => {
+      discarded.inc({ why });
+    },
     requests: (server) => ({
       onResponse(response): void {
         requests.inc({ server, method: response.method, code: String(response.code) });
@@ -95,7 +132,10 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
         const kind = sync ? 'sync' : controller;
         reconciles.inc({ controller: kind, outcome });
         reconcileSeconds.inc({ controller: kind }, durationMs / 1000);
-        reconcileDuration.observe({ controller: kind, published_resource: sync ? controller.slice('sync/'.length) : '' }, durationMs / 1000);
+        reconcileDuration.observe(
+          { controller: kind, published_resource: sync ? controller.slice('sync/'.length) : '' },
+          durationMs / 1000,
+        );
       },
       trackQueue: (controller, stats) => queues.track(controller, stats),
       onCopyCreated(publishedResource, consumerCreated): void {

@@ -23,17 +23,32 @@ export class QueueMetrics {
 
   constructor(registry: Registry) {
     const queues = this.queues;
-    const fold = (q: TrackedQueue): void => { this.fold(q, q.stats()); };
+    const fold = (q: TrackedQueue): void => {
+      this.fold(q, q.stats());
+    };
     this.adds = new Counter({
-      name: 'workqueue_adds_total', help: 'Keys added to the work queue (an add of a key already waiting is not counted).',
-      labelNames: ['name'], registers: [registry], collect: () => { queues.forEach(fold); },
+      name: 'workqueue_adds_total',
+      help: 'Keys added to the work queue (an add of a key already waiting is not counted).',
+      labelNames: ['name'],
+      registers: [registry],
+      collect: () => {
+        queues.forEach(fold);
+      },
     });
     this.retries = new Counter({
-      name: 'workqueue_retries_total', help: 'Keys re-added after a failed reconcile, with backoff.',
-      labelNames: ['name'], registers: [registry], collect: () => { queues.forEach(fold); },
+      name: 'workqueue_retries_total',
+      help: 'Keys re-added after a failed reconcile, with backoff.',
+      labelNames: ['name'],
+      registers: [registry],
+      collect: () => {
+        queues.forEach(fold);
+      },
     });
     new Gauge({
-      name: 'workqueue_depth', help: 'Keys waiting in the work queue.', labelNames: ['name'], registers: [registry],
+      name: 'workqueue_depth',
+      help: 'Keys waiting in the work queue.',
+      labelNames: ['name'],
+      registers: [registry],
       collect(): void {
         this.reset();
         for (const q of queues) this.inc({ name: q.name }, q.stats().depth);
@@ -42,11 +57,13 @@ export class QueueMetrics {
     new Gauge({
       name: 'workqueue_longest_running_processor_seconds',
       help: 'How long the key processed longest has been running; a stuck reconcile keeps it growing.',
-      labelNames: ['name'], registers: [registry],
+      labelNames: ['name'],
+      registers: [registry],
       collect(): void {
         this.reset();
         const longest = new Map<string, number>();
-        for (const q of queues) longest.set(q.name, Math.max(longest.get(q.name) ?? 0, q.stats().longestRunningMs / 1000));
+        for (const q of queues)
+          longest.set(q.name, Math.max(longest.get(q.name) ?? 0, q.stats().longestRunningMs / 1000));
         for (const [name, seconds] of longest) this.set({ name }, seconds);
       },
     });

@@ -8,7 +8,8 @@ export class CoalescingQueue<T> {
   private readonly capacity: number;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new TypeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new TypeError(`capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
   }
 

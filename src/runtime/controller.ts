@@ -179,15 +179,23 @@ export class Controller {
       this.logger.debug('Reconcile hit a conflict, retrying', { key, error: errorChain(err) });
       return 'conflict';
     }
-    this.logger.error('Reconcile failed, retrying', { key, error: errorChain(err), retries: this.queue.numRequeues(key) });
+    this.logger.error('Reconcile failed, retrying', {
+      key,
+      error: errorChain(err),
+      retries: this.queue.numRequeues(key),
+    });
     return 'error';
   }
 
   /** Hands the queue's counters to the observer; returns what stops that. */
   private trackQueue(): () => void {
     let untrack: (() => void) | undefined;
-    this.guardObserver(() => { untrack = this.observer?.trackQueue?.(this.name, () => this.queue.stats()); });
-    return () => { this.guardObserver(() => untrack?.()); };
+    this.guardObserver(() => {
+      untrack = this.observer?.trackQueue?.(this.name, () => this.queue.stats());
+    });
+    return () => {
+      this.guardObserver(() => untrack?.());
+    };
   }
 
   private observe(outcome: ReconcileOutcome, durationMs: number): void {

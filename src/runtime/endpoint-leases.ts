@@ -65,8 +65,11 @@ export class EndpointLeases {
   /** Keeps the membership Lease and the URL Leases until signal aborts; then releases them all. */
   async run(signal: AbortSignal): Promise<void> {
     const retry = this.opts.retryPeriodMs ?? 2_000;
-    const membership = this.elector(this.memberLease(this.opts.identity)).run(signal, waitForAbort)
-      .catch((err: unknown) => { this.opts.logger.error('Membership lease failed', { error: errorChain(err) }); });
+    const membership = this.elector(this.memberLease(this.opts.identity))
+      .run(signal, waitForAbort)
+      .catch((err: unknown) => {
+        this.opts.logger.error('Membership lease failed', { error: errorChain(err) });
+      });
     while (!signal.aborted) {
       await this.rebalance(signal);
       await this.opts.clock.sleep(retry, signal).catch(() => undefined);
@@ -81,7 +84,9 @@ export class EndpointLeases {
     const urls = this.opts.urls();
     const view = await this.readLeases(urls);
     if (view === undefined) return;
-    const mine = new Set(assignEndpoints(urls, [...view.live, this.opts.identity], view.holders).get(this.opts.identity) ?? []);
+    const mine = new Set(
+      assignEndpoints(urls, [...view.live, this.opts.identity], view.holders).get(this.opts.identity) ?? [],
+    );
     for (const url of mine) if (!this.contending.has(url)) this.contend(url, signal);
     for (const [url, c] of this.contending) {
       if (!mine.has(url)) {
@@ -96,7 +101,9 @@ export class EndpointLeases {
   }
 
   /** The live replicas (membership Leases) and the current holder of each URL's Lease; undefined when the list fails. */
-  private async readLeases(urls: readonly string[]): Promise<{ live: string[]; holders: Map<string, string> } | undefined> {
+  private async readLeases(
+    urls: readonly string[],
+  ): Promise<{ live: string[]; holders: Map<string, string> } | undefined> {
     const memberPrefix = `${this.prefix}.replica.`;
     const urlOfLease = new Map(urls.map((url) => [this.urlLease(url), url]));
     try {
@@ -107,37 +114,48 @@ export class EndpointLeases {
         const name = l.metadata.name ?? '';
         const spec = (l['spec'] ?? {}) as { holderIdentity?: string; renewTime?: string };
         if (spec.holderIdentity === undefined || spec.holderIdentity === '') continue;
-        if (name.startsWith(memberPrefix)) members.push({ identity: spec.holderIdentity, renewTime: spec.renewTime ?? '' });
+        if (name.startsWith(memberPrefix))
+          members.push({ identity: spec.holderIdentity, renewTime: spec.renewTime ?? '' });
         const url = urlOfLease.get(name);
         if (url !== undefined) holders.set(url, spec.holderIdentity);
       }
       return { live: this.members.observe(members, this.opts.clock.now()), holders };
     } catch (err) {
-      this.opts.logger.warn('Failed to list the replicas\' leases; keeping the current split', { error: errorChain(err) });
+      this.opts.logger.warn("Failed to list the replicas' leases; keeping the current split", {
+        error: errorChain(err),
+      });
       return undefined;
     }
   }
 
   private contend(url: string, signal: AbortSignal): void {
     const abort = new AbortController();
-    const stop = (): void => { abort.abort(); };
+    const stop = (): void => {
+      abort.abort();
+    };
     signal.addEventListener('abort', stop, { once: true });
-    const done = this.urlElector(url).run(abort.signal, async (held) => {
-      this.opts.logger.info('Syncing a virtual workspace URL', { url });
-      this.owned.add(url);
-      this.opts.onOwnedChange();
-      await waitForAbort(held);
-      this.owned.delete(url);
-      this.opts.onOwnedChange();
-      await this.drained(url);
-    }).then((lost) => {
-      if (lost) this.opts.logger.warn('Lost the lease of a virtual workspace URL', { url });
-    }, (err: unknown) => {
-      this.opts.logger.error('Lease of a virtual workspace URL failed', { url, error: errorChain(err) });
-    }).finally(() => {
-      signal.removeEventListener('abort', stop);
-      if (this.contending.get(url)?.abort === abort) this.contending.delete(url);
-    });
+    const done = this.urlElector(url)
+      .run(abort.signal, async (held) => {
+        this.opts.logger.info('Syncing a virtual workspace URL', { url });
+        this.owned.add(url);
+        this.opts.onOwnedChange();
+        await waitForAbort(held);
+        this.owned.delete(url);
+        this.opts.onOwnedChange();
+        await this.drained(url);
+      })
+      .then(
+        (lost) => {
+          if (lost) this.opts.logger.warn('Lost the lease of a virtual workspace URL', { url });
+        },
+        (err: unknown) => {
+          this.opts.logger.error('Lease of a virtual workspace URL failed', { url, error: errorChain(err) });
+        },
+      )
+      .finally(() => {
+        signal.removeEventListener('abort', stop);
+        if (this.contending.get(url)?.abort === abort) this.contending.delete(url);
+      });
     this.contending.set(url, { abort, done });
   }
 
@@ -157,9 +175,16 @@ export class EndpointLeases {
   }
 
   private elector(name: string): LeaderElector {
-    const { client, namespace, identity, clock, logger, now, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs } = this.opts;
+    const { client, namespace, identity, clock, logger, now, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs } =
+      this.opts;
     return new LeaderElector({
-      client, namespace, name, identity, clock, logger, now,
+      client,
+      namespace,
+      name,
+      identity,
+      clock,
+      logger,
+      now,
       ...(leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds }),
       ...(renewDeadlineMs === undefined ? {} : { renewDeadlineMs }),
       ...(retryPeriodMs === undefined ? {} : { retryPeriodMs }),
@@ -183,5 +208,13 @@ function shortHash(s: string): string {
 
 function waitForAbort(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => { signal.addEventListener('abort', () => { resolve(); }, { once: true }); });
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }

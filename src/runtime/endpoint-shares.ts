@@ -17,7 +17,11 @@ import { createHash } from 'node:crypto';
  * may differ for a moment (a replica seen by one and not yet by another), and
  * the per-URL Lease, not this function, keeps two replicas from syncing one URL.
  */
-export function assignEndpoints(urls: readonly string[], replicas: readonly string[], holders: ReadonlyMap<string, string> = new Map()): Map<string, string[]> {
+export function assignEndpoints(
+  urls: readonly string[],
+  replicas: readonly string[],
+  holders: ReadonlyMap<string, string> = new Map(),
+): Map<string, string[]> {
   const members = [...new Set(replicas)].sort();
   const out = new Map<string, string[]>(members.map((m) => [m, []]));
   const unique = [...new Set(urls)].sort();
@@ -40,7 +44,10 @@ export function assignEndpoints(urls: readonly string[], replicas: readonly stri
 
 /** The replicas in a URL's rendezvous order, best first. */
 function byRank(url: string, members: readonly string[]): string[] {
-  return members.map((m) => ({ m, score: rank(url, m) })).sort((a, b) => b.score - a.score || a.m.localeCompare(b.m)).map((r) => r.m);
+  return members
+    .map((m) => ({ m, score: rank(url, m) }))
+    .sort((a, b) => b.score - a.score || a.m.localeCompare(b.m))
+    .map((r) => r.m);
 }
 
 /** A replica's rank for a URL: 48 bits of SHA-256 over both. */
@@ -76,6 +83,9 @@ export class MemberTracker {
       const prev = this.seen.get(r.identity);
       if (prev?.renewTime !== r.renewTime) this.seen.set(r.identity, { renewTime: r.renewTime, at: now });
     }
-    return [...this.seen].filter(([, s]) => now - s.at <= this.leaseMs).map(([id]) => id).sort();
+    return [...this.seen]
+      .filter(([, s]) => now - s.at <= this.leaseMs)
+      .map(([id]) => id)
+      .sort();
   }
 }

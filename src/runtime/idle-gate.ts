@@ -89,9 +89,10 @@ export class IdleGate {
     this.recentMs = this.recentMs === undefined ? ms : this.recentMs + RECENT_WEIGHT * (ms - this.recentMs);
     // Follows a faster server at once and a slower one slowly (after some
     // thousand answers), so a server that stays slower becomes the new normal.
-    this.baselineMs = this.baselineMs === undefined || this.recentMs < this.baselineMs
-      ? this.recentMs
-      : this.baselineMs + BASELINE_RISE * (this.recentMs - this.baselineMs);
+    this.baselineMs =
+      this.baselineMs === undefined || this.recentMs < this.baselineMs
+        ? this.recentMs
+        : this.baselineMs + BASELINE_RISE * (this.recentMs - this.baselineMs);
   }
 
   /**

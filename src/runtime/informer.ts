@@ -197,7 +197,11 @@ export class Informer {
     let cont: string | undefined;
     let rv: string | undefined;
     do {
-      const page = await this.opts.client.list(this.opts.path, { ...this.selectors(), limit: this.opts.pageSize ?? 500, continue: cont }, signal);
+      const page = await this.opts.client.list(
+        this.opts.path,
+        { ...this.selectors(), limit: this.opts.pageSize ?? 500, continue: cont },
+        signal,
+      );
       for (const item of page.items) {
         const obj = this.prepare(item);
         seen.set(this.opts.keyOf(obj), obj);
@@ -225,17 +229,30 @@ export class Informer {
     // never arrives and nothing fails: the deadline ends the watch from our
     // side instead, and it resumes from the last resourceVersion.
     const deadline = new AbortController();
-    const onAbort = (): void => { deadline.abort(); };
+    const onAbort = (): void => {
+      deadline.abort();
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = this.opts.clock.sleep((timeoutSeconds + WATCH_DEADLINE_GRACE_SECONDS) * 1000, deadline.signal)
-      .then(() => { deadline.abort(); }, () => undefined);
+    const timer = this.opts.clock.sleep((timeoutSeconds + WATCH_DEADLINE_GRACE_SECONDS) * 1000, deadline.signal).then(
+      () => {
+        deadline.abort();
+      },
+      () => undefined,
+    );
     try {
-      await this.opts.client.watch(this.opts.path, { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds }, (event) => {
-        this.handleEvent(event);
-      }, deadline.signal);
+      await this.opts.client.watch(
+        this.opts.path,
+        { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds },
+        (event) => {
+          this.handleEvent(event);
+        },
+        deadline.signal,
+      );
     } catch (err) {
       if (signal.aborted || !deadline.signal.aborted) throw err;
-      this.opts.logger.debug('Watch outlived its timeout without an end from the server; resuming', { informer: this.opts.name });
+      this.opts.logger.debug('Watch outlived its timeout without an end from the server; resuming', {
+        informer: this.opts.name,
+      });
     } finally {
       signal.removeEventListener('abort', onAbort);
       deadline.abort();

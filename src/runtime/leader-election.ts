@@ -100,13 +100,17 @@ export class LeaderElector {
     this.leading = true;
     this.opts.logger.info('Became the leader', { lease: this.opts.name, identity: this.opts.identity });
     const leader = new AbortController();
-    const stopLeading = (): void => { leader.abort(); };
+    const stopLeading = (): void => {
+      leader.abort();
+    };
     signal.addEventListener('abort', stopLeading, { once: true });
     // Observed from the start: the work ending (or failing) ends the
     // renewals at once instead of waiting until the lease is lost.
     let failure: { error: unknown } | undefined;
     const work = (async () => lead(leader.signal))()
-      .catch((err: unknown) => { failure = { error: err }; })
+      .catch((err: unknown) => {
+        failure = { error: err };
+      })
       .finally(stopLeading);
     const lost = await this.renewUntilLost(leader.signal);
     leader.abort();
@@ -216,7 +220,10 @@ export class LeaderElector {
       const lease = await this.opts.client.get(this.path);
       const spec = (lease['spec'] ?? {}) as LeaseSpec;
       if (spec.holderIdentity !== this.opts.identity) return;
-      await this.opts.client.replace(this.path, { ...lease, spec: { ...spec, holderIdentity: '', leaseDurationSeconds: 1 } });
+      await this.opts.client.replace(this.path, {
+        ...lease,
+        spec: { ...spec, holderIdentity: '', leaseDurationSeconds: 1 },
+      });
     } catch (err) {
       this.opts.logger.debug('Failed to release the leader lease', { error: errorChain(err) });
     }

@@ -41,15 +41,23 @@ export class Manager {
 
   async run(signal: AbortSignal, waitSynced: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const inner = new AbortController();
-    signal.addEventListener('abort', () => { inner.abort(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        inner.abort();
+      },
+      { once: true },
+    );
     const running = this.informers.map((i) => i.run(inner.signal));
     this.started = true;
     await waitSynced(inner.signal);
-    const all = this.runnables.map(({ name, run }) => run(inner.signal).catch((err: unknown) => {
-      this.logger.error('Component failed; shutting down', { component: name, error: errorChain(err) });
-      inner.abort();
-      throw err;
-    }));
+    const all = this.runnables.map(({ name, run }) =>
+      run(inner.signal).catch((err: unknown) => {
+        this.logger.error('Component failed; shutting down', { component: name, error: errorChain(err) });
+        inner.abort();
+        throw err;
+      }),
+    );
     const results = await Promise.allSettled([...all, ...running]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed !== undefined && !signal.aborted) throw new Error('a component failed', { cause: failed.reason });

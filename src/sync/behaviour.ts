@@ -43,7 +43,9 @@ export function compileBehaviour(pr: PublishedResource): SyncBehaviour {
     try {
       compileTemplate(rule);
     } catch (err) {
-      throw new InvalidFieldError(`spec.naming.${field}`, err instanceof Error ? err.message : String(err), { cause: err });
+      throw new InvalidFieldError(`spec.naming.${field}`, err instanceof Error ? err.message : String(err), {
+        cause: err,
+      });
     }
   }
   const mutators = compileMutationSpec(pr.spec.mutation, {
@@ -51,7 +53,12 @@ export function compileBehaviour(pr: PublishedResource): SyncBehaviour {
     // Upstream renders mutation templates with sprig's functions only.
     compileTemplate: (source) => compileTemplate(source, { functions: 'sprig' }),
   });
-  return { specMutator: mutators.spec, statusMutator: mutators.status, templates, related: compileRelatedRules(pr.spec.related) };
+  return {
+    specMutator: mutators.spec,
+    statusMutator: mutators.status,
+    templates,
+    related: compileRelatedRules(pr.spec.related),
+  };
 }
 
 /** The field an error from compileBehaviour names, if any. */

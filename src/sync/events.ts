@@ -10,7 +10,11 @@ export const SYNC_EVENTS = {
   accepted: { type: 'Normal', reason: 'ObjectAccepted', message: 'The object was accepted by the service provider.' },
   placed: { type: 'Normal', reason: 'ObjectPlaced', message: 'The object was handed to the service provider.' },
   synced: { type: 'Normal', reason: 'ObjectSynced', message: 'The changes were handed to the service provider.' },
-  statusSynced: { type: 'Normal', reason: 'ObjectStatusSynced', message: 'The status was updated by the service provider.' },
+  statusSynced: {
+    type: 'Normal',
+    reason: 'ObjectStatusSynced',
+    message: 'The status was updated by the service provider.',
+  },
   cleanup: { type: 'Normal', reason: 'ObjectCleanup', message: 'The service provider is removing the object.' },
   error: {
     type: 'Warning',

@@ -83,16 +83,26 @@ async function handleDeletion(p: Pass): Promise<Result | undefined> {
   const finalizers = p.remote.metadata.finalizers ?? [];
   if (!finalizers.includes(CLEANUP_FINALIZER)) return undefined;
   // Related objects first: resolving them needs the copy.
-  if (p.io.behaviour.related.length > 0 && await cleanupRelatedObjects(p)) return { requeueAfterMs: 0 };
+  if (p.io.behaviour.related.length > 0 && (await cleanupRelatedObjects(p))) return { requeueAfterMs: 0 };
   if (p.local !== undefined) {
     if (p.local.metadata.deletionTimestamp !== undefined) return { requeueAfterMs: WAIT_FOR_DELETION_MS };
-    await p.io.local.delete(localPath(p, p.local), { propagationPolicy: 'Background', preconditions: { uid: p.local.metadata.uid ?? '' } })
-      .catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+    await p.io.local
+      .delete(localPath(p, p.local), {
+        propagationPolicy: 'Background',
+        preconditions: { uid: p.local.metadata.uid ?? '' },
+      })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
     p.io.events.record(p.client, p.remote, SYNC_EVENTS.cleanup);
     return { requeueAfterMs: WAIT_FOR_DELETION_MS };
   }
-  await setFinalizers(p, finalizers.filter((f) => f !== CLEANUP_FINALIZER))
-    .catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  await setFinalizers(
+    p,
+    finalizers.filter((f) => f !== CLEANUP_FINALIZER),
+  ).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
   return undefined;
 }
 
@@ -110,7 +120,11 @@ async function addFinalizer(p: Pass): Promise<undefined> {
  * which is retried quietly, and never drops another controller's finalizer.
  */
 async function setFinalizers(p: Pass, finalizers: string[]): Promise<KubeObject> {
-  return p.client.patch(remotePath(p), { metadata: { resourceVersion: p.remote.metadata.resourceVersion, finalizers } }, 'merge');
+  return p.client.patch(
+    remotePath(p),
+    { metadata: { resourceVersion: p.remote.metadata.resourceVersion, finalizers } },
+    'merge',
+  );
 }
 
 /** Creates the copy (and its namespace); adopts an unowned object of the same name. */
@@ -118,7 +132,10 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
   const ns = desired.object.metadata.namespace;
   if (ns !== undefined) await p.io.ensureNamespace(ns);
   try {
-    p.io.wroteLocal(undefined, await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object));
+    p.io.wroteLocal(
+      undefined,
+      await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object),
+    );
     p.io.copyCreated(p.remote);
   } catch (err) {
     // The namespace was deleted behind our back: make it again on the retry.
@@ -143,13 +160,22 @@ async function adopt(p: Pass, desired: DesiredLocal): Promise<'adopted' | 'alrea
   // It is going away; place the copy once it is gone.
   if (existing.metadata.deletionTimestamp !== undefined) return 'terminating';
   // Already ours, complete with its state: only the cache had not seen it yet.
-  if (ownedBySameObject(p, existing) && existing.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== undefined) return 'already-ours';
+  if (ownedBySameObject(p, existing) && existing.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== undefined)
+    return 'already-ours';
   // Link it without a last-known state: the next pass then writes the whole
   // desired content once (additively, keeping fields only the copy has).
   const { [LAST_KNOWN_STATE_ANNOTATION]: _state, ...annotations } = desired.object.metadata.annotations ?? {};
-  await p.io.local.patch(localPath(p, existing), {
-    metadata: { resourceVersion: existing.metadata.resourceVersion, labels: desired.object.metadata.labels, annotations },
-  }, 'merge');
+  await p.io.local.patch(
+    localPath(p, existing),
+    {
+      metadata: {
+        resourceVersion: existing.metadata.resourceVersion,
+        labels: desired.object.metadata.labels,
+        annotations,
+      },
+    },
+    'merge',
+  );
   return 'adopted';
 }
 
@@ -177,11 +203,20 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
   // (upstream's behaviour); damaged linking labels are restored.
   const wanted = addMissingSyncMetadata(keepPlacement(desired.state, local), local, desired.sync);
   const patch = threeWayMergePatch(lastKnownState(local), wanted, local, { revertDrift: false });
-  const stateChanged = local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !== desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
+  const stateChanged =
+    local.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] !==
+    desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION];
   if (patch === undefined && !stateChanged) return false;
   const body = withStateAnnotation(patch ?? {}, desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION]);
   const basedOn = local.metadata.resourceVersion;
-  p.io.wroteLocal(basedOn, await p.io.local.patch(localPath(p, local), { ...body, metadata: { ...asRecord(body['metadata']), resourceVersion: basedOn } }, 'merge'));
+  p.io.wroteLocal(
+    basedOn,
+    await p.io.local.patch(
+      localPath(p, local),
+      { ...body, metadata: { ...asRecord(body['metadata']), resourceVersion: basedOn } },
+      'merge',
+    ),
+  );
   if (patch !== undefined) p.io.events.record(p.client, p.remote, SYNC_EVENTS.synced);
   return true;
 }
@@ -193,12 +228,17 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
 async function syncStatus(p: Pass, local: KubeObject): Promise<boolean> {
   if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return false;
   const mutated = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
-  const status = mutated === undefined || p.io.behaviour.related.length === 0 ? mutated : withRelatedCondition(mutated, p.remote);
+  const status =
+    mutated === undefined || p.io.behaviour.related.length === 0 ? mutated : withRelatedCondition(mutated, p.remote);
   if (status === undefined || deepEqual(status, p.remote['status'])) {
     p.io.statusInSync(p.key, local, false);
     return false;
   }
-  p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }));
+  p.io.wroteRemote(
+    p.key,
+    p.remote.metadata.resourceVersion,
+    await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }),
+  );
   p.io.statusInSync(p.key, local, true);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
   return true;
@@ -220,7 +260,10 @@ function keepPlacement(state: KubeObject, local: KubeObject): KubeObject {
 function withStateAnnotation(patch: Record<string, unknown>, state: string | undefined): Record<string, unknown> {
   const metadata = asRecord(patch['metadata']);
   const annotations = asRecord(metadata['annotations']);
-  return { ...patch, metadata: { ...metadata, annotations: { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: state ?? null } } };
+  return {
+    ...patch,
+    metadata: { ...metadata, annotations: { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: state ?? null } },
+  };
 }
 
 function asRecord(v: unknown): Record<string, unknown> {

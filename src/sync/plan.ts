@@ -36,7 +36,8 @@ export function planFor(pr: PublishedResource, source: CustomResourceDefinition,
     projected,
     naming: pr.spec.naming,
     resourceFilter: selector(pr.spec.filter?.resource, 'spec.filter.resource'),
-    namespaceFilter: pr.spec.filter?.namespace === undefined ? undefined : selector(pr.spec.filter.namespace, 'spec.filter.namespace'),
+    namespaceFilter:
+      pr.spec.filter?.namespace === undefined ? undefined : selector(pr.spec.filter.namespace, 'spec.filter.namespace'),
     enableWorkspacePaths: pr.spec.enableWorkspacePaths === true,
     mutation: pr.spec.mutation,
     related: pr.spec.related,
@@ -44,14 +45,20 @@ export function planFor(pr: PublishedResource, source: CustomResourceDefinition,
   return { schema: schemaFor(projected, source, agentName), target, behaviour };
 }
 
-function schemaFor(projected: Parameters<typeof crdToAPIResourceSchema>[0], source: CustomResourceDefinition, agentName: string): APIResourceSchema {
+function schemaFor(
+  projected: Parameters<typeof crdToAPIResourceSchema>[0],
+  source: CustomResourceDefinition,
+  agentName: string,
+): APIResourceSchema {
   const schema = crdToAPIResourceSchema(projected);
   schema.metadata.labels = { [AGENT_NAME_LABEL]: agentName };
   schema.metadata.annotations = {
     [AGENT_NAME_ANNOTATION]: agentName,
     [SOURCE_GENERATION_ANNOTATION]: String(source.metadata.generation ?? 0),
     // kcp, like Kubernetes, wants an approval note for *.k8s.io groups.
-    ...(isProtectedGroup(projected.group) ? { 'api-approved.kubernetes.io': 'unapproved, published by api-syncagent' } : {}),
+    ...(isProtectedGroup(projected.group)
+      ? { 'api-approved.kubernetes.io': 'unapproved, published by api-syncagent' }
+      : {}),
   };
   return schema;
 }

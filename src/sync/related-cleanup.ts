@@ -4,8 +4,15 @@ import { resolveRelated, type RelatedPair } from '../translate/related/resolve.t
 import type { RelatedRule } from '../translate/related/rule.ts';
 import type { Pass } from './pass.ts';
 import { inWorkspace, problemOf } from './related-problems.ts';
-import { clientFor, dropFinalizer, getOptional, lister, locateContext, pathOf, removeServiceCopy } from './related-syncer.ts';
-
+import {
+  clientFor,
+  dropFinalizer,
+  getOptional,
+  lister,
+  locateContext,
+  pathOf,
+  removeServiceCopy,
+} from './related-syncer.ts';
 
 /**
  * Before the copy of a deleted consumer object goes: deletes the copies of
@@ -19,14 +26,23 @@ import { clientFor, dropFinalizer, getOptional, lister, locateContext, pathOf, r
 export async function cleanupRelatedObjects(p: Pass): Promise<boolean> {
   // Without the copy, the service side cannot be evaluated; the kcp side
   // still can, and service-side copies are only touched if they are ours.
-  const ctx: Ctx = { ...p, local: p.local ?? p.remote, clusterPath: '', owner: relatedOwner(p.target.publishedResource, p.key) };
+  const ctx: Ctx = {
+    ...p,
+    local: p.local ?? p.remote,
+    clusterPath: '',
+    owner: relatedOwner(p.target.publishedResource, p.key),
+  };
   for (const rule of p.io.behaviour.related) {
     if (rule.origin === 'service' && !rule.cleanup) continue;
     try {
       if (await cleanupRule(ctx, rule)) return true;
     } catch (err) {
       if (problemOf(rule, err) === undefined) throw err;
-      p.io.logger.info('Related objects of a deleted object not cleaned up', { key: p.key, rule: rule.field, error: err instanceof Error ? err.message : String(err) });
+      p.io.logger.info('Related objects of a deleted object not cleaned up', {
+        key: p.key,
+        rule: rule.field,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return false;
@@ -37,14 +53,15 @@ type Ctx = Pass & { readonly local: KubeObject; readonly clusterPath: string; re
 async function cleanupRule(ctx: Ctx, rule: RelatedRule): Promise<boolean> {
   const pairs = await resolveRelated(rule, locateContext(ctx), lister(ctx, rule), ctx.target.local.hasStatus);
   for (const pair of pairs) {
-    if (rule.origin === 'kcp' ? await releaseKcpOrigin(ctx, rule, pair) : await deleteKcpCopy(ctx, rule, pair)) return true;
+    if (rule.origin === 'kcp' ? await releaseKcpOrigin(ctx, rule, pair) : await deleteKcpCopy(ctx, rule, pair))
+      return true;
   }
   return false;
 }
 
 /** The copy of a kcp-origin object goes first, then our finalizer on the original. */
 async function releaseKcpOrigin(ctx: Ctx, rule: RelatedRule, pair: RelatedPair): Promise<boolean> {
-  if (pair.serviceNamespaceTrusted && await removeServiceCopy(ctx, rule, pair, ctx.owner)) return true;
+  if (pair.serviceNamespaceTrusted && (await removeServiceCopy(ctx, rule, pair, ctx.owner))) return true;
   const origin = await getOptional(rule, clientFor(ctx, 'kcp'), pathOf(rule, 'kcp', pair.kcp));
   return origin !== undefined && dropFinalizer(ctx, rule, pair, origin);
 }
@@ -54,6 +71,8 @@ async function deleteKcpCopy(ctx: Ctx, rule: RelatedRule, pair: RelatedPair): Pr
   const path = pathOf(rule, 'kcp', pair.kcp);
   const copy = await getOptional(rule, clientFor(ctx, 'kcp'), path);
   if (copy === undefined || copy.metadata.deletionTimestamp !== undefined) return false;
-  await inWorkspace(rule, () => clientFor(ctx, 'kcp').delete(path, { preconditions: { uid: copy.metadata.uid ?? '' } }));
+  await inWorkspace(rule, () =>
+    clientFor(ctx, 'kcp').delete(path, { preconditions: { uid: copy.metadata.uid ?? '' } }),
+  );
   return true;
 }

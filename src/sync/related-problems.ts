@@ -28,7 +28,8 @@ export class RelatedProblem extends Error {
 export function problemOf(rule: RelatedRule, err: unknown): RelatedProblem | undefined {
   if (err instanceof RelatedProblem) return err;
   // The rule by index and identifier first (how consumers see it named everywhere), then the exact field.
-  if (err instanceof RelatedRuleError) return new RelatedProblem(RELATED_REASONS.invalid, `${rule.field}: ${err.message}`, { cause: err });
+  if (err instanceof RelatedRuleError)
+    return new RelatedProblem(RELATED_REASONS.invalid, `${rule.field}: ${err.message}`, { cause: err });
   return undefined;
 }
 
@@ -38,7 +39,11 @@ export async function inWorkspace<T>(rule: RelatedRule, body: () => Promise<T>):
     return await body();
   } catch (err) {
     if (isForbidden(err)) {
-      throw new RelatedProblem(RELATED_REASONS.notAccepted, `${rule.field}: the APIBinding has not accepted the permission claim for ${typeName(rule)}`, { cause: err });
+      throw new RelatedProblem(
+        RELATED_REASONS.notAccepted,
+        `${rule.field}: the APIBinding has not accepted the permission claim for ${typeName(rule)}`,
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -13,19 +13,36 @@ import type { RelatedProblem } from './related-problems.ts';
  * subresource when the type has one. "Not yet" (an object that does not
  * exist yet) changes nothing. Returns whether it wrote the consumer object.
  */
-export async function writeRelatedCondition(p: RelatedPass, problems: readonly RelatedProblem[], missing: boolean): Promise<boolean> {
+export async function writeRelatedCondition(
+  p: RelatedPass,
+  problems: readonly RelatedProblem[],
+  missing: boolean,
+): Promise<boolean> {
   if (problems.length === 0 && missing) return false;
   const [first] = problems;
-  const next: Omit<Condition, 'lastTransitionTime'> = first === undefined
-    ? { type: RELATED_RESOURCES_CONDITION, status: 'True', reason: 'Synced', message: 'All related objects are in sync.' }
-    : { type: RELATED_RESOURCES_CONDITION, status: 'False', reason: first.reason, message: problems.map((x) => x.message).join('; ') };
+  const next: Omit<Condition, 'lastTransitionTime'> =
+    first === undefined
+      ? {
+          type: RELATED_RESOURCES_CONDITION,
+          status: 'True',
+          reason: 'Synced',
+          message: 'All related objects are in sync.',
+        }
+      : {
+          type: RELATED_RESOURCES_CONDITION,
+          status: 'False',
+          reason: first.reason,
+          message: problems.map((x) => x.message).join('; '),
+        };
   const conditions = statusConditions(p.remote);
   if (!p.target.remote.hasStatus) {
-    for (const problem of problems) p.io.events.record(p.client, p.remote, { type: 'Warning', reason: problem.reason, message: problem.message });
+    for (const problem of problems)
+      p.io.events.record(p.client, p.remote, { type: 'Warning', reason: problem.reason, message: problem.message });
     return false;
   }
   if (conditionUnchanged(conditions, next)) return false;
-  for (const problem of problems) p.io.events.record(p.client, p.remote, { type: 'Warning', reason: problem.reason, message: problem.message });
+  for (const problem of problems)
+    p.io.events.record(p.client, p.remote, { type: 'Warning', reason: problem.reason, message: problem.message });
   const status = { ...statusOf(p.remote), conditions: setCondition(conditions, next, new Date().toISOString()) };
   const path = `${objectPath(p.target.remote, p.ref.name, p.ref.namespace)}/status`;
   p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, await p.client.replace(path, { ...p.remote, status }));
@@ -40,8 +57,11 @@ export async function writeRelatedCondition(p: RelatedPass, problems: readonly R
 export function withRelatedCondition(status: unknown, remote: KubeObject): unknown {
   const kept = findCondition(statusConditions(remote), RELATED_RESOURCES_CONDITION);
   if (kept === undefined) return status;
-  const base = typeof status === 'object' && status !== null && !Array.isArray(status) ? (status as Record<string, unknown>) : {};
-  const conditions = Array.isArray(base['conditions']) ? (base['conditions'] as Condition[]).filter((c) => c.type !== RELATED_RESOURCES_CONDITION) : [];
+  const base =
+    typeof status === 'object' && status !== null && !Array.isArray(status) ? (status as Record<string, unknown>) : {};
+  const conditions = Array.isArray(base['conditions'])
+    ? (base['conditions'] as Condition[]).filter((c) => c.type !== RELATED_RESOURCES_CONDITION)
+    : [];
   return { ...base, conditions: [...conditions, kept] };
 }
 

@@ -1,11 +1,24 @@
-import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION, RELATED_RESOURCES_ANNOTATION_PREFIX, RELATED_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
+import {
+  CLEANUP_FINALIZER,
+  RELATED_OWNER_ANNOTATION,
+  RELATED_RESOURCES_ANNOTATION_PREFIX,
+  RELATED_STATE_ANNOTATION,
+} from '../apis/v1alpha1/constants.ts';
 import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
 import type { Result } from '../runtime/controller.ts';
 import { jsonEqual } from '../translate/merge-patch.ts';
 import { isKcpBuiltInGroup } from '../translate/related/claims.ts';
-import { desiredRelatedCopy, hashedState, relatedOwner, relatedPatch, relatedStates, serializeStates, stateKey } from '../translate/related/copy.ts';
+import {
+  desiredRelatedCopy,
+  hashedState,
+  relatedOwner,
+  relatedPatch,
+  relatedStates,
+  serializeStates,
+  stateKey,
+} from '../translate/related/copy.ts';
 import type { LocateContext, RelatedLister } from '../translate/related/locate.ts';
 import { exclusiveUseRefusal } from '../translate/related/ownership.ts';
 import { resolveRelated, type RelatedPair, type RelatedPlacement } from '../translate/related/resolve.ts';
@@ -63,31 +76,47 @@ export async function syncRelatedObjects(p: RelatedPass): Promise<Result | undef
 
 /** Syncs one rule; a problem with it is collected (the other rules go on), other errors are thrown. */
 async function syncRuleOrReport(
-  p: RelatedPass, rule: RelatedRule, out: { states: Record<string, unknown>; records: Record<string, string>; problems: RelatedProblem[] },
+  p: RelatedPass,
+  rule: RelatedRule,
+  out: { states: Record<string, unknown>; records: Record<string, string>; problems: RelatedProblem[] },
 ): Promise<'wrote' | 'missing' | 'in-sync' | 'failed'> {
   try {
     return await syncRule(p, rule, out.states, out.records);
   } catch (err) {
     const problem = problemOf(rule, err);
     if (problem === undefined) throw err;
-    p.io.logger.info('Related resource not synced', { key: p.key, rule: rule.field, reason: problem.reason, error: err instanceof Error ? err.message : String(err) });
+    p.io.logger.info('Related resource not synced', {
+      key: p.key,
+      rule: rule.field,
+      reason: problem.reason,
+      error: err instanceof Error ? err.message : String(err),
+    });
     out.problems.push(problem);
     return 'failed';
   }
 }
 
-async function syncRule(p: RelatedPass, rule: RelatedRule, states: Record<string, unknown>, records: Record<string, string>): Promise<'wrote' | 'missing' | 'in-sync'> {
+async function syncRule(
+  p: RelatedPass,
+  rule: RelatedRule,
+  states: Record<string, unknown>,
+  records: Record<string, string>,
+): Promise<'wrote' | 'missing' | 'in-sync'> {
   const kinds = await servedKinds(p, rule);
   const pairs = await resolveRelated(rule, locateContext(p), lister(p, rule), p.target.local.hasStatus);
   let result: 'missing' | 'in-sync' = 'in-sync';
   for (const [index, pair] of pairs.entries()) {
     if (!pair.serviceNamespaceTrusted) {
-      throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: the service-side namespace is derived from values this object controls and is not its own`);
+      throw new RelatedProblem(
+        RELATED_REASONS.refused,
+        `${rule.field}: the service-side namespace is derived from values this object controls and is not its own`,
+      );
     }
     const outcome = await syncPair(p, rule, pair, { kinds, states });
     if (outcome === 'wrote') return 'wrote';
     if (outcome === 'missing') result = 'missing';
-    else if (outcome.record !== undefined) records[`${RELATED_RESOURCES_ANNOTATION_PREFIX}${rule.identifier}.${index}`] = JSON.stringify(outcome.record);
+    else if (outcome.record !== undefined)
+      records[`${RELATED_RESOURCES_ANNOTATION_PREFIX}${rule.identifier}.${index}`] = JSON.stringify(outcome.record);
   }
   return result;
 }
@@ -103,17 +132,29 @@ async function servedKinds(p: RelatedPass, rule: RelatedRule): Promise<Record<Si
       const unaccepted = side === 'kcp' && (isKcpBuiltInGroup(type.group) || rule.identityHash !== undefined);
       throw new RelatedProblem(
         unaccepted ? RELATED_REASONS.notAccepted : RELATED_REASONS.invalid,
-        unaccepted ? `${rule.field}: ${typeName(rule)} is not available in this workspace: the APIBinding has not accepted its permission claim` : `${rule.field}: ${where} does not serve ${type.resource} in ${type.group === '' ? 'the core group' : type.group}/${type.version}`,
+        unaccepted
+          ? `${rule.field}: ${typeName(rule)} is not available in this workspace: the APIBinding has not accepted its permission claim`
+          : `${rule.field}: ${where} does not serve ${type.resource} in ${type.group === '' ? 'the core group' : type.group}/${type.version}`,
       );
     }
-    if (!served.namespaced) throw new RelatedProblem(RELATED_REASONS.invalid, `${rule.field}: ${type.resource} is cluster-scoped; related objects must be namespaced`);
+    if (!served.namespaced)
+      throw new RelatedProblem(
+        RELATED_REASONS.invalid,
+        `${rule.field}: ${type.resource} is cluster-scoped; related objects must be namespaced`,
+      );
     kinds[side] = served.kind;
   }
   return kinds;
 }
 
 export function locateContext(p: Pick<RelatedPass, 'remote' | 'local' | 'ref' | 'clusterPath' | 'io'>): LocateContext {
-  return { remote: p.remote, local: p.local, clusterName: p.ref.cluster, clusterPath: p.clusterPath, renderer: p.io.behaviour.templates };
+  return {
+    remote: p.remote,
+    local: p.local,
+    clusterName: p.ref.cluster,
+    clusterPath: p.clusterPath,
+    renderer: p.io.behaviour.templates,
+  };
 }
 
 /** Lists related objects (or namespaces) on the origin side for selector rules. */
@@ -136,7 +177,11 @@ export function pathOf(rule: RelatedRule, side: Side, at: RelatedPlacement): str
   return `${relatedCollectionPath(typeOn(rule, side), at.namespace)}/${at.name}`;
 }
 
-export async function getOptional(rule: RelatedRule, client: RestClient, path: string): Promise<KubeObject | undefined> {
+export async function getOptional(
+  rule: RelatedRule,
+  client: RestClient,
+  path: string,
+): Promise<KubeObject | undefined> {
   return inWorkspace(rule, () => client.get(path)).catch((err: unknown) => {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -163,28 +208,45 @@ async function syncPair(p: RelatedPass, rule: RelatedRule, pair: RelatedPair, ct
   const origin = await getOptional(rule, clientFor(p, rule.origin), pathOf(rule, rule.origin, pair[rule.origin]));
   if (origin === undefined) return 'missing';
   const found: Found = { pair, origin, owner: relatedOwner(p.target.publishedResource, p.key) };
-  const guarded = rule.origin === 'kcp' ? await guardKcpOrigin(p, rule, found) : await claimServiceOrigin(p, rule, found);
+  const guarded =
+    rule.origin === 'kcp' ? await guardKcpOrigin(p, rule, found) : await claimServiceOrigin(p, rule, found);
   return guarded ?? syncDestination(p, rule, found, ctx);
 }
 
 /** Creates or patches the copy, then its status; records where a service-origin object came from. */
-async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, ctx: PairContext): Promise<PairOutcome> {
+async function syncDestination(
+  p: RelatedPass,
+  rule: RelatedRule,
+  found: Found,
+  ctx: PairContext,
+): Promise<PairOutcome> {
   const { pair, origin, owner } = found;
   const destSide = other(rule.origin);
   const destClient = clientFor(p, destSide);
   const destPath = pathOf(rule, destSide, pair[destSide]);
   const dest = await getOptional(rule, destClient, destPath);
   if (destSide === 'service') refuseForeignCopy(rule, dest, { owner, exclusive: pair.exclusive });
-  const desired = desiredRelatedCopy(rule, origin, pair[destSide], { kind: ctx.kinds[destSide], existing: dest, owner: destSide === 'service' ? owner : undefined });
+  const desired = desiredRelatedCopy(rule, origin, pair[destSide], {
+    kind: ctx.kinds[destSide],
+    existing: dest,
+    owner: destSide === 'service' ? owner : undefined,
+  });
   if (dest === undefined) {
     await createRelated(p, rule, destSide, desired);
     return 'wrote';
   }
   if (dest.metadata.deletionTimestamp !== undefined) return 'missing';
   const key = stateKey(rule, pair.kcp);
-  const patch = withOwner(relatedPatch(ctx.states[key], desired, dest), dest, destSide === 'service' ? owner : undefined);
+  const patch = withOwner(
+    relatedPatch(ctx.states[key], desired, dest),
+    dest,
+    destSide === 'service' ? owner : undefined,
+  );
   if (patch !== undefined) {
-    const metadata = { ...(patch['metadata'] as Record<string, unknown> | undefined), resourceVersion: dest.metadata.resourceVersion };
+    const metadata = {
+      ...(patch['metadata'] as Record<string, unknown> | undefined),
+      resourceVersion: dest.metadata.resourceVersion,
+    };
     await inWorkspace(rule, () => destClient.patch(destPath, { ...patch, metadata }, 'merge'));
     return 'wrote';
   }
@@ -193,7 +255,14 @@ async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, 
   if (rule.origin !== 'service') return {};
   // As upstream v0.7.0 records it (measured by the compatibility e2e): where
   // the copy is in kcp, with the origin's type. It names no service namespace.
-  return { record: { namespace: pair.kcp.namespace, name: pair.kcp.name, apiVersion: origin.apiVersion ?? '', kind: origin.kind ?? '' } };
+  return {
+    record: {
+      namespace: pair.kcp.namespace,
+      name: pair.kcp.name,
+      apiVersion: origin.apiVersion ?? '',
+      kind: origin.kind ?? '',
+    },
+  };
 }
 
 /**
@@ -202,14 +271,25 @@ async function syncDestination(p: RelatedPass, rule: RelatedRule, found: Found, 
  * taken over only where the provider's rules alone put it; where the consumer
  * chose the place, it is refused.
  */
-function refuseForeignCopy(rule: RelatedRule, dest: KubeObject | undefined, mine: { owner: string; exclusive: boolean }): void {
+function refuseForeignCopy(
+  rule: RelatedRule,
+  dest: KubeObject | undefined,
+  mine: { owner: string; exclusive: boolean },
+): void {
   const recorded = dest?.metadata.annotations?.[RELATED_OWNER_ANNOTATION];
   if (dest === undefined || recorded === mine.owner || (recorded === undefined && !mine.exclusive)) return;
-  throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: an object the agent did not make for this one is in the way on the service side`);
+  throw new RelatedProblem(
+    RELATED_REASONS.refused,
+    `${rule.field}: an object the agent did not make for this one is in the way on the service side`,
+  );
 }
 
 /** Adds the owner annotation to a patch when a taken-over destination lacks it. */
-function withOwner(patch: Record<string, unknown> | undefined, dest: KubeObject, owner: string | undefined): Record<string, unknown> | undefined {
+function withOwner(
+  patch: Record<string, unknown> | undefined,
+  dest: KubeObject,
+  owner: string | undefined,
+): Record<string, unknown> | undefined {
   if (owner === undefined || dest.metadata.annotations?.[RELATED_OWNER_ANNOTATION] === owner) return patch;
   const metadata = (patch?.['metadata'] ?? {}) as Record<string, unknown>;
   const annotations = (metadata['annotations'] ?? {}) as Record<string, unknown>;
@@ -218,16 +298,20 @@ function withOwner(patch: Record<string, unknown> | undefined, dest: KubeObject,
 
 /** `syncStatus`: the origin's status onto the copy through its /status subresource. Returns whether it wrote. */
 async function syncRelatedStatus(
-  p: RelatedPass, rule: RelatedRule, at: { client: RestClient; path: string; dest: KubeObject; origin: KubeObject },
+  p: RelatedPass,
+  rule: RelatedRule,
+  at: { client: RestClient; path: string; dest: KubeObject; origin: KubeObject },
 ): Promise<boolean> {
   if (!rule.syncStatus || at.origin['status'] === undefined) return false;
   // The rule's status mutations shape what the copy gets, as spec mutations shape its spec.
   const status = rule.statusMutator.apply(at.origin, at.dest)['status'];
   if (status === undefined || jsonEqual(status, at.dest['status'])) return false;
-  await inWorkspace(rule, () => at.client.replace(`${at.path}/status`, { ...at.dest, status })).catch((err: unknown) => {
-    if (!isNotFound(err)) throw err;
-    p.io.logger.info('Related type has no status subresource', { key: p.key, rule: rule.field });
-  });
+  await inWorkspace(rule, () => at.client.replace(`${at.path}/status`, { ...at.dest, status })).catch(
+    (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+      p.io.logger.info('Related type has no status subresource', { key: p.key, rule: rule.field });
+    },
+  );
   return true;
 }
 
@@ -240,11 +324,21 @@ async function guardKcpOrigin(p: RelatedPass, rule: RelatedRule, found: Found): 
   const { origin, pair } = found;
   const finalizers = origin.metadata.finalizers ?? [];
   if (origin.metadata.deletionTimestamp !== undefined) {
-    return (await removeServiceCopy(p, rule, pair, found.owner)) || (await dropFinalizer(p, rule, pair, origin)) ? 'wrote' : 'missing';
+    return (await removeServiceCopy(p, rule, pair, found.owner)) || (await dropFinalizer(p, rule, pair, origin))
+      ? 'wrote'
+      : 'missing';
   }
   if (finalizers.includes(CLEANUP_FINALIZER)) return undefined;
   const path = pathOf(rule, 'kcp', pair.kcp);
-  await inWorkspace(rule, () => p.client.patch(path, { metadata: { resourceVersion: origin.metadata.resourceVersion, finalizers: [...finalizers, CLEANUP_FINALIZER] } }, 'merge'));
+  await inWorkspace(rule, () =>
+    p.client.patch(
+      path,
+      {
+        metadata: { resourceVersion: origin.metadata.resourceVersion, finalizers: [...finalizers, CLEANUP_FINALIZER] },
+      },
+      'merge',
+    ),
+  );
   return 'wrote';
 }
 
@@ -258,13 +352,22 @@ async function claimServiceOrigin(p: RelatedPass, rule: RelatedRule, found: Foun
   if (!found.pair.exclusive) return undefined;
   const { origin, owner } = found;
   const namespace = origin.metadata.namespace ?? '';
-  const shared = namespace !== (p.local.metadata.namespace ?? '')
-    || p.io.hasCopiesOfOtherClusters(namespace, p.ref.cluster);
+  const shared =
+    namespace !== (p.local.metadata.namespace ?? '') || p.io.hasCopiesOfOtherClusters(namespace, p.ref.cluster);
   const refusal = exclusiveUseRefusal(origin, p.local, owner, shared);
   if (refusal !== undefined) throw new RelatedProblem(RELATED_REASONS.refused, `${rule.field}: ${refusal}`);
   if (origin.metadata.annotations?.[RELATED_OWNER_ANNOTATION] === owner) return undefined;
   const path = pathOf(rule, 'service', { namespace, name: origin.metadata.name ?? '' });
-  await p.io.local.patch(path, { metadata: { resourceVersion: origin.metadata.resourceVersion, annotations: { [RELATED_OWNER_ANNOTATION]: owner } } }, 'merge');
+  await p.io.local.patch(
+    path,
+    {
+      metadata: {
+        resourceVersion: origin.metadata.resourceVersion,
+        annotations: { [RELATED_OWNER_ANNOTATION]: owner },
+      },
+    },
+    'merge',
+  );
   return 'wrote';
 }
 
@@ -273,35 +376,65 @@ async function createRelated(p: RelatedPass, rule: RelatedRule, side: Side, desi
   const client = clientFor(p, side);
   if (side === 'service') await p.io.ensureNamespace(namespace);
   else if (namespace !== p.ref.namespace) {
-    await inWorkspace(rule, () => client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }))
-      .catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
+    await inWorkspace(rule, () =>
+      client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }),
+    ).catch((err: unknown) => {
+      if (!isAlreadyExists(err)) throw err;
+    });
   }
   await inWorkspace(rule, () => client.create(relatedCollectionPath(typeOn(rule, side), namespace), desired));
 }
 
 /** Deletes the service-side copy of a kcp-origin object if it is ours; returns whether it did. */
-export async function removeServiceCopy(p: Pick<RelatedPass, 'ref' | 'io'>, rule: RelatedRule, pair: RelatedPair, owner: string): Promise<boolean> {
+export async function removeServiceCopy(
+  p: Pick<RelatedPass, 'ref' | 'io'>,
+  rule: RelatedRule,
+  pair: RelatedPair,
+  owner: string,
+): Promise<boolean> {
   const path = pathOf(rule, 'service', pair.service);
   const copy = await getOptional(rule, p.io.local, path);
   if (copy === undefined || copy.metadata.deletionTimestamp !== undefined) return false;
   if (copy.metadata.annotations?.[RELATED_OWNER_ANNOTATION] !== owner) return false;
-  await p.io.local.delete(path, { preconditions: { uid: copy.metadata.uid ?? '' } }).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  await p.io.local.delete(path, { preconditions: { uid: copy.metadata.uid ?? '' } }).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
   return true;
 }
 
 /** Removes our finalizer from a kcp-origin object; returns whether it did. */
-export async function dropFinalizer(p: Pick<RelatedPass, 'ref' | 'io'>, rule: RelatedRule, pair: RelatedPair, origin: KubeObject): Promise<boolean> {
+export async function dropFinalizer(
+  p: Pick<RelatedPass, 'ref' | 'io'>,
+  rule: RelatedRule,
+  pair: RelatedPair,
+  origin: KubeObject,
+): Promise<boolean> {
   const finalizers = origin.metadata.finalizers ?? [];
   if (!finalizers.includes(CLEANUP_FINALIZER)) return false;
-  await inWorkspace(rule, () => clientFor(p, 'kcp').patch(pathOf(rule, 'kcp', pair.kcp), {
-    metadata: { resourceVersion: origin.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== CLEANUP_FINALIZER) },
-  }, 'merge')).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+  await inWorkspace(rule, () =>
+    clientFor(p, 'kcp').patch(
+      pathOf(rule, 'kcp', pair.kcp),
+      {
+        metadata: {
+          resourceVersion: origin.metadata.resourceVersion,
+          finalizers: finalizers.filter((f) => f !== CLEANUP_FINALIZER),
+        },
+      },
+      'merge',
+    ),
+  ).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
   return true;
 }
 
 /** Upstream's `related-resources.syncagent.kcp.io/<identifier>.<index>` annotations on the consumer object. */
 async function writeRecords(p: RelatedPass, records: Record<string, string>): Promise<boolean> {
-  const current = Object.fromEntries(Object.entries(p.remote.metadata.annotations ?? {}).filter(([k]) => k.startsWith(RELATED_RESOURCES_ANNOTATION_PREFIX)));
+  const current = Object.fromEntries(
+    Object.entries(p.remote.metadata.annotations ?? {}).filter(([k]) =>
+      k.startsWith(RELATED_RESOURCES_ANNOTATION_PREFIX),
+    ),
+  );
   const ids = new Set(p.io.behaviour.related.map((r) => r.identifier));
   const changes: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(records)) if (current[k] !== v) changes[k] = v;
@@ -312,7 +445,11 @@ async function writeRecords(p: RelatedPass, records: Record<string, string>): Pr
   }
   if (Object.keys(changes).length === 0) return false;
   const path = objectPath(p.target.remote, p.ref.name, p.ref.namespace);
-  const written = await p.client.patch(path, { metadata: { resourceVersion: p.remote.metadata.resourceVersion, annotations: changes } }, 'merge');
+  const written = await p.client.patch(
+    path,
+    { metadata: { resourceVersion: p.remote.metadata.resourceVersion, annotations: changes } },
+    'merge',
+  );
   p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, written);
   return true;
 }
@@ -324,6 +461,13 @@ async function writeStates(p: RelatedPass, states: Record<string, unknown>): Pro
   if (current === serialized || (current === undefined && serialized === '{}')) return false;
   const path = objectPath(p.target.local, p.local.metadata.name ?? '', p.local.metadata.namespace);
   const basedOn = p.local.metadata.resourceVersion;
-  p.io.wroteLocal(basedOn, await p.io.local.patch(path, { metadata: { resourceVersion: basedOn, annotations: { [RELATED_STATE_ANNOTATION]: serialized } } }, 'merge'));
+  p.io.wroteLocal(
+    basedOn,
+    await p.io.local.patch(
+      path,
+      { metadata: { resourceVersion: basedOn, annotations: { [RELATED_STATE_ANNOTATION]: serialized } } },
+      'merge',
+    ),
+  );
   return true;
 }

@@ -31,7 +31,10 @@ export function crdToAPIResourceSchema(spec: CrdSpec): APIResourceSchema {
 /** The content-hash name of a schema spec. */
 export function schemaName(spec: APIResourceSchema['spec']): string {
   // The conversion strategy follows from the versions; it is not content.
-  const hash = createHash('sha1').update(canonicalJson({ ...spec, conversion: undefined })).digest('hex').slice(0, 8);
+  const hash = createHash('sha1')
+    .update(canonicalJson({ ...spec, conversion: undefined }))
+    .digest('hex')
+    .slice(0, 8);
   return `v${hash}.${spec.names.plural}.${spec.group === '' ? 'core' : spec.group}`;
 }
 

@@ -34,9 +34,18 @@ export function mergeExportSpec(current: APIExport['spec'], published: readonly 
   for (const p of published) {
     const res = p.schemaName === undefined ? undefined : schemaResource(p.schemaName);
     if (res === undefined || p.schemaName === undefined) continue;
-    resources.set(`${res.resource}.${res.group}`, { name: res.resource, group: res.group, schema: p.schemaName, storage: { crd: {} } });
+    resources.set(`${res.resource}.${res.group}`, {
+      name: res.resource,
+      group: res.group,
+      schema: p.schemaName,
+      storage: { crd: {} },
+    });
   }
-  const claims = mergeClaims(current.permissionClaims ?? [], published, new Set([...resources.values()].map((r) => `${r.group}/${r.name}`)));
+  const claims = mergeClaims(
+    current.permissionClaims ?? [],
+    published,
+    new Set([...resources.values()].map((r) => `${r.group}/${r.name}`)),
+  );
   return {
     ...current,
     resources: [...resources.values()].sort((a, b) => compare(`${a.name}.${a.group}`, `${b.name}.${b.group}`)),
@@ -45,7 +54,11 @@ export function mergeExportSpec(current: APIExport['spec'], published: readonly 
 }
 
 /** Existing claims plus the ones the PublishedResources need; never removes one. */
-function mergeClaims(current: readonly PermissionClaim[], published: readonly PublishedSchema[], own: ReadonlySet<string>): Map<string, PermissionClaim> {
+function mergeClaims(
+  current: readonly PermissionClaim[],
+  published: readonly PublishedSchema[],
+  own: ReadonlySet<string>,
+): Map<string, PermissionClaim> {
   const claims = new Map<string, PermissionClaim>();
   for (const c of current) claims.set(claimKey(c), c);
   const add = (c: PermissionClaim): void => {
@@ -53,7 +66,8 @@ function mergeClaims(current: readonly PermissionClaim[], published: readonly Pu
   };
   add({ group: '', resource: 'events', verbs: ['*'] });
   if (published.some((p) => p.needsNamespaces)) add({ group: '', resource: 'namespaces', verbs: ['*'] });
-  if (published.some((p) => p.needsLogicalClusters)) add({ group: 'core.kcp.io', resource: 'logicalclusters', verbs: ['*'] });
+  if (published.some((p) => p.needsLogicalClusters))
+    add({ group: 'core.kcp.io', resource: 'logicalclusters', verbs: ['*'] });
   for (const c of published.flatMap((p) => p.relatedClaims)) {
     if (!own.has(`${c.group}/${c.resource}`)) add(c);
   }

@@ -32,7 +32,10 @@ export function parseSelector(text: string): Requirement[] {
     }
     if (eq !== undefined) return { key, operator: eq === '!=' ? 'NotIn' : 'In', values: [eqValue] };
     if (set !== undefined) {
-      const values = setValues.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = setValues
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       return { key, operator: set === 'in' ? 'In' : 'NotIn', values };
     }
     return { key, operator: 'Exists', values: [] };
@@ -65,7 +68,9 @@ function splitTerms(text: string): string[] {
  */
 export function fromLabelSelector(sel: LabelSelector | undefined): Requirement[] {
   if (sel === undefined) return [];
-  const reqs: Requirement[] = Object.entries(sel.matchLabels ?? {}).map(([key, v]) => checked({ key, operator: 'In', values: [v ?? ''] }));
+  const reqs: Requirement[] = Object.entries(sel.matchLabels ?? {}).map(([key, v]) =>
+    checked({ key, operator: 'In', values: [v ?? ''] }),
+  );
   for (const e of sel.matchExpressions ?? []) {
     if (e.operator !== 'In' && e.operator !== 'NotIn' && e.operator !== 'Exists' && e.operator !== 'DoesNotExist') {
       throw new Error(`unknown label selector operator "${e.operator}" for key "${e.key}"`);
@@ -93,34 +98,48 @@ function checked(r: Requirement): Requirement {
   const bad = r.values.find((v) => !validValue(v));
   if (bad !== undefined) throw new Error(`invalid label value "${bad}" for key "${r.key}"`);
   const needsValues = r.operator === 'In' || r.operator === 'NotIn';
-  if (needsValues && r.values.length === 0) throw new Error(`operator ${r.operator} for key "${r.key}" needs at least one value`);
+  if (needsValues && r.values.length === 0)
+    throw new Error(`operator ${r.operator} for key "${r.key}" needs at least one value`);
   if (!needsValues && r.values.length > 0) throw new Error(`operator ${r.operator} for key "${r.key}" takes no values`);
   return r;
 }
 
 /** True when labels satisfy every requirement (an empty selector matches everything). */
-export function matchesSelector(reqs: readonly Requirement[], labels: Readonly<Record<string, string>> | undefined): boolean {
+export function matchesSelector(
+  reqs: readonly Requirement[],
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const l = labels ?? {};
   return reqs.every((r) => {
     const has = Object.hasOwn(l, r.key);
     const value = l[r.key];
     switch (r.operator) {
-      case 'In': return has && value !== undefined && r.values.includes(value);
-      case 'NotIn': return !has || value === undefined || !r.values.includes(value);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
+      case 'In':
+        return has && value !== undefined && r.values.includes(value);
+      case 'NotIn':
+        return !has || value === undefined || !r.values.includes(value);
+      case 'Exists':
+        return has;
+      case 'DoesNotExist':
+        return !has;
     }
   });
 }
 
 /** The query-string form of requirements. */
 export function selectorString(reqs: readonly Requirement[]): string {
-  return reqs.map((r) => {
-    switch (r.operator) {
-      case 'In': return r.values.length === 1 ? `${r.key}=${r.values[0] ?? ''}` : `${r.key} in (${r.values.join(',')})`;
-      case 'NotIn': return r.values.length === 1 ? `${r.key}!=${r.values[0] ?? ''}` : `${r.key} notin (${r.values.join(',')})`;
-      case 'Exists': return r.key;
-      case 'DoesNotExist': return `!${r.key}`;
-    }
-  }).join(',');
+  return reqs
+    .map((r) => {
+      switch (r.operator) {
+        case 'In':
+          return r.values.length === 1 ? `${r.key}=${r.values[0] ?? ''}` : `${r.key} in (${r.values.join(',')})`;
+        case 'NotIn':
+          return r.values.length === 1 ? `${r.key}!=${r.values[0] ?? ''}` : `${r.key} notin (${r.values.join(',')})`;
+        case 'Exists':
+          return r.key;
+        case 'DoesNotExist':
+          return `!${r.key}`;
+      }
+    })
+    .join(',');
 }

@@ -2,7 +2,13 @@ import { LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
 import type { KubeObject } from '../kube/object.ts';
 import { apiVersionOf, type SyncTarget } from './sync-target.ts';
 import { localObjectName, type TemplateRenderer } from './naming.ts';
-import { stripForState, stripMetadataForCopy, syncAnnotations, syncLabels, type SyncMetadata } from './sync-metadata.ts';
+import {
+  stripForState,
+  stripMetadataForCopy,
+  syncAnnotations,
+  syncLabels,
+  type SyncMetadata,
+} from './sync-metadata.ts';
 
 /** What the copy of a consumer object on the service cluster should look like. */
 export interface DesiredLocal {
@@ -34,7 +40,12 @@ export interface LocalObjectContext {
  */
 export function desiredLocalObject(remote: KubeObject, target: SyncTarget, ctx: LocalObjectContext): DesiredLocal {
   const stripped = stripMetadataForCopy(ctx.mutated ?? remote);
-  const placement = localObjectName(target.naming, { object: remote, clusterName: ctx.clusterName, clusterPath: ctx.clusterPath }, target.local.namespaced ? 'Namespaced' : 'Cluster', ctx.renderer);
+  const placement = localObjectName(
+    target.naming,
+    { object: remote, clusterName: ctx.clusterName, clusterPath: ctx.clusterPath },
+    target.local.namespaced ? 'Namespaced' : 'Cluster',
+    ctx.renderer,
+  );
   const ref = {
     cluster: ctx.clusterName,
     name: remote.metadata.name ?? '',
@@ -93,5 +104,11 @@ function annotationsSize(annotations: Readonly<Record<string, string>>): number 
 export function withState(obj: KubeObject, state: KubeObject): KubeObject {
   const { [LAST_KNOWN_STATE_ANNOTATION]: _old, ...annotations } = obj.metadata.annotations ?? {};
   const recorded = { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: JSON.stringify(state) };
-  return { ...obj, metadata: { ...obj.metadata, annotations: annotationsSize(recorded) > ANNOTATIONS_SIZE_LIMIT ? annotations : recorded } };
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      annotations: annotationsSize(recorded) > ANNOTATIONS_SIZE_LIMIT ? annotations : recorded,
+    },
+  };
 }

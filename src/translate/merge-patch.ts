@@ -154,7 +154,8 @@ function collectDrift(desired: Record<string, unknown>, sides: DriftSides, path:
     const current = isRecord(sides.current) ? own(sides.current, key) : undefined;
     const here = [...path, key];
     if (isRecord(d)) collectDrift(d, { last, current }, here, walk);
-    else if (jsonEqual(last, d) && !jsonEqual(current, d) && walk.revert(here)) setPath(walk.patch, here, structuredClone(d));
+    else if (jsonEqual(last, d) && !jsonEqual(current, d) && walk.revert(here))
+      setPath(walk.patch, here, structuredClone(d));
   }
 }
 

@@ -61,7 +61,8 @@ export const DEFAULT_NAMESPACE_TEMPLATE = '{{ .ClusterName }}';
  * include the cluster name; it is unique only together with the per-cluster
  * default namespace.
  */
-export const DEFAULT_NAME_TEMPLATE = '{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}';
+export const DEFAULT_NAME_TEMPLATE =
+  '{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}';
 
 /**
  * Our default `naming.name` for cluster-scoped local CRDs. Deliberately
@@ -74,7 +75,11 @@ export const DEFAULT_CLUSTER_SCOPED_NAME_TEMPLATE =
 
 /** Placeholders of the deprecated (pre-v0.3) naming syntax, used when a rule contains no `{{`. */
 export const LEGACY_PLACEHOLDERS = [
-  '$remoteClusterName', '$remoteNamespaceHash', '$remoteNamespace', '$remoteNameHash', '$remoteName',
+  '$remoteClusterName',
+  '$remoteNamespaceHash',
+  '$remoteNamespace',
+  '$remoteNameHash',
+  '$remoteName',
 ] as const;
 
 /** Longest object name Kubernetes accepts (a DNS-1123 subdomain). */
@@ -124,16 +129,14 @@ export function localObjectName(
   renderer?: TemplateRenderer,
 ): LocalObjectName {
   const nameRule = nonEmpty(rules?.name);
-  const name = nameRule !== undefined
-    ? renderRule('naming.name', nameRule, ctx, renderer)
-    : defaultName(ctx, localScope);
+  const name =
+    nameRule !== undefined ? renderRule('naming.name', nameRule, ctx, renderer) : defaultName(ctx, localScope);
   checkName(name);
   if (localScope === 'Cluster') return { name };
 
   const namespaceRule = nonEmpty(rules?.namespace);
-  const namespace = namespaceRule !== undefined
-    ? renderRule('naming.namespace', namespaceRule, ctx, renderer)
-    : ctx.clusterName;
+  const namespace =
+    namespaceRule !== undefined ? renderRule('naming.namespace', namespaceRule, ctx, renderer) : ctx.clusterName;
   checkNamespace(namespace);
   return { name, namespace };
 }
@@ -191,8 +194,8 @@ function checkName(name: string): void {
   if (name === '') throw new Error('invalid naming.name: the rendered name is empty');
   if (name.length > MAX_NAME_LENGTH) {
     throw new Error(
-      `invalid naming.name: the rendered name "${preview(name)}" is ${name.length} characters long, `
-      + `more than the ${MAX_NAME_LENGTH} Kubernetes allows`,
+      `invalid naming.name: the rendered name "${preview(name)}" is ${name.length} characters long, ` +
+        `more than the ${MAX_NAME_LENGTH} Kubernetes allows`,
     );
   }
 }
@@ -200,14 +203,14 @@ function checkName(name: string): void {
 function checkNamespace(namespace: string): void {
   if (namespace.length > MAX_NAMESPACE_LENGTH) {
     throw new Error(
-      `invalid naming.namespace: the rendered namespace "${preview(namespace)}" is ${namespace.length} characters long, `
-      + `more than the ${MAX_NAMESPACE_LENGTH} Kubernetes allows`,
+      `invalid naming.namespace: the rendered namespace "${preview(namespace)}" is ${namespace.length} characters long, ` +
+        `more than the ${MAX_NAMESPACE_LENGTH} Kubernetes allows`,
     );
   }
   if (!DNS1123_LABEL.test(namespace)) {
     throw new Error(
-      `invalid naming.namespace: the rendered namespace "${namespace}" is not a DNS-1123 label `
-      + '(lower-case alphanumerics and "-", starting and ending with an alphanumeric)',
+      `invalid naming.namespace: the rendered namespace "${namespace}" is not a DNS-1123 label ` +
+        '(lower-case alphanumerics and "-", starting and ending with an alphanumeric)',
     );
   }
 }

@@ -45,10 +45,30 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** Keywords copied as they are; everything else is dropped or rebuilt. */
 const PLAIN_KEYWORDS = [
-  'description', 'type', 'format', 'title', 'nullable', 'enum', 'pattern', 'required',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf',
-  'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties',
-  LIST_TYPE, LIST_MAP_KEYS, MAP_TYPE, INT_OR_STRING, PRESERVE,
+  'description',
+  'type',
+  'format',
+  'title',
+  'nullable',
+  'enum',
+  'pattern',
+  'required',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  LIST_TYPE,
+  LIST_MAP_KEYS,
+  MAP_TYPE,
+  INT_OR_STRING,
+  PRESERVE,
 ] as const;
 
 const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
@@ -139,7 +159,11 @@ function namesFor(input: OpenAPIResource): CrdSpec['names'] {
 function subresourcesFor(sub: OpenAPIResource['subresources'], schema: Schema): CrdVersion['subresources'] {
   const out: NonNullable<CrdVersion['subresources']> = {};
   if (sub.status) out.status = {};
-  if (sub.scale && typeAt(schema, ['spec', 'replicas']) === 'integer' && typeAt(schema, ['status', 'replicas']) === 'integer') {
+  if (
+    sub.scale &&
+    typeAt(schema, ['spec', 'replicas']) === 'integer' &&
+    typeAt(schema, ['status', 'replicas']) === 'integer'
+  ) {
     out.scale = {
       specReplicasPath: '.spec.replicas',
       statusReplicasPath: '.status.replicas',
@@ -176,7 +200,9 @@ function findSchemaForKind(schemas: Record<string, unknown>, want: OpenAPIResour
 function hasGVK(schema: Schema, want: OpenAPIResource): boolean {
   const gvks = schema['x-kubernetes-group-version-kind'];
   if (!Array.isArray(gvks)) return false;
-  return gvks.some((g) => isRecord(g) && (g['group'] ?? '') === want.group && g['version'] === want.version && g['kind'] === want.kind);
+  return gvks.some(
+    (g) => isRecord(g) && (g['group'] ?? '') === want.group && g['version'] === want.version && g['kind'] === want.kind,
+  );
 }
 
 interface Context {
@@ -256,7 +282,10 @@ function withoutDefault(node: Schema): Schema {
 function makeStructural(converted: Schema): Schema {
   if (converted['format'] === 'int-or-string' || converted[INT_OR_STRING] === true) {
     const value = converted['default'];
-    const keep = typeof value === 'string' || Number.isInteger(value) ? ['description', 'nullable', 'default'] : ['description', 'nullable'];
+    const keep =
+      typeof value === 'string' || Number.isInteger(value)
+        ? ['description', 'nullable', 'default']
+        : ['description', 'nullable'];
     return pick(converted, keep, { [INT_OR_STRING]: true });
   }
   const node = converted['type'] === undefined ? { ...converted, ...inferredType(converted) } : converted;
@@ -309,11 +338,12 @@ function isSimpleDefault(node: Schema): boolean {
 function invalidListKeys(node: Schema): string[] {
   const listType = node[LIST_TYPE];
   const items = isRecord(node['items']) ? node['items'] : undefined;
-  const valid = node['type'] === 'array' && items !== undefined && (
-    listType === 'atomic' ||
-    (listType === 'set' && SCALAR_TYPES.has(String(items['type']))) ||
-    (listType === 'map' && hasValidMapKeys(items, node[LIST_MAP_KEYS]))
-  );
+  const valid =
+    node['type'] === 'array' &&
+    items !== undefined &&
+    (listType === 'atomic' ||
+      (listType === 'set' && SCALAR_TYPES.has(String(items['type']))) ||
+      (listType === 'map' && hasValidMapKeys(items, node[LIST_MAP_KEYS])));
   if (!valid) return [LIST_TYPE, LIST_MAP_KEYS];
   return listType === 'map' ? [] : [LIST_MAP_KEYS];
 }

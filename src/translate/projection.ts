@@ -75,14 +75,24 @@ export function projectCrd(spec: CrdSpec, projection: ResourceProjection | undef
  * from every logical cluster, not only the bound ones, so it is refused.
  */
 const KCP_BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
-  '', 'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io',
-  'certificates.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'flowcontrol.apiserver.k8s.io', 'rbac.authorization.k8s.io',
+  '',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'rbac.authorization.k8s.io',
 ]);
 
 function refuseKcpOwnGroup(group: string): void {
   if (!KCP_BUILT_IN_GROUPS.has(group) && !group.endsWith('.kcp.io')) return;
   const shown = group === '' ? 'the core API group' : `API group "${group}"`;
-  throw new Error(`spec.projection.group: kcp serves ${shown} itself; publish the type under a group of your own (set spec.projection.group)`);
+  throw new Error(
+    `spec.projection.group: kcp serves ${shown} itself; publish the type under a group of your own (set spec.projection.group)`,
+  );
 }
 
 function isSet(s: string | undefined): s is string {
@@ -112,7 +122,9 @@ function projectVersions(versions: CrdVersion[], projection: ResourceProjection)
 function renameSingleVersion(versions: CrdVersion[], name: string): CrdVersion {
   const [only, ...rest] = versions;
   if (only === undefined || rest.length > 0) {
-    throw new Error(`spec.projection.version: can only rename exactly one published version, but ${versions.length} are published; use spec.projection.versions`);
+    throw new Error(
+      `spec.projection.version: can only rename exactly one published version, but ${versions.length} are published; use spec.projection.versions`,
+    );
   }
   return { ...only, name };
 }
@@ -147,7 +159,11 @@ export function compareVersionPriority(a: string, b: string): number {
     if (pb !== null) return 1;
     return a < b ? -1 : a > b ? 1 : 0;
   }
-  const rank = (m: RegExpExecArray): [number, number, number] => [STABILITY[m[2] ?? ''] ?? 0, Number(m[1]), Number(m[3] ?? 0)];
+  const rank = (m: RegExpExecArray): [number, number, number] => [
+    STABILITY[m[2] ?? ''] ?? 0,
+    Number(m[1]),
+    Number(m[3] ?? 0),
+  ];
   const [ra, rb] = [rank(pa), rank(pb)];
   for (let i = 0; i < ra.length; i++) {
     const d = (rb[i] ?? 0) - (ra[i] ?? 0);
@@ -165,7 +181,12 @@ function projectNames(names: CrdNames, projection: ResourceProjection): CrdNames
   const out: CrdNames = { ...names };
   if (isSet(projection.kind)) {
     const lower = projection.kind.toLowerCase();
-    Object.assign(out, { kind: projection.kind, listKind: `${projection.kind}List`, singular: lower, plural: `${lower}s` });
+    Object.assign(out, {
+      kind: projection.kind,
+      listKind: `${projection.kind}List`,
+      singular: lower,
+      plural: `${lower}s`,
+    });
   }
   if (isSet(projection.plural)) out.plural = projection.plural;
   return withList(withList(out, 'shortNames', projection.shortNames), 'categories', projection.categories);

@@ -19,7 +19,11 @@ export function publishConflicts(prs: readonly PublishedResource[]): Map<string,
     const name = pr.metadata.name ?? '';
     const owner = owners.get(resource);
     if (owner === undefined) owners.set(resource, name);
-    else conflicts.set(name, `spec: PublishedResource "${owner}" already publishes ${resource} in kcp; give this one another group or name with spec.projection`);
+    else
+      conflicts.set(
+        name,
+        `spec: PublishedResource "${owner}" already publishes ${resource} in kcp; give this one another group or name with spec.projection`,
+      );
   }
   return conflicts;
 }

@@ -68,8 +68,16 @@ const UNSYNCABLE_ANNOTATIONS: ReadonlySet<string> = new Set([
 
 /** Server-owned or per-cluster metadata fields, dropped before copying. */
 const STRIPPED_META_FIELDS = [
-  'creationTimestamp', 'finalizers', 'generation', 'ownerReferences', 'resourceVersion',
-  'managedFields', 'uid', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds',
+  'creationTimestamp',
+  'finalizers',
+  'generation',
+  'ownerReferences',
+  'resourceVersion',
+  'managedFields',
+  'uid',
+  'selfLink',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
 ] as const;
 
 function isNamespaced(remote: RemoteRef): remote is RemoteRef & { namespace: string } {
@@ -168,7 +176,10 @@ export function remoteRefFromLocal(local: KubeObject, agentName: string): Remote
   return namespace === '' ? { cluster, name } : { cluster, namespace, name };
 }
 
-function missingEntries(wanted: Record<string, string>, current: Record<string, string> | undefined): Record<string, string> {
+function missingEntries(
+  wanted: Record<string, string>,
+  current: Record<string, string> | undefined,
+): Record<string, string> {
   return Object.fromEntries(Object.entries(wanted).filter(([k, v]) => current?.[k] !== v));
 }
 

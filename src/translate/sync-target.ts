@@ -45,7 +45,9 @@ export function apiVersionOf(t: TypeRef): string {
 /** The collection path of a type, optionally inside a namespace. */
 export function collectionPath(t: TypeRef, namespace?: string): string {
   const base = t.group === '' ? `/api/${t.version}` : `/apis/${t.group}/${t.version}`;
-  return t.namespaced && namespace !== undefined && namespace !== '' ? `${base}/namespaces/${namespace}/${t.plural}` : `${base}/${t.plural}`;
+  return t.namespaced && namespace !== undefined && namespace !== ''
+    ? `${base}/namespaces/${namespace}/${t.plural}`
+    : `${base}/${t.plural}`;
 }
 
 /** The path of one object of a type. */
@@ -110,7 +112,9 @@ export function syncTargetFor(input: SyncTargetInput): SyncTarget {
     ...(input.namespaceFilter === undefined ? {} : { namespaceFilter: input.namespaceFilter }),
     enableWorkspacePaths: input.enableWorkspacePaths ?? false,
     ...(input.mutation === undefined ? {} : { mutation: input.mutation }),
-    ...(input.related === undefined || (Array.isArray(input.related) && input.related.length === 0) ? {} : { related: input.related }),
+    ...(input.related === undefined || (Array.isArray(input.related) && input.related.length === 0)
+      ? {}
+      : { related: input.related }),
   };
 }
 

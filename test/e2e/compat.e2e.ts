@@ -18,13 +18,26 @@ import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import type { Artifacts } from '../utils/artifacts.ts';
 import { startAgent, waitAgentReady } from '../utils/agent.ts';
-import { type Workspace, applyObject, bindExport, createWorkspace, grantAgentAccess, uniqueName } from '../utils/kcp-fixtures.ts';
+import {
+  type Workspace,
+  applyObject,
+  bindExport,
+  createWorkspace,
+  grantAgentAccess,
+  uniqueName,
+} from '../utils/kcp-fixtures.ts';
 import type { ManagedProcess } from '../utils/processes.ts';
 import { installCrd, readCrd } from '../utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
 import { suite } from '../utils/suite.ts';
 import { REPO_ROOT } from '../utils/tools.ts';
-import { RELATED_GROUP, RELATED_OBJECT, type RelatedResult, collectRelated, writeRelatedSources } from '../utils/compat-related.ts';
+import {
+  RELATED_GROUP,
+  RELATED_OBJECT,
+  type RelatedResult,
+  collectRelated,
+  writeRelatedSources,
+} from '../utils/compat-related.ts';
 import { prepareUpstreamExport, startUpstreamAgent } from '../utils/upstream-agent.ts';
 import { waitFor } from '../utils/wait.ts';
 
@@ -46,7 +59,14 @@ function withoutAnnotation(obj: KubeObject, key: string): KubeObject {
 
 const CRONTAB_STATUS = {
   phase: 'Running',
-  conditions: [{ type: 'ready', status: 'True', reason: 'JobScheduled', message: 'cronjob backup-7f9c in namespace ops-7 scheduled' }],
+  conditions: [
+    {
+      type: 'ready',
+      status: 'True',
+      reason: 'JobScheduled',
+      message: 'cronjob backup-7f9c in namespace ops-7 scheduled',
+    },
+  ],
 };
 
 /** One category: a PublishedResource, what consumers create, and where the copies land. */
@@ -69,66 +89,205 @@ interface Category {
    * A known difference (docs/compatibility.md, "Measured against upstream
    * v0.7.0"), asserted by its own test instead of plain equality.
    */
-  readonly difference?: 'empty-subresources' | 'cluster-prefix' | 'upstream-cannot-name' | 'template-output' | 'related';
+  readonly difference?:
+    'empty-subresources' | 'cluster-prefix' | 'upstream-cannot-name' | 'template-output' | 'related';
 }
 
-const crontab = (group: string, name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}): KubeObject =>
-  ({ apiVersion: `${group}/v1`, kind: 'CronTab', metadata: { name, ...meta }, spec });
+const crontab = (
+  group: string,
+  name: string,
+  spec: Record<string, unknown>,
+  meta: Record<string, unknown> = {},
+): KubeObject => ({ apiVersion: `${group}/v1`, kind: 'CronTab', metadata: { name, ...meta }, spec });
 
 const CATEGORIES: readonly Category[] = [
   {
-    id: 'plain', prFile: 'crontabs.yaml', api: '/apis/example.com/v1', plural: 'crontabs', namespaced: true, local: '/apis/example.com/v1/crontabs',
-    objects: [['default', crontab('example.com', 'plain-backup', { cronSpec: '0 3 * * *', image: 'backup:1', replicas: 2 }, { labels: { app: 'backup' }, annotations: { 'example.com/owner': 'team-a' } })]],
+    id: 'plain',
+    prFile: 'crontabs.yaml',
+    api: '/apis/example.com/v1',
+    plural: 'crontabs',
+    namespaced: true,
+    local: '/apis/example.com/v1/crontabs',
+    objects: [
+      [
+        'default',
+        crontab(
+          'example.com',
+          'plain-backup',
+          { cronSpec: '0 3 * * *', image: 'backup:1', replicas: 2 },
+          { labels: { app: 'backup' }, annotations: { 'example.com/owner': 'team-a' } },
+        ),
+      ],
+    ],
     status: CRONTAB_STATUS,
   },
   {
-    id: 'multi-version', prFile: 'gadgets-multiversion.yaml', api: '/apis/versions.example.com/v1', plural: 'gadgets', namespaced: true, local: '/apis/versions.example.com/v2/gadgets',
-    objects: [['default', { apiVersion: 'versions.example.com/v1', kind: 'Gadget', metadata: { name: 'gadget-dial' }, spec: { size: 'L', color: 'red' } }]],
+    id: 'multi-version',
+    prFile: 'gadgets-multiversion.yaml',
+    api: '/apis/versions.example.com/v1',
+    plural: 'gadgets',
+    namespaced: true,
+    local: '/apis/versions.example.com/v2/gadgets',
+    objects: [
+      [
+        'default',
+        {
+          apiVersion: 'versions.example.com/v1',
+          kind: 'Gadget',
+          metadata: { name: 'gadget-dial' },
+          spec: { size: 'L', color: 'red' },
+        },
+      ],
+    ],
     status: { phase: 'Built' },
   },
   {
-    id: 'projected kind and group', prFile: 'schedules-projected.yaml', api: '/apis/schedules.example.net/v1', plural: 'schedules', namespaced: true, local: '/apis/projection.example.com/v1/crontabs',
-    objects: [['default', { apiVersion: 'schedules.example.net/v1', kind: 'Schedule', metadata: { name: 'sched-weekly' }, spec: { cronSpec: '0 0 * * 0', image: 'report:2' } }]],
+    id: 'projected kind and group',
+    prFile: 'schedules-projected.yaml',
+    api: '/apis/schedules.example.net/v1',
+    plural: 'schedules',
+    namespaced: true,
+    local: '/apis/projection.example.com/v1/crontabs',
+    objects: [
+      [
+        'default',
+        {
+          apiVersion: 'schedules.example.net/v1',
+          kind: 'Schedule',
+          metadata: { name: 'sched-weekly' },
+          spec: { cronSpec: '0 0 * * 0', image: 'report:2' },
+        },
+      ],
+    ],
     status: CRONTAB_STATUS,
   },
   {
-    id: 'cluster-scoped type projected to Namespaced', prFile: 'tenants-namespaced.yaml', api: '/apis/tenants.example.net/v1', plural: 'tenants', namespaced: true, local: '/apis/scope.example.com/v1/tenants',
-    objects: [['default', { apiVersion: 'tenants.example.net/v1', kind: 'Tenant', metadata: { name: 'tenant-acme' }, spec: { owner: 'acme', quota: 3 } }]],
+    id: 'cluster-scoped type projected to Namespaced',
+    prFile: 'tenants-namespaced.yaml',
+    api: '/apis/tenants.example.net/v1',
+    plural: 'tenants',
+    namespaced: true,
+    local: '/apis/scope.example.com/v1/tenants',
+    objects: [
+      [
+        'default',
+        {
+          apiVersion: 'tenants.example.net/v1',
+          kind: 'Tenant',
+          metadata: { name: 'tenant-acme' },
+          spec: { owner: 'acme', quota: 3 },
+        },
+      ],
+    ],
     status: { phase: 'Active' },
   },
   {
-    id: 'namespaced type projected to Cluster', prFile: 'crontabs-cluster-scoped.yaml', api: '/apis/global.example.net/v1', plural: 'globalschedules', namespaced: false, local: '/apis/scoped.example.com/v1/crontabs',
-    objects: [['', { apiVersion: 'global.example.net/v1', kind: 'GlobalSchedule', metadata: { name: 'global-audit' }, spec: { cronSpec: '@hourly' } }]],
+    id: 'namespaced type projected to Cluster',
+    prFile: 'crontabs-cluster-scoped.yaml',
+    api: '/apis/global.example.net/v1',
+    plural: 'globalschedules',
+    namespaced: false,
+    local: '/apis/scoped.example.com/v1/crontabs',
+    objects: [
+      [
+        '',
+        {
+          apiVersion: 'global.example.net/v1',
+          kind: 'GlobalSchedule',
+          metadata: { name: 'global-audit' },
+          spec: { cronSpec: '@hourly' },
+        },
+      ],
+    ],
     status: CRONTAB_STATUS,
     difference: 'upstream-cannot-name',
   },
   {
-    id: 'cluster-scoped type, default naming', prFile: 'tenants-cluster-default-naming.yaml', api: '/apis/accounts.example.net/v1', plural: 'accounts', namespaced: true, local: '/apis/scope.example.com/v1/tenants',
-    objects: [['default', { apiVersion: 'accounts.example.net/v1', kind: 'Account', metadata: { name: 'account-initech' }, spec: { owner: 'initech' } }]],
+    id: 'cluster-scoped type, default naming',
+    prFile: 'tenants-cluster-default-naming.yaml',
+    api: '/apis/accounts.example.net/v1',
+    plural: 'accounts',
+    namespaced: true,
+    local: '/apis/scope.example.com/v1/tenants',
+    objects: [
+      [
+        'default',
+        {
+          apiVersion: 'accounts.example.net/v1',
+          kind: 'Account',
+          metadata: { name: 'account-initech' },
+          spec: { owner: 'initech' },
+        },
+      ],
+    ],
     status: { phase: 'Active' },
     difference: 'cluster-prefix',
   },
   {
-    id: 'ConfigMap', prFile: 'configmaps.yaml', api: '/apis/config.example.net/v1', plural: 'configmaps', namespaced: true, local: '/api/v1/configmaps',
-    objects: [['default', { apiVersion: 'config.example.net/v1', kind: 'ConfigMap', metadata: { name: 'cm-settings', labels: { app: 'web' } }, data: { level: 'debug' }, binaryData: { blob: 'aGk=' } }]],
+    id: 'ConfigMap',
+    prFile: 'configmaps.yaml',
+    api: '/apis/config.example.net/v1',
+    plural: 'configmaps',
+    namespaced: true,
+    local: '/api/v1/configmaps',
+    objects: [
+      [
+        'default',
+        {
+          apiVersion: 'config.example.net/v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'cm-settings', labels: { app: 'web' } },
+          data: { level: 'debug' },
+          binaryData: { blob: 'aGk=' },
+        },
+      ],
+    ],
     difference: 'empty-subresources',
   },
   {
-    id: 'mutations', prFile: 'crontabs-mutated.yaml', api: '/apis/mutations.example.com/v1', plural: 'crontabs', namespaced: true, local: '/apis/mutations.example.com/v1/crontabs',
+    id: 'mutations',
+    prFile: 'crontabs-mutated.yaml',
+    api: '/apis/mutations.example.com/v1',
+    plural: 'crontabs',
+    namespaced: true,
+    local: '/apis/mutations.example.com/v1/crontabs',
     objects: [
-      ['default', crontab('mutations.example.com', 'mutated-full', { cronSpec: '0 3 * * *', image: 'docker.io/library/backup:1', replicas: 3, concurrencyPolicy: 'Forbid' })],
+      [
+        'default',
+        crontab('mutations.example.com', 'mutated-full', {
+          cronSpec: '0 3 * * *',
+          image: 'docker.io/library/backup:1',
+          replicas: 3,
+          concurrencyPolicy: 'Forbid',
+        }),
+      ],
       ['default', crontab('mutations.example.com', 'mutated-bare', { cronSpec: '@daily', image: 'backup' })],
     ],
     status: CRONTAB_STATUS,
   },
   {
-    id: 'mutation edge cases', prFile: 'crontabs-mutated-edges.yaml', api: '/apis/edges.example.com/v1', plural: 'crontabs', namespaced: true, local: '/apis/edges.example.com/v1/crontabs',
-    objects: [['default', crontab('edges.example.com', 'mutated-edges', { cronSpec: '@daily', image: 'backup<1>', replicas: 1000000 })]],
+    id: 'mutation edge cases',
+    prFile: 'crontabs-mutated-edges.yaml',
+    api: '/apis/edges.example.com/v1',
+    plural: 'crontabs',
+    namespaced: true,
+    local: '/apis/edges.example.com/v1/crontabs',
+    objects: [
+      [
+        'default',
+        crontab('edges.example.com', 'mutated-edges', { cronSpec: '@daily', image: 'backup<1>', replicas: 1000000 }),
+      ],
+    ],
     status: CRONTAB_STATUS,
     difference: 'template-output',
   },
   {
-    id: 'filters', prFile: 'crontabs-filtered.yaml', api: '/apis/filters.example.com/v1', plural: 'crontabs', namespaced: true, local: '/apis/filters.example.com/v1/crontabs',
+    id: 'filters',
+    prFile: 'crontabs-filtered.yaml',
+    api: '/apis/filters.example.com/v1',
+    plural: 'crontabs',
+    namespaced: true,
+    local: '/apis/filters.example.com/v1/crontabs',
     // The refused objects come first: objects are created in this order and
     // an agent takes them from its watch in that order, so once the wanted
     // one is synced and its status is back, the agent has looked at the
@@ -142,24 +301,54 @@ const CATEGORIES: readonly Category[] = [
     status: CRONTAB_STATUS,
   },
   {
-    id: 'naming template', prFile: 'crontabs-named.yaml', api: '/apis/naming.example.com/v1', plural: 'crontabs', namespaced: true, local: '/apis/naming.example.com/v1/crontabs',
-    objects: [['default', crontab('naming.example.com', 'nightly-report-for-the-finance-department', { cronSpec: '@midnight' })]],
+    id: 'naming template',
+    prFile: 'crontabs-named.yaml',
+    api: '/apis/naming.example.com/v1',
+    plural: 'crontabs',
+    namespaced: true,
+    local: '/apis/naming.example.com/v1/crontabs',
+    objects: [
+      [
+        'default',
+        crontab('naming.example.com', 'nightly-report-for-the-finance-department', { cronSpec: '@midnight' }),
+      ],
+    ],
     status: CRONTAB_STATUS,
   },
   {
-    id: 'workspace paths', prFile: 'crontabs-workspace-paths.yaml', api: '/apis/paths.example.com/v1', plural: 'crontabs', namespaced: true, local: '/apis/paths.example.com/v1/crontabs',
+    id: 'workspace paths',
+    prFile: 'crontabs-workspace-paths.yaml',
+    api: '/apis/paths.example.com/v1',
+    plural: 'crontabs',
+    namespaced: true,
+    local: '/apis/paths.example.com/v1/crontabs',
     objects: [['default', crontab('paths.example.com', 'located', { cronSpec: '@daily' })]],
     status: CRONTAB_STATUS,
   },
   {
-    id: 'related resources', prFile: 'related-crontabs.yaml', api: `/apis/${RELATED_GROUP}/v1`, plural: 'crontabs', namespaced: true, local: `/apis/${RELATED_GROUP}/v1/crontabs`,
+    id: 'related resources',
+    prFile: 'related-crontabs.yaml',
+    api: `/apis/${RELATED_GROUP}/v1`,
+    plural: 'crontabs',
+    namespaced: true,
+    local: `/apis/${RELATED_GROUP}/v1/crontabs`,
     objects: [['default', crontab(RELATED_GROUP, RELATED_OBJECT, { cronSpec: '@daily', image: 'db:1' })]],
     status: CRONTAB_STATUS,
     difference: 'related',
   },
 ];
 
-const CRONTAB_GROUPS = ['example.com', 'projection.example.com', 'scoped.example.com', 'mutations.example.com', 'edges.example.com', 'filters.example.com', 'naming.example.com', 'paths.example.com', RELATED_GROUP];
+const CRONTAB_GROUPS = [
+  'example.com',
+  'projection.example.com',
+  'scoped.example.com',
+  'mutations.example.com',
+  'edges.example.com',
+  'filters.example.com',
+  'naming.example.com',
+  'paths.example.com',
+  RELATED_GROUP,
+];
 
 /** What one agent produced for one category, normalised. */
 interface CategoryResult {
@@ -235,15 +424,23 @@ function normalise<T>(value: T, ctx: RunContext): T {
   ];
   let text = JSON.stringify(value);
   for (const [from, to] of replacements) text = text.replaceAll(from, to);
-  return JSON.parse(text, (key, v: unknown) => (['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', LAST_KNOWN_STATE].includes(key) ? undefined : v)) as T;
+  return JSON.parse(text, (key, v: unknown) =>
+    ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generation', LAST_KNOWN_STATE].includes(key)
+      ? undefined
+      : v,
+  ) as T;
 }
 
 async function collectCategory(ctx: RunContext, c: Category): Promise<CategoryResult> {
-  const pr = await ctx.local.get(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${prFor(ctx.kind, c.prFile).metadata.name ?? ''}`);
+  const pr = await ctx.local.get(
+    `/apis/syncagent.kcp.io/v1alpha1/publishedresources/${prFor(ctx.kind, c.prFile).metadata.name ?? ''}`,
+  );
   const schemaName = (pr['status'] as { resourceSchemaName: string }).resourceSchemaName;
   const schema = await ctx.providerAdmin.get(`/apis/apis.kcp.io/v1alpha1/apiresourceschemas/${schemaName}`);
   const names = new Set(c.objects.map(([, o]) => o.metadata.name));
-  const copies = (await ctx.local.list(c.local, { labelSelector: `syncagent.kcp.io/agent-name=${ctx.agentName}` })).items
+  const copies = (
+    await ctx.local.list(c.local, { labelSelector: `syncagent.kcp.io/agent-name=${ctx.agentName}` })
+  ).items
     .filter((o) => names.has(o.metadata.annotations?.['syncagent.kcp.io/remote-object-name']))
     .sort((a, b) => remoteKey(a).localeCompare(remoteKey(b)));
   const status: Record<string, unknown> = {};
@@ -262,31 +459,56 @@ async function collectCategory(ctx: RunContext, c: Category): Promise<CategoryRe
 
 /** Waits until every PublishedResource has a schema and the export serves them all. */
 async function waitPublished(ctx: RunContext, exportName: string): Promise<PermissionClaim[]> {
-  const schemaNames = await waitFor(`${ctx.kind}: a schema for every PublishedResource`, async () => {
-    const names: string[] = [];
-    for (const c of CATEGORIES) {
-      const pr = await ctx.local.get(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${prFor(ctx.kind, c.prFile).metadata.name ?? ''}`);
-      const name = (pr['status'] as { resourceSchemaName?: string } | undefined)?.resourceSchemaName;
-      if (name === undefined || name === '') return undefined;
-      names.push(name);
-    }
-    return names;
-  }, { timeoutMs: 150_000 });
-  return waitFor(`${ctx.kind}: the export to serve every schema`, async () => {
-    const exp = await ctx.providerAdmin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${exportName}`);
-    const spec = exp['spec'] as { resources?: { schema: string }[]; permissionClaims?: PermissionClaim[] };
-    const served = new Set((spec.resources ?? []).map((r) => r.schema));
-    const claims = spec.permissionClaims ?? [];
-    const claimed = new Set(claims.map((c) => `${c.group}/${c.resource}`));
-    return schemaNames.every((n) => served.has(n)) && claims.length >= 3 && claimed.has('/secrets') && claimed.has('/configmaps') ? claims : undefined;
-  }, { timeoutMs: 60_000 });
+  const schemaNames = await waitFor(
+    `${ctx.kind}: a schema for every PublishedResource`,
+    async () => {
+      const names: string[] = [];
+      for (const c of CATEGORIES) {
+        const pr = await ctx.local.get(
+          `/apis/syncagent.kcp.io/v1alpha1/publishedresources/${prFor(ctx.kind, c.prFile).metadata.name ?? ''}`,
+        );
+        const name = (pr['status'] as { resourceSchemaName?: string } | undefined)?.resourceSchemaName;
+        if (name === undefined || name === '') return undefined;
+        names.push(name);
+      }
+      return names;
+    },
+    { timeoutMs: 150_000 },
+  );
+  return waitFor(
+    `${ctx.kind}: the export to serve every schema`,
+    async () => {
+      const exp = await ctx.providerAdmin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${exportName}`);
+      const spec = exp['spec'] as { resources?: { schema: string }[]; permissionClaims?: PermissionClaim[] };
+      const served = new Set((spec.resources ?? []).map((r) => r.schema));
+      const claims = spec.permissionClaims ?? [];
+      const claimed = new Set(claims.map((c) => `${c.group}/${c.resource}`));
+      return schemaNames.every((n) => served.has(n)) &&
+        claims.length >= 3 &&
+        claimed.has('/secrets') &&
+        claimed.has('/configmaps')
+        ? claims
+        : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 async function createConsumerObjects(ctx: RunContext): Promise<void> {
-  await ctx.consumer.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'paid', labels: { tier: 'paid' } } });
-  await ctx.consumer.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'free', labels: { tier: 'free' } } });
+  await ctx.consumer.create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'paid', labels: { tier: 'paid' } },
+  });
+  await ctx.consumer.create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'free', labels: { tier: 'free' } },
+  });
   for (const c of CATEGORIES) {
-    await waitFor(`${ctx.kind}: ${c.id} served to the consumer`, () => ctx.consumer.list(consumerPath(c, 'default')), { timeoutMs: 60_000 });
+    await waitFor(`${ctx.kind}: ${c.id} served to the consumer`, () => ctx.consumer.list(consumerPath(c, 'default')), {
+      timeoutMs: 60_000,
+    });
     for (const [ns, o] of c.objects) await ctx.consumer.create(consumerPath(c, ns), o);
   }
 }
@@ -295,28 +517,45 @@ async function createConsumerObjects(ctx: RunContext): Promise<void> {
 async function syncAndOperate(ctx: RunContext): Promise<void> {
   for (const c of CATEGORIES) {
     if (ctx.kind === 'upstream' && c.difference === 'upstream-cannot-name') continue;
-    const expected = syncedObjects(c).map(([ns, o]) => `${ns}/${o.metadata.name ?? ''}`).sort();
-    const copies = await waitFor(`${ctx.kind}: the copies of ${c.id}`, async () => {
-      const list = await ctx.local.list(c.local, { labelSelector: `syncagent.kcp.io/agent-name=${ctx.agentName},syncagent.kcp.io/remote-object-cluster=${ctx.team.cluster}` });
-      const found = list.items.filter((o) => expected.includes(remoteKey(o)));
-      return found.length === expected.length ? found : undefined;
-    }, { timeoutMs: 60_000 });
+    const expected = syncedObjects(c)
+      .map(([ns, o]) => `${ns}/${o.metadata.name ?? ''}`)
+      .sort();
+    const copies = await waitFor(
+      `${ctx.kind}: the copies of ${c.id}`,
+      async () => {
+        const list = await ctx.local.list(c.local, {
+          labelSelector: `syncagent.kcp.io/agent-name=${ctx.agentName},syncagent.kcp.io/remote-object-cluster=${ctx.team.cluster}`,
+        });
+        const found = list.items.filter((o) => expected.includes(remoteKey(o)));
+        return found.length === expected.length ? found : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     if (c.status === undefined) continue;
     for (const copy of copies) {
       const current = await ctx.local.get(copyPath(c, copy));
       await ctx.local.replace(`${copyPath(c, copy)}/status`, { ...current, status: c.status });
     }
     for (const [ns, o] of syncedObjects(c)) {
-      await waitFor(`${ctx.kind}: the status of ${c.id} ${ns}/${o.metadata.name ?? ''} in kcp`, async () => {
-        const obj = await ctx.consumer.get(consumerPath(c, ns, o.metadata.name));
-        return (obj['status'] as { phase?: string } | undefined)?.phase !== undefined ? true : undefined;
-      }, { timeoutMs: 60_000 });
+      await waitFor(
+        `${ctx.kind}: the status of ${c.id} ${ns}/${o.metadata.name ?? ''} in kcp`,
+        async () => {
+          const obj = await ctx.consumer.get(consumerPath(c, ns, o.metadata.name));
+          return (obj['status'] as { phase?: string } | undefined)?.phase !== undefined ? true : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
     }
   }
 }
 
 /** Runs one agent through every category and collects what it produced. */
-async function runAgent(kind: AgentKind, local: RestClient, service: ServiceCluster, artifacts: Artifacts): Promise<RunResult> {
+async function runAgent(
+  kind: AgentKind,
+  local: RestClient,
+  service: ServiceCluster,
+  artifacts: Artifacts,
+): Promise<RunResult> {
   const { kcp } = suite();
   const exportName = `compat-${kind}.example.com`;
   const agentName = `compat-${kind}`;
@@ -324,11 +563,25 @@ async function runAgent(kind: AgentKind, local: RestClient, service: ServiceClus
   const provider = await createWorkspace(kcp, org.path, 'provider');
   const team = await createWorkspace(kcp, org.path, 'team');
   const ctx: RunContext = {
-    kind, agentName, local, provider, team, consumer: await kcp.client('admin', team.path), providerAdmin: await kcp.client('admin', provider.path),
+    kind,
+    agentName,
+    local,
+    provider,
+    team,
+    consumer: await kcp.client('admin', team.path),
+    providerAdmin: await kcp.client('admin', provider.path),
   };
   await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: agentName } });
   let proc: ManagedProcess;
-  const common = { name: agentName, kcp, providerPath: provider.path, exportName, service, namespace: agentName, extraArgs: [`--published-resource-selector=${SELECTOR_LABEL}=${kind}`] };
+  const common = {
+    name: agentName,
+    kcp,
+    providerPath: provider.path,
+    exportName,
+    service,
+    namespace: agentName,
+    extraArgs: [`--published-resource-selector=${SELECTOR_LABEL}=${kind}`],
+  };
   if (kind === 'upstream') {
     await prepareUpstreamExport(kcp, provider.path, exportName);
     proc = startUpstreamAgent(artifacts, common).process;
@@ -345,14 +598,27 @@ async function runAgent(kind: AgentKind, local: RestClient, service: ServiceClus
     await writeRelatedSources(local, ctx.consumer, team.cluster);
     await createConsumerObjects(ctx);
     await syncAndOperate(ctx);
-    const related = normalise(await collectRelated(local, ctx.consumer, `${sha3('default')}-${sha3(RELATED_OBJECT)}`, team.cluster), ctx);
+    const related = normalise(
+      await collectRelated(local, ctx.consumer, `${sha3('default')}-${sha3(RELATED_OBJECT)}`, team.cluster),
+      ctx,
+    );
     const categories = new Map<string, CategoryResult>();
     for (const c of CATEGORIES) categories.set(c.id, await collectCategory(ctx, c));
-    const secrets = await local.list(`/api/v1/namespaces/${agentName}/secrets`, { labelSelector: 'syncagent.kcp.io/object-state=true' });
+    const secrets = await local.list(`/api/v1/namespaces/${agentName}/secrets`, {
+      labelSelector: 'syncagent.kcp.io/object-state=true',
+    });
     const result: RunResult = {
-      categories, claims: claims.map((c) => `${c.group}/${c.resource}`).sort(), team, log: readFileSync(proc.logFile, 'utf8'), stateSecrets: secrets.items.length, related,
+      categories,
+      claims: claims.map((c) => `${c.group}/${c.resource}`).sort(),
+      team,
+      log: readFileSync(proc.logFile, 'utf8'),
+      stateSecrets: secrets.items.length,
+      related,
     };
-    writeFileSync(artifacts.logFile(`compat-${kind}.json`), JSON.stringify({ ...result, log: undefined, categories: Object.fromEntries(categories) }, null, 2));
+    writeFileSync(
+      artifacts.logFile(`compat-${kind}.json`),
+      JSON.stringify({ ...result, log: undefined, categories: Object.fromEntries(categories) }, null, 2),
+    );
     return result;
   } finally {
     await proc.stop();
@@ -364,7 +630,10 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
   let ours: RunResult;
   let service: ServiceCluster;
 
-  const both = (id: string): [CategoryResult, CategoryResult] => [upstream.categories.get(id)!, ours.categories.get(id)!];
+  const both = (id: string): [CategoryResult, CategoryResult] => [
+    upstream.categories.get(id)!,
+    ours.categories.get(id)!,
+  ];
 
   before(async function () {
     this.timeout(420_000);
@@ -445,15 +714,20 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     expect(withoutEmpty(mine.schema)).to.deep.equal(withoutEmpty(theirs.schema));
   });
 
-  it('cluster-scoped copies under default naming: ours puts the logical cluster in front of upstream\'s name', function () {
+  it("cluster-scoped copies under default naming: ours puts the logical cluster in front of upstream's name", function () {
     const [theirs, mine] = both('cluster-scoped type, default naming');
     expect(mine.schema).to.deep.equal(theirs.schema);
     expect(mine.status).to.deep.equal(theirs.status);
     // docs/compatibility.md, "Cluster-scoped local CRDs, default name":
     // upstream's name has no cluster in it, so two workspaces collide.
     expect(theirs.copies.map((o) => o.metadata.name)).to.deep.equal([`${sha3('default')}-${sha3('account-initech')}`]);
-    expect(mine.copies.map((o) => o.metadata.name)).to.deep.equal([`<cluster>-${sha3('default')}-${sha3('account-initech')}`]);
-    const renamed = mine.copies.map((o) => ({ ...o, metadata: { ...o.metadata, name: o.metadata.name?.replace(/^<cluster>-/, '') } }));
+    expect(mine.copies.map((o) => o.metadata.name)).to.deep.equal([
+      `<cluster>-${sha3('default')}-${sha3('account-initech')}`,
+    ]);
+    const renamed = mine.copies.map((o) => ({
+      ...o,
+      metadata: { ...o.metadata, name: o.metadata.name?.replace(/^<cluster>-/, '') },
+    }));
     expect(renamed).to.deep.equal(theirs.copies);
   });
 
@@ -465,8 +739,12 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     // cluster-scoped object, into sha3short, which fails on every try.
     expect(theirs.copies).to.deep.equal([]);
     expect(theirs.status).to.deep.equal({ '/global-audit': null });
-    expect(upstream.log).to.match(/failed to generate local object name: invalid name naming: .*sha3short.*invalid value; expected string/);
-    expect(mine.copies.map((o) => [o.metadata.namespace, o.metadata.name])).to.deep.equal([['<cluster>', `${sha3('')}-${sha3('global-audit')}`]]);
+    expect(upstream.log).to.match(
+      /failed to generate local object name: invalid name naming: .*sha3short.*invalid value; expected string/,
+    );
+    expect(mine.copies.map((o) => [o.metadata.namespace, o.metadata.name])).to.deep.equal([
+      ['<cluster>', `${sha3('')}-${sha3('global-audit')}`],
+    ]);
     expect(mine.status).to.deep.equal({ '/global-audit': CRONTAB_STATUS });
   });
 
@@ -478,12 +756,16 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     // docs/compatibility.md): upstream parses mutation templates with
     // html/template and round-trips the object through JSON between rules.
     const spec = (r: CategoryResult): unknown => r.copies.map((o) => o['spec']);
-    expect(spec(theirs)).to.deep.equal([{ image: 'backup&lt;1&gt;-pinned', cronSpec: '@daily x1e&#43;06', replicas: 1000000, concurrencyPolicy: 'Allow' }]);
-    expect(spec(mine)).to.deep.equal([{ image: 'backup<1>-pinned', cronSpec: '@daily x1000000', replicas: 1000000, concurrencyPolicy: 'Allow' }]);
+    expect(spec(theirs)).to.deep.equal([
+      { image: 'backup&lt;1&gt;-pinned', cronSpec: '@daily x1e&#43;06', replicas: 1000000, concurrencyPolicy: 'Allow' },
+    ]);
+    expect(spec(mine)).to.deep.equal([
+      { image: 'backup<1>-pinned', cronSpec: '@daily x1000000', replicas: 1000000, concurrencyPolicy: 'Allow' },
+    ]);
     const withoutSpec = (r: CategoryResult): unknown => r.copies.map((o) => ({ ...o, spec: undefined }));
     expect(withoutSpec(mine)).to.deep.equal(withoutSpec(theirs));
   });
-  it('related resources: the record on the CronTab names each copy in kcp and the origin\'s type, as upstream\'s', function () {
+  it("related resources: the record on the CronTab names each copy in kcp and the origin's type, as upstream's", function () {
     // A CronTab an upstream agent synced is taken over without duplicates only
     // if both agents read these annotations alike (docs/compatibility.md).
     expect(ours.related.recorded).to.deep.equal(upstream.related.recorded);
@@ -496,23 +778,43 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
   it('related resources: the same objects on both sides; ours adds an owner and a state annotation and the RelatedResourcesSynced condition', function () {
     // docs/compatibility.md, "Related resources, measured".
     const [theirs, mine] = [upstream.related, ours.related];
-    expect(mine.secretInKcp, 'the operator\'s Secret in kcp').to.deep.equal(theirs.secretInKcp);
-    expect(mine.bundleInKcp, 'the operator\'s ConfigMap as a Secret in kcp').to.deep.equal(theirs.bundleInKcp);
-    expect(mine.secretOrigin, 'the operator\'s Secret itself').to.deep.equal(theirs.secretOrigin);
-    expect(mine.configMapOrigin, 'the consumer\'s ConfigMap itself, with the cleanup finalizer').to.deep.equal(theirs.configMapOrigin);
-    expect(mine.configMapOnService.metadata.annotations?.[RELATED_OWNER]).to.equal(`ours-publish-related-crontabs/<cluster>|default|${RELATED_OBJECT}`);
-    expect(withoutAnnotation(mine.configMapOnService, RELATED_OWNER), 'the consumer\'s ConfigMap on the service cluster').to.deep.equal(theirs.configMapOnService);
+    expect(mine.secretInKcp, "the operator's Secret in kcp").to.deep.equal(theirs.secretInKcp);
+    expect(mine.bundleInKcp, "the operator's ConfigMap as a Secret in kcp").to.deep.equal(theirs.bundleInKcp);
+    expect(mine.secretOrigin, "the operator's Secret itself").to.deep.equal(theirs.secretOrigin);
+    expect(mine.configMapOrigin, "the consumer's ConfigMap itself, with the cleanup finalizer").to.deep.equal(
+      theirs.configMapOrigin,
+    );
+    expect(mine.configMapOnService.metadata.annotations?.[RELATED_OWNER]).to.equal(
+      `ours-publish-related-crontabs/<cluster>|default|${RELATED_OBJECT}`,
+    );
+    expect(
+      withoutAnnotation(mine.configMapOnService, RELATED_OWNER),
+      "the consumer's ConfigMap on the service cluster",
+    ).to.deep.equal(theirs.configMapOnService);
 
     const [theirCopy, myCopy] = both('related resources');
     expect(myCopy.schema).to.deep.equal(theirCopy.schema);
-    const state = JSON.parse(myCopy.copies[0]?.metadata.annotations?.[RELATED_STATE] ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(state).sort()).to.deep.equal(['bundle/default/ca-bundle', 'credentials/default/my-credentials', `settings/default/${RELATED_OBJECT}-settings`]);
+    const state = JSON.parse(myCopy.copies[0]?.metadata.annotations?.[RELATED_STATE] ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(state).sort()).to.deep.equal([
+      'bundle/default/ca-bundle',
+      'credentials/default/my-credentials',
+      `settings/default/${RELATED_OBJECT}-settings`,
+    ]);
     expect(myCopy.copies.map((c) => withoutAnnotation(c, RELATED_STATE))).to.deep.equal(theirCopy.copies);
     type Conditions = Record<string, { conditions: { type: string; status: string; reason?: string }[] }>;
     const [myStatus, theirStatus] = [myCopy.status as Conditions, theirCopy.status as Conditions];
     const key = `default/${RELATED_OBJECT}`;
-    expect(myStatus[key]?.conditions.find((c) => c.type === 'RelatedResourcesSynced')).to.include({ status: 'True', reason: 'Synced' });
-    const withoutRelated = { ...myStatus[key], conditions: myStatus[key]?.conditions.filter((c) => c.type !== 'RelatedResourcesSynced') };
+    expect(myStatus[key]?.conditions.find((c) => c.type === 'RelatedResourcesSynced')).to.include({
+      status: 'True',
+      reason: 'Synced',
+    });
+    const withoutRelated = {
+      ...myStatus[key],
+      conditions: myStatus[key]?.conditions.filter((c) => c.type !== 'RelatedResourcesSynced'),
+    };
     expect(withoutRelated).to.deep.equal(theirStatus[key]);
   });
 });

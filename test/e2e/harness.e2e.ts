@@ -10,7 +10,13 @@ import type { KubeObject, WatchEvent } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { crdToAPIResourceSchema } from '../../src/translate/crd-to-schema.ts';
 import {
-  type Workspace, bindExport, createExport, createWorkspace, endpointUrls, grantAgentAccess, uniqueName,
+  type Workspace,
+  bindExport,
+  createExport,
+  createWorkspace,
+  endpointUrls,
+  grantAgentAccess,
+  uniqueName,
 } from '../utils/kcp-fixtures.ts';
 import { installCrd, readCrd } from '../utils/service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
@@ -29,8 +35,11 @@ const crontab = (name: string, cronSpec = '* * * * *'): KubeObject => ({
 });
 
 async function ensureNamespace(client: RestClient, name: string): Promise<void> {
-  await client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
-    .catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
+  await client
+    .create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
+    .catch((err: unknown) => {
+      if (!isAlreadyExists(err)) throw err;
+    });
 }
 
 describe('the real kcp the tests run against', function () {
@@ -44,18 +53,21 @@ describe('the real kcp the tests run against', function () {
    * before the first binding and after it.
    */
   let exported: Promise<{ before: string[]; after: string[] }> | undefined;
-  const exportBound = (): Promise<{ before: string[]; after: string[] }> => (exported ??= (async () => {
-    await createExport(providerAdmin, exportName, [crdToAPIResourceSchema(readCrd(CRONTAB_CRD).spec)]);
-    const before = await waitFor('the endpoint slice kcp creates for the export', () => endpointUrls(providerAdmin, exportName));
-    for (const consumer of consumers) {
-      await bindExport(suite().kcp, consumer.path, { path: provider.path, name: exportName });
-    }
-    const after = await waitFor('an endpoint URL', async () => {
-      const urls = await endpointUrls(providerAdmin, exportName);
-      return urls.length > 0 ? urls : undefined;
-    });
-    return { before, after };
-  })());
+  const exportBound = (): Promise<{ before: string[]; after: string[] }> =>
+    (exported ??= (async () => {
+      await createExport(providerAdmin, exportName, [crdToAPIResourceSchema(readCrd(CRONTAB_CRD).spec)]);
+      const before = await waitFor('the endpoint slice kcp creates for the export', () =>
+        endpointUrls(providerAdmin, exportName),
+      );
+      for (const consumer of consumers) {
+        await bindExport(suite().kcp, consumer.path, { path: provider.path, name: exportName });
+      }
+      const after = await waitFor('an endpoint URL', async () => {
+        const urls = await endpointUrls(providerAdmin, exportName);
+        return urls.length > 0 ? urls : undefined;
+      });
+      return { before, after };
+    })());
   const virtualWorkspaceUrl = async (): Promise<string> => (await exportBound()).after[0] ?? '';
 
   before(async function () {
@@ -72,7 +84,7 @@ describe('the real kcp the tests run against', function () {
     expect(consumers[0]!.cluster).to.not.equal(consumers[1]!.cluster);
   });
 
-  it('creates the export\'s endpoint slice, which lists no URL before the first binding and one after', async function () {
+  it("creates the export's endpoint slice, which lists no URL before the first binding and one after", async function () {
     const { before, after } = await exportBound();
     expect(before).to.deep.equal([]);
     expect(after).to.have.length(1);
@@ -101,7 +113,8 @@ describe('the real kcp the tests run against', function () {
     const list = await agent.list(CRONTABS);
     const events: WatchEvent[] = [];
     const abort = new AbortController();
-    const watching = agent.watch(CRONTABS, { resourceVersion: list.metadata.resourceVersion }, (e) => events.push(e), abort.signal)
+    const watching = agent
+      .watch(CRONTABS, { resourceVersion: list.metadata.resourceVersion }, (e) => events.push(e), abort.signal)
       .catch((err: unknown) => {
         if (!abort.signal.aborted) throw err;
       });
@@ -110,7 +123,10 @@ describe('the real kcp the tests run against', function () {
     await ensureNamespace(consumer, 'default');
     await consumer.create('/apis/example.com/v1/namespaces/default/crontabs', crontab('watched'));
     await waitFor('ADDED for the new object', () =>
-      Promise.resolve(events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'watched') ? true : undefined));
+      Promise.resolve(
+        events.some((e) => e.type === 'ADDED' && e.object.metadata.name === 'watched') ? true : undefined,
+      ),
+    );
 
     // The status subresource is written through the virtual workspace, as the agent will.
     const perCluster = agent.forServer(`${vwUrl}/clusters/${consumers[0]!.cluster}`);
@@ -118,15 +134,25 @@ describe('the real kcp the tests run against', function () {
     const current = await perCluster.get(path);
     await perCluster.replace(`${path}/status`, { ...current, status: { phase: 'Ready' } });
     await waitFor('MODIFIED carrying the status', () =>
-      Promise.resolve(events.some((e) => e.type === 'MODIFIED' && (e.object['status'] as { phase?: string } | undefined)?.phase === 'Ready') ? true : undefined));
+      Promise.resolve(
+        events.some(
+          (e) => e.type === 'MODIFIED' && (e.object['status'] as { phase?: string } | undefined)?.phase === 'Ready',
+        )
+          ? true
+          : undefined,
+      ),
+    );
     abort.abort();
     await watching;
   });
 
-  it('refuses the export\'s content to a consumer identity', async function () {
+  it("refuses the export's content to a consumer identity", async function () {
     const vwUrl = await virtualWorkspaceUrl();
     const consumer = (await suite().kcp.client('consumer', provider.path)).forServer(`${vwUrl}/clusters/*`);
-    const err = await consumer.list(CRONTABS).then(() => undefined, (e: unknown) => e);
+    const err = await consumer.list(CRONTABS).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isForbidden(err), `expected 403, got ${String(err)}`).to.equal(true);
   });
 });
@@ -154,11 +180,23 @@ describe('the service cluster the tests run against', function () {
 
   it('really removes a deleted namespace and what was in it', async function () {
     await admin.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
-    await admin.create('/api/v1/namespaces/doomed/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { a: 'b' } });
+    await admin.create('/api/v1/namespaces/doomed/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cm' },
+      data: { a: 'b' },
+    });
     await admin.delete('/api/v1/namespaces/doomed');
-    await waitFor('namespace doomed to be gone', async () => {
-      const gone = await admin.get('/api/v1/namespaces/doomed').then(() => false, () => true);
-      return gone ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(
+      'namespace doomed to be gone',
+      async () => {
+        const gone = await admin.get('/api/v1/namespaces/doomed').then(
+          () => false,
+          () => true,
+        );
+        return gone ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
   });
 });

@@ -25,12 +25,13 @@ function urlsSyncedBy(replica: RunningAgent): string[] {
     const e = JSON.parse(line) as { msg?: string; url?: string };
     if (e.url === undefined) continue;
     if (e.msg === 'Syncing a virtual workspace URL') held.add(e.url);
-    if (e.msg === 'Handing over a virtual workspace URL' || e.msg === 'Lost the lease of a virtual workspace URL') held.delete(e.url);
+    if (e.msg === 'Handing over a virtual workspace URL' || e.msg === 'Lost the lease of a virtual workspace URL')
+      held.delete(e.url);
   }
   return [...held].sort();
 }
 
-describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', function () {
+describe("two replicas splitting a two-shard kcp's URLs (--split-endpoints)", function () {
   let kcp: ShardedKcp;
   let service: ServiceCluster;
   let local: RestClient;
@@ -39,11 +40,17 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
   let replicas: RunningAgent[];
   let urls: string[];
 
-  const hasCopy = async (ws: Workspace, name: string): Promise<true | undefined> => ((await cronTabCopy(local, ws, name)) === undefined ? undefined : true);
+  const hasCopy = async (ws: Workspace, name: string): Promise<true | undefined> =>
+    (await cronTabCopy(local, ws, name)) === undefined ? undefined : true;
   const createIn = async (ws: Workspace, name: string): Promise<void> => {
     const client = await kcp.client('admin', ws.path);
     await waitFor(`the API in ${ws.name}`, () => client.list(CRONTABS));
-    await client.create(CRONTABS, { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name }, spec: { cronSpec: '* * * * *' } });
+    await client.create(CRONTABS, {
+      apiVersion: 'example.com/v1',
+      kind: 'CronTab',
+      metadata: { name },
+      spec: { cronSpec: '* * * * *' },
+    });
   };
   /** The endpoint Leases' holders, by lease name. */
   const endpointHolders = async (): Promise<string[]> =>
@@ -56,14 +63,28 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
     const { artifacts } = suite();
     ({ kcp, service, local, provider, consumers: workspaces } = await startShardedSetup(artifacts, 'split'));
     await grantAgentAccess(kcp, provider.path, EXPORT);
-    await applyObject(local, { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'crontabs' }, spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' } } });
-    const start = (n: number): Promise<RunningAgent> => startAgent(artifacts, {
-      name: AGENT, instance: `split-${n}`, kcp, providerPath: provider.path, exportName: EXPORT, service, namespace: 'api-syncagent',
-      extraArgs: ['--split-endpoints'],
+    await applyObject(local, {
+      apiVersion: 'syncagent.kcp.io/v1alpha1',
+      kind: 'PublishedResource',
+      metadata: { name: 'crontabs' },
+      spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' } },
     });
+    const start = (n: number): Promise<RunningAgent> =>
+      startAgent(artifacts, {
+        name: AGENT,
+        instance: `split-${n}`,
+        kcp,
+        providerPath: provider.path,
+        exportName: EXPORT,
+        service,
+        namespace: 'api-syncagent',
+        extraArgs: ['--split-endpoints'],
+      });
     replicas = [await start(1), await start(2)];
     await Promise.all(replicas.map((r) => waitAgentReady(r)));
-    await waitFor('the export', async () => (await kcp.client('admin', provider.path)).get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`));
+    await waitFor('the export', async () =>
+      (await kcp.client('admin', provider.path)).get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`),
+    );
     for (const ws of workspaces) await bindExport(kcp, ws.path, { path: provider.path, name: EXPORT });
     urls = await waitFor('one endpoint URL per shard', async () => {
       const u = await endpointUrls(await kcp.client('admin', provider.path), EXPORT);
@@ -78,11 +99,15 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
     await kcp?.stop();
   });
 
-  it('gives each replica one shard\'s URL, under a Lease of its own, and both shards sync', async function () {
-    const shares = await waitFor('each replica to sync one URL', () => {
-      const s = replicas.map(urlsSyncedBy);
-      return Promise.resolve(s.every((u) => u.length === 1) ? s : undefined);
-    }, { timeoutMs: 60_000 });
+  it("gives each replica one shard's URL, under a Lease of its own, and both shards sync", async function () {
+    const shares = await waitFor(
+      'each replica to sync one URL',
+      () => {
+        const s = replicas.map(urlsSyncedBy);
+        return Promise.resolve(s.every((u) => u.length === 1) ? s : undefined);
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(shares.flat().sort()).to.deep.equal(urls);
     const holders = await endpointHolders();
     expect(holders).to.have.length(2);
@@ -93,7 +118,7 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
     }
   });
 
-  it('hands a killed replica\'s URL to the other within the lease time; it never syncs both at once before', async function () {
+  it("hands a killed replica's URL to the other within the lease time; it never syncs both at once before", async function () {
     this.timeout(120_000);
     const [victim, survivor] = replicas as [RunningAgent, RunningAgent];
     const taken = urlsSyncedBy(victim);
@@ -101,7 +126,11 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
     expect(urlsSyncedBy(survivor)).to.not.include(taken[0]);
     const killed = Date.now();
     await victim.process.kill();
-    await waitFor('the survivor to sync both URLs', () => Promise.resolve(urlsSyncedBy(survivor).length === 2 ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });
+    await waitFor(
+      'the survivor to sync both URLs',
+      () => Promise.resolve(urlsSyncedBy(survivor).length === 2 ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const takeover = Date.now() - killed;
     console.log(`      takeover after ${takeover} ms`);
     // Lease 10 s, observed unchanged on the survivor's clock, plus a retry period or two.
@@ -110,6 +139,8 @@ describe('two replicas splitting a two-shard kcp\'s URLs (--split-endpoints)', f
     const ws = workspaces[kcp.shards.findIndex((shard) => taken[0]?.startsWith(`${shard.baseUrl}/`))];
     if (ws === undefined) throw new Error(`no consumer workspace on the shard of ${taken[0] ?? '?'}`);
     await createIn(ws, 'after-takeover');
-    await waitFor(`the copy from ${ws.name} after the takeover`, () => hasCopy(ws, 'after-takeover'), { timeoutMs: 60_000 });
+    await waitFor(`the copy from ${ws.name} after the takeover`, () => hasCopy(ws, 'after-takeover'), {
+      timeoutMs: 60_000,
+    });
   });
 });

@@ -7,7 +7,14 @@ import { request } from 'undici';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type RunningAgent, startAgent, waitAgentReady } from '../utils/agent.ts';
-import { applyObject, bindExport, conditionTrue, endpointUrls, grantAgentAccess, type Workspace } from '../utils/kcp-fixtures.ts';
+import {
+  applyObject,
+  bindExport,
+  conditionTrue,
+  endpointUrls,
+  grantAgentAccess,
+  type Workspace,
+} from '../utils/kcp-fixtures.ts';
 import type { ServiceCluster } from '../utils/service-cluster.ts';
 import type { ShardedKcp } from '../utils/sharded-kcp.ts';
 import { cronTabCopy, startShardedSetup } from '../utils/sharded-setup.ts';
@@ -31,16 +38,31 @@ describe('a sharded kcp: consumers on two shards', function () {
   const tenant = (ws: Workspace): Promise<RestClient> => kcp.client('admin', ws.path);
   const copyOf = (ws: Workspace, name: string): Promise<KubeObject | undefined> => cronTabCopy(local, ws, name);
   const createIn = async (ws: Workspace, name: string): Promise<KubeObject> => {
-    await (await tenant(ws)).create(CRONTABS, { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name }, spec: { cronSpec: '* * * * *' } });
+    await (
+      await tenant(ws)
+    ).create(CRONTABS, {
+      apiVersion: 'example.com/v1',
+      kind: 'CronTab',
+      metadata: { name },
+      spec: { cronSpec: '* * * * *' },
+    });
     return waitFor(`the copy of ${ws.name}/${name}`, () => copyOf(ws, name), { timeoutMs: 60_000 });
   };
   const markReady = (copy: KubeObject): Promise<KubeObject> =>
-    local.replace(`/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}/status`, {
-      ...copy, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok' }] },
-    });
+    local.replace(
+      `/apis/example.com/v1/namespaces/${copy.metadata.namespace ?? ''}/crontabs/${copy.metadata.name ?? ''}/status`,
+      {
+        ...copy,
+        status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok' }] },
+      },
+    );
   const consumerSeesReady = async (ws: Workspace, name: string, timeoutMs = 60_000): Promise<void> => {
     const client = await tenant(ws);
-    await waitFor(`${ws.name} to read Ready on ${name}`, async () => (conditionTrue(await client.get(`${CRONTABS}/${name}`), 'Ready') ? true : undefined), { timeoutMs });
+    await waitFor(
+      `${ws.name} to read Ready on ${name}`,
+      async () => (conditionTrue(await client.get(`${CRONTABS}/${name}`), 'Ready') ? true : undefined),
+      { timeoutMs },
+    );
   };
   /** The whole story for one workspace: copy down, status up, deletion. */
   const copyStatusDelete = async (ws: Workspace, name: string): Promise<void> => {
@@ -49,7 +71,11 @@ describe('a sharded kcp: consumers on two shards', function () {
     await markReady(copy);
     await consumerSeesReady(ws, name);
     await (await tenant(ws)).delete(`${CRONTABS}/${name}`);
-    await waitFor(`the copy of ${ws.name}/${name} to be gone`, async () => ((await copyOf(ws, name)) === undefined ? true : undefined), { timeoutMs: 60_000 });
+    await waitFor(
+      `the copy of ${ws.name}/${name} to be gone`,
+      async () => ((await copyOf(ws, name)) === undefined ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
   };
   const readyz = async (): Promise<{ code: number; body: string }> => {
     const res = await request(`${agent.healthUrl}/readyz`);
@@ -60,12 +86,32 @@ describe('a sharded kcp: consumers on two shards', function () {
   before(async function () {
     this.timeout(420_000);
     const { artifacts } = suite();
-    ({ kcp, service, local, provider, consumers: [onRoot, onShard1] } = await startShardedSetup(artifacts, 'sharded'));
+    ({
+      kcp,
+      service,
+      local,
+      provider,
+      consumers: [onRoot, onShard1],
+    } = await startShardedSetup(artifacts, 'sharded'));
     await grantAgentAccess(kcp, provider.path, EXPORT);
-    agent = await startAgent(artifacts, { name: 'sharded-agent', kcp, providerPath: provider.path, exportName: EXPORT, service, namespace: 'api-syncagent' });
+    agent = await startAgent(artifacts, {
+      name: 'sharded-agent',
+      kcp,
+      providerPath: provider.path,
+      exportName: EXPORT,
+      service,
+      namespace: 'api-syncagent',
+    });
     await waitAgentReady(agent);
-    await applyObject(local, { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'crontabs' }, spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' } } });
-    await waitFor('the export', async () => (await kcp.client('admin', provider.path)).get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`));
+    await applyObject(local, {
+      apiVersion: 'syncagent.kcp.io/v1alpha1',
+      kind: 'PublishedResource',
+      metadata: { name: 'crontabs' },
+      spec: { resource: { apiGroup: 'example.com', kind: 'CronTab' } },
+    });
+    await waitFor('the export', async () =>
+      (await kcp.client('admin', provider.path)).get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`),
+    );
     await bindExport(kcp, onRoot.path, { path: provider.path, name: EXPORT });
     await waitFor('the API in the root-shard workspace', async () => (await tenant(onRoot)).list(CRONTABS));
   });
@@ -77,7 +123,7 @@ describe('a sharded kcp: consumers on two shards', function () {
     await kcp?.stop();
   });
 
-  it('lists only the root shard\'s URL while only a workspace there binds the export', async function () {
+  it("lists only the root shard's URL while only a workspace there binds the export", async function () {
     const urls = await waitFor('one endpoint URL', async () => {
       const u = await sliceUrls();
       return u.length > 0 ? u : undefined;
@@ -90,14 +136,14 @@ describe('a sharded kcp: consumers on two shards', function () {
     await copyStatusDelete(onRoot, 'on-root');
   });
 
-  it('follows the second shard\'s URL once a workspace there binds, and syncs that consumer too', async function () {
+  it("follows the second shard's URL once a workspace there binds, and syncs that consumer too", async function () {
     await bindExport(kcp, onShard1.path, { path: provider.path, name: EXPORT });
     const urls = await waitFor('two endpoint URLs', async () => {
       const u = await sliceUrls();
       return u.length === 2 ? u : undefined;
     });
     expect(urls.map((u) => new URL(u).origin).sort()).to.deep.equal(kcp.shards.map((s) => s.baseUrl).sort());
-    await waitFor('the API in the second shard\'s workspace', async () => (await tenant(onShard1)).list(CRONTABS));
+    await waitFor("the API in the second shard's workspace", async () => (await tenant(onShard1)).list(CRONTABS));
     await copyStatusDelete(onShard1, 'on-shard-1');
   });
 
@@ -106,10 +152,14 @@ describe('a sharded kcp: consumers on two shards', function () {
     const shard1Url = kcp.shards[1]?.baseUrl ?? '';
     const waiting = await createIn(onShard1, 'waiting');
     await kcp.crashShard();
-    const down = await waitFor('/readyz to name the second shard', async () => {
-      const r = await readyz();
-      return r.code === 503 && r.body.includes(`watch down: ${shard1Url}/`) ? r.body : undefined;
-    }, { timeoutMs: 60_000 });
+    const down = await waitFor(
+      '/readyz to name the second shard',
+      async () => {
+        const r = await readyz();
+        return r.code === 503 && r.body.includes(`watch down: ${shard1Url}/`) ? r.body : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(down).to.not.include(`${kcp.shards[0]?.baseUrl ?? ''}/`);
 
     // The root shard's consumer is served as usual meanwhile.
@@ -120,7 +170,9 @@ describe('a sharded kcp: consumers on two shards', function () {
     await markReady(waiting);
 
     await kcp.startShard();
-    await waitFor('/readyz to be ok again', async () => ((await readyz()).code === 200 ? true : undefined), { timeoutMs: 120_000 });
+    await waitFor('/readyz to be ok again', async () => ((await readyz()).code === 200 ? true : undefined), {
+      timeoutMs: 120_000,
+    });
     await consumerSeesReady(onShard1, 'waiting', 120_000);
     await createIn(onShard1, 'after-restart');
   });

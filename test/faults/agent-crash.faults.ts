@@ -8,7 +8,18 @@ import { suite } from '../utils/suite.ts';
 import { waitInvariants } from './invariants.ts';
 import { type FaultReport, reportRow } from './report.ts';
 import { faultRandom, faultScale } from './scale.ts';
-import { type FaultWorld, bindTenants, buildWorld, copies, createInTenants, deleteInTenants, inParallel, sleep, startWorldAgent, writeStatus } from './world.ts';
+import {
+  type FaultWorld,
+  bindTenants,
+  buildWorld,
+  copies,
+  createInTenants,
+  deleteInTenants,
+  inParallel,
+  sleep,
+  startWorldAgent,
+  writeStatus,
+} from './world.ts';
 
 describe('faults: the agent is killed at random moments', function () {
   const scale = faultScale();

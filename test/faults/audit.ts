@@ -6,7 +6,12 @@ export interface AuditEvent {
   readonly verb: string;
   readonly user: { readonly username: string };
   readonly userAgent?: string;
-  readonly objectRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string; readonly subresource?: string };
+  readonly objectRef?: {
+    readonly resource?: string;
+    readonly namespace?: string;
+    readonly name?: string;
+    readonly subresource?: string;
+  };
   readonly responseStatus?: { readonly code?: number };
   readonly requestReceivedTimestamp: string;
   readonly stage: string;
@@ -14,8 +19,11 @@ export interface AuditEvent {
 
 /** Every completed request in the log, oldest first. */
 export function auditEvents(path: string): AuditEvent[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as AuditEvent).filter((e) => e.stage === 'ResponseComplete');
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as AuditEvent)
+    .filter((e) => e.stage === 'ResponseComplete');
 }
 
 /** True when the server carried the request out. */

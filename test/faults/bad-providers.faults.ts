@@ -21,10 +21,17 @@ import { type FaultWorld, bindTenants, buildWorld, createInTenants, sleep, start
 
 const PRS = '/apis/syncagent.kcp.io/v1alpha1/publishedresources';
 
-interface Condition { readonly type: string; readonly status: string; readonly reason?: string; readonly message?: string }
+interface Condition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+}
 
-const conditions = (pr: KubeObject): Condition[] => (pr['status'] as { conditions?: Condition[] } | undefined)?.conditions ?? [];
-const naming = (pr: KubeObject, field: string): Condition | undefined => conditions(pr).find((c) => c.status === 'False' && (c.message ?? '').includes(field));
+const conditions = (pr: KubeObject): Condition[] =>
+  (pr['status'] as { conditions?: Condition[] } | undefined)?.conditions ?? [];
+const naming = (pr: KubeObject, field: string): Condition | undefined =>
+  conditions(pr).find((c) => c.status === 'False' && (c.message ?? '').includes(field));
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 describe('faults: a provider publishes broken PublishedResources next to a good one', function () {
@@ -67,42 +74,69 @@ describe('faults: a provider publishes broken PublishedResources next to a good 
     const applied: { title: string; name: string; field: string }[] = [];
     for (const [i, c] of BAD_PROVIDER_CASES.entries()) {
       const name = `bad-${i}`;
-      const pr = { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name }, spec: c.spec(i) };
+      const pr = {
+        apiVersion: 'syncagent.kcp.io/v1alpha1',
+        kind: 'PublishedResource',
+        metadata: { name },
+        spec: c.spec(i),
+      };
       try {
         await world.local.create(PRS, pr);
         applied.push({ title: c.title, name, field: c.field });
       } catch (err) {
-        if (errorText(err).includes(c.field.replace(/^spec\./, ''))) report.note(`refused by the API server, naming ${c.field}: ${c.title}`);
+        if (errorText(err).includes(c.field.replace(/^spec\./, '')))
+          report.note(`refused by the API server, naming ${c.field}: ${c.title}`);
         else report.violation(`${c.title}: refused without naming ${c.field}: ${errorText(err).slice(0, 200)}`);
       }
       report.injected('broken PublishedResource');
     }
     for (const a of applied) {
-      await waitFor(`a False condition naming ${a.field} on ${a.name}`, async () => naming(await world.local.get(`${PRS}/${a.name}`), a.field), { timeoutMs: 60_000 })
-        .catch(async () => {
-          const now = conditions(await world.local.get(`${PRS}/${a.name}`));
-          report.violation(`${a.title}: no False condition naming ${a.field}; conditions ${JSON.stringify(now).slice(0, 400)}`);
-        });
+      await waitFor(
+        `a False condition naming ${a.field} on ${a.name}`,
+        async () => naming(await world.local.get(`${PRS}/${a.name}`), a.field),
+        { timeoutMs: 60_000 },
+      ).catch(async () => {
+        const now = conditions(await world.local.get(`${PRS}/${a.name}`));
+        report.violation(
+          `${a.title}: no False condition naming ${a.field}; conditions ${JSON.stringify(now).slice(0, 400)}`,
+        );
+      });
     }
     await waitInvariants(world.scope, report, `${BAD_PROVIDER_CASES.length} broken PublishedResources`, 60_000);
 
     // A CRD deleted under a running sync.
     const crd = readCrd(join(REPO_ROOT, 'test/fixtures/crds/crontab.yaml'));
     const gizmos: CustomResourceDefinition = {
-      ...crd, metadata: { name: 'crontabs.gizmo.example.org' }, spec: { ...crd.spec, group: 'gizmo.example.org' },
+      ...crd,
+      metadata: { name: 'crontabs.gizmo.example.org' },
+      spec: { ...crd.spec, group: 'gizmo.example.org' },
     };
     await installCrd(world.local, gizmos);
-    await world.local.create(PRS, { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'gizmos' }, spec: { resource: { apiGroup: 'gizmo.example.org', kind: 'CronTab', versions: ['v1'] } } });
-    await waitFor('the gizmos PublishedResource to sync', async () => {
-      const pr = await world.local.get(`${PRS}/gizmos`);
-      return conditions(pr).some((c) => c.type === 'Syncing' && c.status === 'True') ? pr : undefined;
-    }, { timeoutMs: 90_000 });
+    await world.local.create(PRS, {
+      apiVersion: 'syncagent.kcp.io/v1alpha1',
+      kind: 'PublishedResource',
+      metadata: { name: 'gizmos' },
+      spec: { resource: { apiGroup: 'gizmo.example.org', kind: 'CronTab', versions: ['v1'] } },
+    });
+    await waitFor(
+      'the gizmos PublishedResource to sync',
+      async () => {
+        const pr = await world.local.get(`${PRS}/gizmos`);
+        return conditions(pr).some((c) => c.type === 'Syncing' && c.status === 'True') ? pr : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     await world.local.delete('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/crontabs.gizmo.example.org');
     report.injected('CRD deleted under a running sync');
-    await waitFor('a False condition naming spec.resource on gizmos', async () => naming(await world.local.get(`${PRS}/gizmos`), 'spec.resource'), { timeoutMs: 60_000 })
-      .catch(async () => {
-        report.violation(`CRD deleted: no False condition naming spec.resource; conditions ${JSON.stringify(conditions(await world.local.get(`${PRS}/gizmos`))).slice(0, 400)}`);
-      });
+    await waitFor(
+      'a False condition naming spec.resource on gizmos',
+      async () => naming(await world.local.get(`${PRS}/gizmos`), 'spec.resource'),
+      { timeoutMs: 60_000 },
+    ).catch(async () => {
+      report.violation(
+        `CRD deleted: no False condition naming spec.resource; conditions ${JSON.stringify(conditions(await world.local.get(`${PRS}/gizmos`))).slice(0, 400)}`,
+      );
+    });
 
     creating = false;
     await creator;

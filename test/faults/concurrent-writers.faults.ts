@@ -14,7 +14,18 @@ import { waitFor } from '../utils/wait.ts';
 import { type Tenant, waitInvariants } from './invariants.ts';
 import { type FaultReport, reportRow } from './report.ts';
 import { faultRandom, faultScale } from './scale.ts';
-import { type FaultWorld, bindTenants, buildWorld, copies, copyPath, createInTenants, inParallel, nsCronTabs, startWorldAgent, writeStatus } from './world.ts';
+import {
+  type FaultWorld,
+  bindTenants,
+  buildWorld,
+  copies,
+  copyPath,
+  createInTenants,
+  inParallel,
+  nsCronTabs,
+  startWorldAgent,
+  writeStatus,
+} from './world.ts';
 import { REMOTE_OBJECT_CLUSTER_LABEL, REMOTE_OBJECT_NAME_ANNOTATION } from '../../src/apis/v1alpha1/constants.ts';
 
 describe('faults: another writer edits the copies while consumers edit the originals', function () {
@@ -52,7 +63,7 @@ describe('faults: another writer edits the copies while consumers edit the origi
     }
   };
 
-  it('converges to the consumer\'s spec, keeps the service side\'s own fields, and brings its status up', async function () {
+  it("converges to the consumer's spec, keeps the service side's own fields, and brings its status up", async function () {
     await waitInvariants(world.scope, report, 'the initial sync', 120_000);
     const finalImage = new Map<string, string>();
     for (let round = 0; round < scale.repeats; round++) {
@@ -76,7 +87,9 @@ describe('faults: another writer edits the copies while consumers edit the origi
 
       const afterRace = await copies(world);
       const kept = afterRace.filter((c) => (c['spec'] as { image?: string }).image === 'rogue:overwrite').length;
-      report.note(`round ${round}: foreign image kept on ${kept}/${afterRace.length} copies after the race (until the consumer edits it again)`);
+      report.note(
+        `round ${round}: foreign image kept on ${kept}/${afterRace.length} copies after the race (until the consumer edits it again)`,
+      );
 
       // The consumer states its intent once more; it must win everywhere, next to the service side's replicas.
       await inParallel(edits, 6, async ({ t, n }) => {
@@ -86,15 +99,19 @@ describe('faults: another writer edits the copies while consumers edit the origi
       });
       report.injected('consumer spec edit', edits.length);
       const started = Date.now();
-      await waitFor('every copy to carry the consumer\'s image and the service side\'s replicas', async () => {
-        const now = await copies(world);
-        const wrong = now.filter((c) => {
-          const key = `${c.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? ''}/${c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] ?? ''}`;
-          const spec = c['spec'] as { image?: string; replicas?: number };
-          return spec.image !== finalImage.get(key) || spec.replicas !== round + 1;
-        });
-        return wrong.length === 0 ? true : undefined;
-      }, { timeoutMs: 60_000, intervalMs: 250 }).catch((err: unknown) => {
+      await waitFor(
+        "every copy to carry the consumer's image and the service side's replicas",
+        async () => {
+          const now = await copies(world);
+          const wrong = now.filter((c) => {
+            const key = `${c.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? ''}/${c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] ?? ''}`;
+            const spec = c['spec'] as { image?: string; replicas?: number };
+            return spec.image !== finalImage.get(key) || spec.replicas !== round + 1;
+          });
+          return wrong.length === 0 ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250 },
+      ).catch((err: unknown) => {
         report.violation(`round ${round}: ${err instanceof Error ? err.message : String(err)}`);
       });
       report.note(`round ${round}: consumer intent and local fields converged in ${Date.now() - started} ms`);

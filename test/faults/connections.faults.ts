@@ -15,10 +15,20 @@ import { waitInvariants } from './invariants.ts';
 import { type FaultReport, reportRow } from './report.ts';
 import { faultRandom, faultScale } from './scale.ts';
 import { TcpProxy } from './tcp-proxy.ts';
-import { type FaultWorld, bindTenants, buildWorld, copies, createInTenants, inParallel, sleep, startWorldAgent, writeStatus } from './world.ts';
+import {
+  type FaultWorld,
+  bindTenants,
+  buildWorld,
+  copies,
+  createInTenants,
+  inParallel,
+  sleep,
+  startWorldAgent,
+  writeStatus,
+} from './world.ts';
 
 const FAULTS = ['reset', 'drop', 'compaction', 'stall'] as const;
-type ConnectionFault = typeof FAULTS[number];
+type ConnectionFault = (typeof FAULTS)[number];
 /**
  * A stalled watch is only noticed when it outlives its timeout (270–330 s)
  * by 15 s, so a stall costs ~6 minutes: it runs at medium and long scale only.
@@ -27,9 +37,15 @@ const STALL_LIMIT_MS = 360_000;
 
 /** Compacts etcd's history up to now through its gRPC gateway (what `etcdctl compact` does). */
 async function compactEtcd(etcdUrl: string): Promise<number> {
-  const range = await request(`${etcdUrl}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64') }) });
-  const { header } = await range.body.json() as { header: { revision: string } };
-  const res = await request(`${etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: header.revision, physical: true }) });
+  const range = await request(`${etcdUrl}/v3/kv/range`, {
+    method: 'POST',
+    body: JSON.stringify({ key: Buffer.from('/').toString('base64') }),
+  });
+  const { header } = (await range.body.json()) as { header: { revision: string } };
+  const res = await request(`${etcdUrl}/v3/kv/compaction`, {
+    method: 'POST',
+    body: JSON.stringify({ revision: header.revision, physical: true }),
+  });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`etcd compaction failed: ${res.statusCode} ${text}`);
   return Number(header.revision);
@@ -37,7 +53,9 @@ async function compactEtcd(etcdUrl: string): Promise<number> {
 
 /** The agent's successful writes in the audit log, and its creates of copies by name. */
 function agentWrites(auditLog: string): { writes: number; creates: Map<string, number>; twice: [string, number][] } {
-  const events = auditEvents(auditLog).filter((e) => (e.userAgent ?? '').startsWith('api-syncagent-ts/') && succeeded(e));
+  const events = auditEvents(auditLog).filter(
+    (e) => (e.userAgent ?? '').startsWith('api-syncagent-ts/') && succeeded(e),
+  );
   const creates = new Map<string, number>();
   for (const e of events.filter((x) => x.verb === 'create' && x.objectRef?.resource === 'crontabs')) {
     const key = `${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''}`;
@@ -57,10 +75,18 @@ describe('faults: cut connections and expired watches', function () {
 
   before(async function () {
     report = reportRow('cut connections and 410 Gone (service side)', scale.name, random.seed);
-    world = await buildWorld({ name: 'conns', kcp: suite().kcp, artifacts: suite().artifacts, service: { auditLog: true, noWatchCache: true } });
+    world = await buildWorld({
+      name: 'conns',
+      kcp: suite().kcp,
+      artifacts: suite().artifacts,
+      service: { auditLog: true, noWatchCache: true },
+    });
     proxy = new TcpProxy(world.service.admin.server);
     const proxied = await proxy.listen();
-    const kubeconfig = writeKubeconfig(join(world.artifacts.scratchDir('conns-proxied'), 'service.kubeconfig'), { ...world.service.admin, server: proxied });
+    const kubeconfig = writeKubeconfig(join(world.artifacts.scratchDir('conns-proxied'), 'service.kubeconfig'), {
+      ...world.service.admin,
+      server: proxied,
+    });
     agent = await startWorldAgent(world, { serviceKubeconfig: kubeconfig });
     await bindTenants(world);
     await createInTenants(world, names);
@@ -75,9 +101,15 @@ describe('faults: cut connections and expired watches', function () {
 
   const inject = async (fault: ConnectionFault, writing: Promise<void>): Promise<void> => {
     switch (fault) {
-      case 'reset': report.injected('TCP reset of every agent connection', proxy.reset() > 0 ? 1 : 0); break;
-      case 'drop': report.injected('clean close of every agent connection', proxy.drop() > 0 ? 1 : 0); break;
-      case 'stall': report.injected('stall (black hole) of every agent connection', proxy.stall() > 0 ? 1 : 0); break;
+      case 'reset':
+        report.injected('TCP reset of every agent connection', proxy.reset() > 0 ? 1 : 0);
+        break;
+      case 'drop':
+        report.injected('clean close of every agent connection', proxy.drop() > 0 ? 1 : 0);
+        break;
+      case 'stall':
+        report.injected('stall (black hole) of every agent connection', proxy.stall() > 0 ? 1 : 0);
+        break;
       case 'compaction': {
         // The watches go quiet while the changes land, so the revision they resume from is compacted away.
         proxy.stall();
@@ -109,13 +141,17 @@ describe('faults: cut connections and expired watches', function () {
       if (convergedMs > limit) report.violation(`${fault}: converged only after ${convergedMs} ms (silent stall)`);
       report.round();
     }
-    const expired = readFileSync(agent.process.logFile, 'utf8').split('\n').filter((l) => l.includes('Watch expired, relisting')).length;
+    const expired = readFileSync(agent.process.logFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('Watch expired, relisting')).length;
     // The informer relists after any broken watch, so a compacted revision is only met by a watch
     // resumed after a clean end; the 410 path itself is unit-tested (informer.test.ts).
     report.note(`watches that expired (410) and relisted: ${expired}`);
 
     const audit = agentWrites(world.service.auditLogPath ?? '');
-    report.note(`agent writes to the service cluster (audit log): ${audit.writes}; copies created: ${audit.creates.size}; created twice: ${audit.twice.length}`);
+    report.note(
+      `agent writes to the service cluster (audit log): ${audit.writes}; copies created: ${audit.creates.size}; created twice: ${audit.twice.length}`,
+    );
     for (const [key, n] of audit.twice) report.violation(`copy ${key} created ${n} times`);
     expect(report.row.violations).to.deep.equal([]);
   });

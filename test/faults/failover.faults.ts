@@ -28,22 +28,48 @@ describe('faults: leader failover between two replicas', function () {
 
   const audit = (): AuditEvent[] => auditEvents(world.service.auditLogPath ?? '');
   /** The user whose replica holds the lease: the last one that wrote it successfully. */
-  const leaseWriter = (): string | undefined => audit()
-    .filter((e) => e.objectRef?.resource === 'leases' && e.objectRef.name === lease && succeeded(e)).at(-1)?.user.username;
+  const leaseWriter = (): string | undefined =>
+    audit()
+      .filter((e) => e.objectRef?.resource === 'leases' && e.objectRef.name === lease && succeeded(e))
+      .at(-1)?.user.username;
   /** When `user` first wrote the lease after `since`: from then on, the lease was lost for the other. */
-  const takeoverTime = (user: string, since: number): string => audit().find((e) => e.user.username === user
-    && e.objectRef?.resource === 'leases' && succeeded(e) && Date.parse(e.requestReceivedTimestamp) >= since - 1_000)?.requestReceivedTimestamp
-    ?? new Date().toISOString();
+  const takeoverTime = (user: string, since: number): string =>
+    audit().find(
+      (e) =>
+        e.user.username === user &&
+        e.objectRef?.resource === 'leases' &&
+        succeeded(e) &&
+        Date.parse(e.requestReceivedTimestamp) >= since - 1_000,
+    )?.requestReceivedTimestamp ?? new Date().toISOString();
   const start = async (user: string): Promise<void> => {
-    const kubeconfig = writeKubeconfig(join(world.artifacts.scratchDir(`kubeconfig-${user}`), 'service.kubeconfig'), world.service.userIdentity(user));
-    replicas.set(user, await startWorldAgent(world, { instance: user, serviceKubeconfig: kubeconfig, extraArgs: ['--enable-leader-election'] }));
+    const kubeconfig = writeKubeconfig(
+      join(world.artifacts.scratchDir(`kubeconfig-${user}`), 'service.kubeconfig'),
+      world.service.userIdentity(user),
+    );
+    replicas.set(
+      user,
+      await startWorldAgent(world, {
+        instance: user,
+        serviceKubeconfig: kubeconfig,
+        extraArgs: ['--enable-leader-election'],
+      }),
+    );
   };
   const newLeader = async (old: string, timeoutMs: number): Promise<string> =>
-    waitFor('the other replica to take the lease', () => Promise.resolve(leaseWriter() !== old ? leaseWriter() : undefined), { timeoutMs, intervalMs: 100 });
+    waitFor(
+      'the other replica to take the lease',
+      () => Promise.resolve(leaseWriter() !== old ? leaseWriter() : undefined),
+      { timeoutMs, intervalMs: 100 },
+    );
 
   before(async function () {
     report = reportRow('leader failover (kill, freeze)', scale.name, random.seed);
-    world = await buildWorld({ name: 'failover', kcp: suite().kcp, artifacts: suite().artifacts, service: { auditLog: true, users: [...USERS] } });
+    world = await buildWorld({
+      name: 'failover',
+      kcp: suite().kcp,
+      artifacts: suite().artifacts,
+      service: { auditLog: true, users: [...USERS] },
+    });
     local = world.local;
     lease = `syncagent.${world.agentSetup.name}`;
     for (const u of USERS) await start(u);
@@ -58,7 +84,10 @@ describe('faults: leader failover between two replicas', function () {
 
   it('hands over within 15 s when the leader is SIGKILLed mid-sync', async function () {
     const leader = await waitFor('a leader', () => Promise.resolve(leaseWriter()), { timeoutMs: 60_000 });
-    await createInTenants(world, Array.from({ length: scale.smallObjects }, (_, i) => `killed-${i}`));
+    await createInTenants(
+      world,
+      Array.from({ length: scale.smallObjects }, (_, i) => `killed-${i}`),
+    );
     await sleep(random.int(0, 1_000));
     const killedAt = Date.now();
     await replicas.get(leader)?.process.kill();
@@ -77,7 +106,10 @@ describe('faults: leader failover between two replicas', function () {
     const leader = await waitFor('a leader', () => Promise.resolve(leaseWriter()), { timeoutMs: 60_000 });
     const proc = replicas.get(leader)?.process;
     if (proc === undefined) throw new Error(`no replica ${leader}`);
-    const creating = createInTenants(world, Array.from({ length: scale.smallObjects }, (_, i) => `frozen-${i}`));
+    const creating = createInTenants(
+      world,
+      Array.from({ length: scale.smallObjects }, (_, i) => `frozen-${i}`),
+    );
     await sleep(random.int(0, 500));
     process.kill(proc.pid, 'SIGSTOP');
     report.injected('SIGSTOP of the leader (lease expires while frozen)');
@@ -90,9 +122,16 @@ describe('faults: leader failover between two replicas', function () {
     report.injected('SIGCONT of the old leader');
     // Give the thawed replica time to act on whatever it had queued.
     await sleep(10_000);
-    const late = audit().filter((e) => e.user.username === leader && succeeded(e) && e.requestReceivedTimestamp > lostAt);
-    report.note(`writes by the old leader after it lost the lease (audit log): ${late.length}; old leader ${proc.exited() ? 'exited' : 'still running'}`);
-    for (const e of late) report.violation(`${leader} wrote after losing the lease: ${e.verb} ${e.objectRef?.resource ?? ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''} at ${e.requestReceivedTimestamp}`);
+    const late = audit().filter(
+      (e) => e.user.username === leader && succeeded(e) && e.requestReceivedTimestamp > lostAt,
+    );
+    report.note(
+      `writes by the old leader after it lost the lease (audit log): ${late.length}; old leader ${proc.exited() ? 'exited' : 'still running'}`,
+    );
+    for (const e of late)
+      report.violation(
+        `${leader} wrote after losing the lease: ${e.verb} ${e.objectRef?.resource ?? ''} ${e.objectRef?.namespace ?? ''}/${e.objectRef?.name ?? ''} at ${e.requestReceivedTimestamp}`,
+      );
     await waitInvariants(world.scope, report, 'the leader freeze', 60_000);
     const copies = (await local.list('/apis/example.com/v1/crontabs')).items.length;
     report.note(`copies after failover: ${copies}`);

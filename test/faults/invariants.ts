@@ -4,7 +4,11 @@
 // agent catches up are expected, none may remain once it has converged.
 import { isDeepStrictEqual } from 'node:util';
 import {
-  AGENT_NAME_LABEL, CLEANUP_FINALIZER, REMOTE_OBJECT_CLUSTER_LABEL, REMOTE_OBJECT_NAME_ANNOTATION, REMOTE_OBJECT_NAMESPACE_ANNOTATION,
+  AGENT_NAME_LABEL,
+  CLEANUP_FINALIZER,
+  REMOTE_OBJECT_CLUSTER_LABEL,
+  REMOTE_OBJECT_NAME_ANNOTATION,
+  REMOTE_OBJECT_NAMESPACE_ANNOTATION,
 } from '../../src/apis/v1alpha1/constants.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
@@ -41,7 +45,7 @@ export const INVARIANTS = {
   liveOrigin: 'every copy has a live origin',
   statusUp: 'copy status reached the consumer object',
   released: 'no deleted consumer object keeps the finalizer',
-  ownNamespace: 'copies only in their tenant\'s namespace',
+  ownNamespace: "copies only in their tenant's namespace",
   ownWorkspace: 'nothing of another tenant in a workspace',
 } as const;
 
@@ -73,33 +77,56 @@ async function checkConsumerObjects(scope: InvariantScope, check: Check): Promis
       const name = obj.metadata.name ?? '';
       origins.set(originKey(tenant.workspace.cluster, ns, name), obj);
       const marker = obj.metadata.labels?.[TENANT_LABEL];
-      check(INVARIANTS.ownWorkspace, marker === undefined || marker === tenant.workspace.cluster,
-        () => `${tenant.workspace.path} holds ${ns}/${name} of tenant ${marker ?? '?'}`);
+      check(
+        INVARIANTS.ownWorkspace,
+        marker === undefined || marker === tenant.workspace.cluster,
+        () => `${tenant.workspace.path} holds ${ns}/${name} of tenant ${marker ?? '?'}`,
+      );
       const deleting = obj.metadata.deletionTimestamp !== undefined;
-      check(INVARIANTS.released, !deleting || !(obj.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER),
-        () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps ${CLEANUP_FINALIZER}`);
+      check(
+        INVARIANTS.released,
+        !deleting || !(obj.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER),
+        () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps ${CLEANUP_FINALIZER}`,
+      );
     }
   }
   return origins;
 }
 
-const copyOriginKey = (copy: KubeObject): string => originKey(
-  copy.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? '',
-  copy.metadata.annotations?.[REMOTE_OBJECT_NAMESPACE_ANNOTATION] ?? '',
-  copy.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] ?? '',
-);
+const copyOriginKey = (copy: KubeObject): string =>
+  originKey(
+    copy.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? '',
+    copy.metadata.annotations?.[REMOTE_OBJECT_NAMESPACE_ANNOTATION] ?? '',
+    copy.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] ?? '',
+  );
 
 /** One copy: in its tenant's namespace, with a live origin that shows its status. */
-function checkCopy(copy: KubeObject, { key, clusters, origin }: { key: string; clusters: Set<string>; origin: KubeObject | undefined }, check: Check): void {
+function checkCopy(
+  copy: KubeObject,
+  { key, clusters, origin }: { key: string; clusters: Set<string>; origin: KubeObject | undefined },
+  check: Check,
+): void {
   const cluster = copy.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] ?? '';
   const where = `copy ${copy.metadata.namespace ?? ''}/${copy.metadata.name ?? ''} (of ${key})`;
-  check(INVARIANTS.ownNamespace, clusters.has(cluster) && copy.metadata.namespace === cluster
-    && (copy.metadata.labels?.[TENANT_LABEL] ?? cluster) === cluster, () => `${where} is outside its tenant's namespace`);
-  check(INVARIANTS.liveOrigin, origin !== undefined && origin.metadata.deletionTimestamp === undefined,
-    () => `${where} has ${origin === undefined ? 'no origin' : 'an origin being deleted'}`);
+  check(
+    INVARIANTS.ownNamespace,
+    clusters.has(cluster) &&
+      copy.metadata.namespace === cluster &&
+      (copy.metadata.labels?.[TENANT_LABEL] ?? cluster) === cluster,
+    () => `${where} is outside its tenant's namespace`,
+  );
+  check(
+    INVARIANTS.liveOrigin,
+    origin !== undefined && origin.metadata.deletionTimestamp === undefined,
+    () => `${where} has ${origin === undefined ? 'no origin' : 'an origin being deleted'}`,
+  );
   if (origin !== undefined && copy['status'] !== undefined) {
-    check(INVARIANTS.statusUp, isDeepStrictEqual(copy['status'], origin['status']),
-      () => `${where} status ${JSON.stringify(copy['status'])} but the consumer has ${JSON.stringify(origin['status'])}`);
+    check(
+      INVARIANTS.statusUp,
+      isDeepStrictEqual(copy['status'], origin['status']),
+      () =>
+        `${where} status ${JSON.stringify(copy['status'])} but the consumer has ${JSON.stringify(origin['status'])}`,
+    );
   }
 }
 
@@ -107,8 +134,11 @@ function checkCopy(copy: KubeObject, { key, clusters, origin }: { key: string; c
 async function checkCopies(scope: InvariantScope, origins: Map<string, KubeObject>, check: Check): Promise<number> {
   const { group, version, plural } = scope.resource;
   const clusters = new Set(scope.tenants.map((t) => t.workspace.cluster));
-  const copies = (await scope.local.list(`/apis/${group}/${version}/${plural}`)).items
-    .filter((c) => c.metadata.labels?.[AGENT_NAME_LABEL] === scope.agentName || c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined);
+  const copies = (await scope.local.list(`/apis/${group}/${version}/${plural}`)).items.filter(
+    (c) =>
+      c.metadata.labels?.[AGENT_NAME_LABEL] === scope.agentName ||
+      c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined,
+  );
   const copiesOf = new Map<string, number>();
   for (const copy of copies) {
     const key = copyOriginKey(copy);
@@ -127,17 +157,29 @@ async function checkCopies(scope: InvariantScope, origins: Map<string, KubeObjec
  * Polls checkInvariants until no violation is left or the time is up, and
  * adds the last result to the report. Returns how long convergence took.
  */
-export async function waitInvariants(scope: InvariantScope, report: FaultReport, after: string, timeoutMs = 60_000): Promise<number> {
+export async function waitInvariants(
+  scope: InvariantScope,
+  report: FaultReport,
+  after: string,
+  timeoutMs = 60_000,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
     const result = await checkInvariants(scope).catch((err: unknown) => {
       const why = err instanceof Error ? err.message : String(err);
-      return { checks: new Map<string, number>(), kcpObjects: 0, serviceObjects: 0, violations: [`could not read the objects: ${why}`] };
+      return {
+        checks: new Map<string, number>(),
+        kcpObjects: 0,
+        serviceObjects: 0,
+        violations: [`could not read the objects: ${why}`],
+      };
     });
     const elapsed = Date.now() - started;
     if (result.violations.length === 0 || elapsed > timeoutMs) {
       report.checked({ ...result, violations: result.violations.map((v) => `after ${after}: ${v}`) }, elapsed);
-      console.log(`      after ${after}: ${result.kcpObjects} kcp + ${result.serviceObjects} service objects checked, converged in ${elapsed} ms, violations ${result.violations.length}`);
+      console.log(
+        `      after ${after}: ${result.kcpObjects} kcp + ${result.serviceObjects} service objects checked, converged in ${elapsed} ms, violations ${result.violations.length}`,
+      );
       for (const v of result.violations.slice(0, 3)) console.log(`        ${v}`);
       return elapsed;
     }

@@ -6,7 +6,10 @@
 // any other tenant is written (resourceVersions on both sides do not move).
 import { expect } from 'chai';
 import {
-  AGENT_NAME_LABEL, REMOTE_OBJECT_CLUSTER_LABEL, REMOTE_OBJECT_NAME_ANNOTATION, REMOTE_OBJECT_NAME_HASH_LABEL,
+  AGENT_NAME_LABEL,
+  REMOTE_OBJECT_CLUSTER_LABEL,
+  REMOTE_OBJECT_NAME_ANNOTATION,
+  REMOTE_OBJECT_NAME_HASH_LABEL,
   REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION,
 } from '../../src/apis/v1alpha1/constants.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
@@ -31,10 +34,16 @@ function forged(tenant: Tenant, next: Tenant, name: string): KubeObject {
     metadata: {
       ...base.metadata,
       labels: {
-        ...base.metadata.labels, [AGENT_NAME_LABEL]: 'another-agent', [REMOTE_OBJECT_CLUSTER_LABEL]: next.workspace.cluster,
+        ...base.metadata.labels,
+        [AGENT_NAME_LABEL]: 'another-agent',
+        [REMOTE_OBJECT_CLUSTER_LABEL]: next.workspace.cluster,
         [REMOTE_OBJECT_NAME_HASH_LABEL]: sha1Hex(name),
       },
-      annotations: { [REMOTE_OBJECT_NAME_ANNOTATION]: name, [REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION]: next.workspace.path, note: `from ${tenant.workspace.cluster}` },
+      annotations: {
+        [REMOTE_OBJECT_NAME_ANNOTATION]: name,
+        [REMOTE_OBJECT_WORKSPACE_PATH_ANNOTATION]: next.workspace.path,
+        note: `from ${tenant.workspace.cluster}`,
+      },
     },
   };
 }
@@ -47,7 +56,12 @@ describe('faults: isolation between many consumer workspaces with identical name
   let report: FaultReport;
 
   before(async function () {
-    world = await buildWorld({ name: 'isolation', kcp: suite().kcp, artifacts: suite().artifacts, tenants: workspaces });
+    world = await buildWorld({
+      name: 'isolation',
+      kcp: suite().kcp,
+      artifacts: suite().artifacts,
+      tenants: workspaces,
+    });
     agent = await startWorldAgent(world);
     await bindTenants(world);
     report = reportRow(`isolation at scale (${workspaces} workspaces, identical names)`, scale.name);
@@ -64,18 +78,21 @@ describe('faults: isolation between many consumer workspaces with identical name
     await inParallel(work, 8, async ({ t, n }) => {
       // What the copy must show: the consumer's spec and its own annotation, none of the forged identity.
       const base = cronTab(t, n);
-      const outcome = await checkCopy(world, t, { ...base, metadata: { ...base.metadata, annotations: { note: `from ${t.workspace.cluster}` } } });
+      const outcome = await checkCopy(world, t, {
+        ...base,
+        metadata: { ...base.metadata, annotations: { note: `from ${t.workspace.cluster}` } },
+      });
       if (outcome.violation !== undefined) report.violation(`${after}: ${t.workspace.path} ${n}: ${outcome.violation}`);
     });
     report.note(`${after}: ${work.length} copies checked one by one`);
   };
 
-  it('keeps every copy in its own tenant\'s namespace and never writes another tenant\'s objects', async function () {
+  it("keeps every copy in its own tenant's namespace and never writes another tenant's objects", async function () {
     const tenants = world.tenants;
     const next = (i: number): Tenant => tenants[(i + 1) % tenants.length] as Tenant;
     const work = tenants.flatMap((t, i) => NAMES.map((n) => ({ t, i, n })));
     await inParallel(work, 8, ({ t, i, n }) => t.client.create(nsCronTabs('default'), forged(t, next(i), n)));
-    report.injected('object forging the next workspace\'s identity', work.length);
+    report.injected("object forging the next workspace's identity", work.length);
     await waitInvariants(world.scope, report, `${work.length} objects in ${tenants.length} workspaces`, 180_000);
     await everyCopy(NAMES, 'after creation');
 
@@ -90,12 +107,21 @@ describe('faults: isolation between many consumer workspaces with identical name
       report.injected('deletion in one workspace');
       await waitInvariants(world.scope, report, `edits in ${t.workspace.path}`, 60_000);
       const after = await Promise.all(others.map((o) => snapshotTenant(world, o)));
-      const writes = others.flatMap((o, j) => tenantWrites(before[j] ?? new Map<string, string>(), after[j] ?? new Map<string, string>()).map((w) => `${o.workspace.path}: ${w}`));
+      const writes = others.flatMap((o, j) =>
+        tenantWrites(before[j] ?? new Map<string, string>(), after[j] ?? new Map<string, string>()).map(
+          (w) => `${o.workspace.path}: ${w}`,
+        ),
+      );
       for (const w of writes) report.violation(`a change in ${t.workspace.path} wrote another tenant's object: ${w}`);
       report.round();
     }
-    await everyCopy(NAMES.filter((n) => n !== edited[1]).filter((n) => n !== edited[0]), 'after every workspace edited and deleted');
-    report.note('cross-tenant reads are bounded by construction (each copy is read by its tenant\'s labels); the test counts writes');
+    await everyCopy(
+      NAMES.filter((n) => n !== edited[1]).filter((n) => n !== edited[0]),
+      'after every workspace edited and deleted',
+    );
+    report.note(
+      "cross-tenant reads are bounded by construction (each copy is read by its tenant's labels); the test counts writes",
+    );
     expect(report.row.violations, 'violations').to.deep.equal([]);
   });
 });

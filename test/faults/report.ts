@@ -26,8 +26,17 @@ const rows: ReportRow[] = [];
 /** A row for one test; fill it while the test runs, print it at the end. */
 export function reportRow(test: string, scale: string, seed?: number): FaultReport {
   const row: ReportRow = {
-    test, scale, seed, rounds: 0, faults: new Map(), checks: new Map(),
-    kcpObjectsChecked: 0, serviceObjectsChecked: 0, violations: [], maxConvergeMs: 0, notes: [],
+    test,
+    scale,
+    seed,
+    rounds: 0,
+    faults: new Map(),
+    checks: new Map(),
+    kcpObjectsChecked: 0,
+    serviceObjectsChecked: 0,
+    violations: [],
+    maxConvergeMs: 0,
+    notes: [],
   };
   rows.push(row);
   return new FaultReport(row);
@@ -90,15 +99,43 @@ function renderRow(r: ReportRow): string {
 /** The whole run's table (and FAULTS_REPORT=<file> gets it as JSON). */
 export function printReportTable(): void {
   if (rows.length === 0) return;
-  const header = ['test', 'scale', 'rounds', 'faults', 'invariant checks', 'kcp objs', 'service objs', 'max converge ms', 'violations'];
-  const body = rows.map((r) => [r.test, r.scale, String(r.rounds), String(sum(r.faults)), String(sum(r.checks)),
-    String(r.kcpObjectsChecked), String(r.serviceObjectsChecked), String(r.maxConvergeMs), String(r.violations.length)]);
+  const header = [
+    'test',
+    'scale',
+    'rounds',
+    'faults',
+    'invariant checks',
+    'kcp objs',
+    'service objs',
+    'max converge ms',
+    'violations',
+  ];
+  const body = rows.map((r) => [
+    r.test,
+    r.scale,
+    String(r.rounds),
+    String(sum(r.faults)),
+    String(sum(r.checks)),
+    String(r.kcpObjectsChecked),
+    String(r.serviceObjectsChecked),
+    String(r.maxConvergeMs),
+    String(r.violations.length),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   console.log(['', 'Fault report', line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n'));
-  for (const r of rows) if (r.faults.size > 0) console.log(`  ${r.test}: ${list(r.faults)}${r.notes.length > 0 ? `; ${r.notes.join('; ')}` : ''}`);
+  for (const r of rows)
+    if (r.faults.size > 0)
+      console.log(`  ${r.test}: ${list(r.faults)}${r.notes.length > 0 ? `; ${r.notes.join('; ')}` : ''}`);
   const out = process.env['FAULTS_REPORT'];
   if (out !== undefined) {
-    writeFileSync(out, JSON.stringify(rows.map((r) => ({ ...r, faults: Object.fromEntries(r.faults), checks: Object.fromEntries(r.checks) })), null, 2));
+    writeFileSync(
+      out,
+      JSON.stringify(
+        rows.map((r) => ({ ...r, faults: Object.fromEntries(r.faults), checks: Object.fromEntries(r.checks) })),
+        null,
+        2,
+      ),
+    );
   }
 }

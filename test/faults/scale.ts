@@ -24,7 +24,8 @@ const SCALES: Record<ScaleName, Scale> = {
 
 export function faultScale(): Scale {
   const name = process.env['FAULTS_SCALE'] ?? 'short';
-  if (name !== 'short' && name !== 'medium' && name !== 'long') throw new Error(`FAULTS_SCALE must be short, medium or long, not ${name}`);
+  if (name !== 'short' && name !== 'medium' && name !== 'long')
+    throw new Error(`FAULTS_SCALE must be short, medium or long, not ${name}`);
   return SCALES[name];
 }
 

@@ -12,7 +12,16 @@ import { waitFor } from '../utils/wait.ts';
 import { waitInvariants } from './invariants.ts';
 import { type FaultReport, reportRow } from './report.ts';
 import { faultRandom, faultScale } from './scale.ts';
-import { type FaultWorld, bindTenants, buildWorld, createInTenants, deleteInTenants, refreshTenantClients, sleep, startWorldAgent } from './world.ts';
+import {
+  type FaultWorld,
+  bindTenants,
+  buildWorld,
+  createInTenants,
+  deleteInTenants,
+  refreshTenantClients,
+  sleep,
+  startWorldAgent,
+} from './world.ts';
 
 const CONVERGE_LIMIT_MS = 30_000;
 
@@ -53,7 +62,11 @@ describe('faults: kcp and the service cluster restart under the agent', function
    * Restarts one server while the agent works on `phase`, checking /readyz
    * while it is down and the time to converge once it is back.
    */
-  const restartDuring = async (server: string, phase: 'sync' | 'deletion wave', restart: (down: () => Promise<void>) => Promise<void>): Promise<void> => {
+  const restartDuring = async (
+    server: string,
+    phase: 'sync' | 'deletion wave',
+    restart: (down: () => Promise<void>) => Promise<void>,
+  ): Promise<void> => {
     const names = Array.from({ length: scale.smallObjects }, (_, i) => `b${batch}-${i}`);
     batch += 1;
     let started: Promise<void>;
@@ -64,27 +77,44 @@ describe('faults: kcp and the service cluster restart under the agent', function
       await waitInvariants(world.scope, report, `creating batch ${batch} for the ${server} deletion wave`, 60_000);
       started = deleteInTenants(world, names);
     }
-    const work = started.then(() => undefined, (err: unknown) => err);
+    const work = started.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     // kcp must take the consumers' requests; the service cluster can go at once.
     if (server === 'kcp') await work;
     await sleep(random.int(0, 300));
     let unreadySeen = false;
     await restart(async () => {
       const downAt = Date.now();
-      const code = await waitFor(`/readyz to turn unready while ${server} is down`, async () => ((await readyzCode()) === 503 ? 503 : undefined), { timeoutMs: 15_000, intervalMs: 100 })
-        .catch(() => 200);
+      const code = await waitFor(
+        `/readyz to turn unready while ${server} is down`,
+        async () => ((await readyzCode()) === 503 ? 503 : undefined),
+        { timeoutMs: 15_000, intervalMs: 100 },
+      ).catch(() => 200);
       unreadySeen = code === 503;
-      report.note(`${server} down during the ${phase}: /readyz ${unreadySeen ? `unready after ${Date.now() - downAt} ms` : 'stayed ready'}`);
+      report.note(
+        `${server} down during the ${phase}: /readyz ${unreadySeen ? `unready after ${Date.now() - downAt} ms` : 'stayed ready'}`,
+      );
       if (!unreadySeen) report.violation(`/readyz stayed ready while ${server} was down`);
     });
     report.injected(`${server} restart during the ${phase}`);
     if (server === 'kcp') await refreshTenantClients(world);
     const failed = await work;
-    if (failed !== undefined) throw new Error(`the consumers' requests failed during the ${server} restart`, { cause: failed });
+    if (failed !== undefined)
+      throw new Error(`the consumers' requests failed during the ${server} restart`, { cause: failed });
     const converged = await waitInvariants(world.scope, report, `${server} restart during the ${phase}`, 90_000);
-    const ready = await waitFor('/readyz to be ready again', async () => ((await readyzCode()) === 200 ? true : undefined), { timeoutMs: CONVERGE_LIMIT_MS, intervalMs: 200 }).then(() => true, () => false);
+    const ready = await waitFor(
+      '/readyz to be ready again',
+      async () => ((await readyzCode()) === 200 ? true : undefined),
+      { timeoutMs: CONVERGE_LIMIT_MS, intervalMs: 200 },
+    ).then(
+      () => true,
+      () => false,
+    );
     if (!ready) report.violation(`/readyz not ready ${CONVERGE_LIMIT_MS} ms after ${server} came back`);
-    if (converged > CONVERGE_LIMIT_MS) report.violation(`converged ${converged} ms after ${server} came back (limit ${CONVERGE_LIMIT_MS} ms)`);
+    if (converged > CONVERGE_LIMIT_MS)
+      report.violation(`converged ${converged} ms after ${server} came back (limit ${CONVERGE_LIMIT_MS} ms)`);
     if (agent.process.exited()) report.violation(`the agent exited during the ${server} restart`);
     report.round();
   };
@@ -95,7 +125,7 @@ describe('faults: kcp and the service cluster restart under the agent', function
     return proc;
   };
   const startAgain = (name: string): Promise<void> =>
-    (name === 'kcp' ? kcp.restart() : world.service.restart(name === 'etcd' ? 'etcd' : 'kube-apiserver'));
+    name === 'kcp' ? kcp.restart() : world.service.restart(name === 'etcd' ? 'etcd' : 'kube-apiserver');
 
   for (const phase of ['sync', 'deletion wave'] as const) {
     for (const server of ['kcp', 'kube-apiserver', 'etcd'] as const) {

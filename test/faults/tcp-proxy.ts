@@ -18,12 +18,16 @@ export class TcpProxy {
   constructor(targetUrl: string) {
     const url = new URL(targetUrl);
     this.target = { host: url.hostname, port: Number(url.port) };
-    this.server = createServer((client) => { this.accept(client); });
+    this.server = createServer((client) => {
+      this.accept(client);
+    });
   }
 
   /** Listens on a free loopback port; returns `https://127.0.0.1:<port>`. */
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => { this.server.listen(0, '127.0.0.1', resolve); });
+    await new Promise<void>((resolve) => {
+      this.server.listen(0, '127.0.0.1', resolve);
+    });
     const address = this.server.address();
     this.port = typeof address === 'object' && address !== null ? address.port : 0;
     return `https://127.0.0.1:${this.port}`;
@@ -36,22 +40,35 @@ export class TcpProxy {
 
   /** Sends a TCP RST on both sides of every open connection. */
   reset(): number {
-    return this.each((p) => { p.client.resetAndDestroy(); p.upstream.resetAndDestroy(); });
+    return this.each((p) => {
+      p.client.resetAndDestroy();
+      p.upstream.resetAndDestroy();
+    });
   }
 
   /** Closes every open connection cleanly (FIN), as a restarted load balancer would. */
   drop(): number {
-    return this.each((p) => { p.client.end(); p.upstream.end(); });
+    return this.each((p) => {
+      p.client.end();
+      p.upstream.end();
+    });
   }
 
   /** Stops forwarding on every open connection (new ones work): nothing arrives, nothing fails. */
   stall(): number {
-    return this.each((p) => { p.client.unpipe(p.upstream); p.upstream.unpipe(p.client); p.client.pause(); p.upstream.pause(); });
+    return this.each((p) => {
+      p.client.unpipe(p.upstream);
+      p.upstream.unpipe(p.client);
+      p.client.pause();
+      p.upstream.pause();
+    });
   }
 
   async close(): Promise<void> {
     this.reset();
-    await new Promise((resolve) => { this.server.close(resolve); });
+    await new Promise((resolve) => {
+      this.server.close(resolve);
+    });
   }
 
   private each(fn: (p: Pair) => void): number {

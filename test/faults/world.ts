@@ -43,7 +43,11 @@ export async function buildWorld(opts: WorldOptions): Promise<FaultWorld> {
   const local = await service.client();
   await installCrd(local, readCrd(join(REPO_ROOT, 'crds/syncagent.kcp.io_publishedresources.yaml')));
   await installCrd(local, readCrd(join(REPO_ROOT, 'test/fixtures/crds/crontab.yaml')));
-  await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api-syncagent' } });
+  await local.create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'api-syncagent' },
+  });
   const org = await createWorkspace(opts.kcp, 'root', uniqueName(opts.name));
   const provider = await createWorkspace(opts.kcp, org.path, 'provider');
   await grantAgentAccess(opts.kcp, provider.path, EXPORT);
@@ -53,17 +57,34 @@ export async function buildWorld(opts: WorldOptions): Promise<FaultWorld> {
     tenants.push({ workspace, client: await opts.kcp.client('admin', workspace.path) });
   }
   const agentName = `faults-${opts.name}`;
-  await applyObject(local, { apiVersion: 'syncagent.kcp.io/v1alpha1', kind: 'PublishedResource', metadata: { name: 'crontabs' }, spec: { resource: { apiGroup: 'example.com', kind: 'CronTab', versions: ['v1'] } } });
+  await applyObject(local, {
+    apiVersion: 'syncagent.kcp.io/v1alpha1',
+    kind: 'PublishedResource',
+    metadata: { name: 'crontabs' },
+    spec: { resource: { apiGroup: 'example.com', kind: 'CronTab', versions: ['v1'] } },
+  });
   return {
-    kcp: opts.kcp, artifacts: opts.artifacts, service, local, tenants,
+    kcp: opts.kcp,
+    artifacts: opts.artifacts,
+    service,
+    local,
+    tenants,
     scope: { local, agentName, tenants, resource: { group: 'example.com', version: 'v1', plural: 'crontabs' } },
-    agentSetup: { name: agentName, kcp: opts.kcp, providerPath: provider.path, exportName: EXPORT, service, namespace: 'api-syncagent' },
+    agentSetup: {
+      name: agentName,
+      kcp: opts.kcp,
+      providerPath: provider.path,
+      exportName: EXPORT,
+      service,
+      namespace: 'api-syncagent',
+    },
   };
 }
 
 /** New admin clients for the tenants (kcp's admin token changes when it restarts). */
 export async function refreshTenantClients(world: FaultWorld): Promise<void> {
-  for (const [i, t] of world.tenants.entries()) world.tenants[i] = { ...t, client: await world.kcp.client('admin', t.workspace.path) };
+  for (const [i, t] of world.tenants.entries())
+    world.tenants[i] = { ...t, client: await world.kcp.client('admin', t.workspace.path) };
 }
 
 /** Starts the agent (one replica unless told) and waits until it is ready. */
@@ -76,7 +97,9 @@ export async function startWorldAgent(world: FaultWorld, extra: Partial<AgentSet
 /** Binds the export into every tenant (the agent must have created it) and waits until it is served. */
 export async function bindTenants(world: FaultWorld): Promise<void> {
   const provider = await world.kcp.client('admin', world.agentSetup.providerPath);
-  await waitFor('the APIExport', () => provider.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`), { timeoutMs: 60_000 });
+  await waitFor('the APIExport', () => provider.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${EXPORT}`), {
+    timeoutMs: 60_000,
+  });
   for (const t of world.tenants) {
     await bindExport(world.kcp, t.workspace.path, { path: world.agentSetup.providerPath, name: EXPORT });
     await waitFor('the API in the tenant workspace', () => t.client.list(nsCronTabs('default')), { timeoutMs: 60_000 });
@@ -84,7 +107,11 @@ export async function bindTenants(world: FaultWorld): Promise<void> {
 }
 
 /** Runs fn over items, at most `limit` at a time. */
-export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -96,8 +123,17 @@ export async function inParallel<T>(items: readonly T[], limit: number, fn: (ite
 }
 
 /** A consumer CronTab marked with its tenant. */
-export function cronTab(tenant: Tenant, name: string, spec: Record<string, unknown> = { cronSpec: '* * * * *', image: `${name}:1` }): KubeObject {
-  return { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name, namespace: 'default', labels: { [TENANT_LABEL]: tenant.workspace.cluster } }, spec };
+export function cronTab(
+  tenant: Tenant,
+  name: string,
+  spec: Record<string, unknown> = { cronSpec: '* * * * *', image: `${name}:1` },
+): KubeObject {
+  return {
+    apiVersion: 'example.com/v1',
+    kind: 'CronTab',
+    metadata: { name, namespace: 'default', labels: { [TENANT_LABEL]: tenant.workspace.cluster } },
+    spec,
+  };
 }
 
 /** Creates `names` in every tenant's default namespace. */
@@ -109,7 +145,9 @@ export async function createInTenants(world: FaultWorld, names: readonly string[
 /** Deletes `names` in every tenant (ignores ones already gone). */
 export async function deleteInTenants(world: FaultWorld, names: readonly string[], concurrency = 8): Promise<void> {
   const work = world.tenants.flatMap((t) => names.map((n) => ({ t, n })));
-  await inParallel(work, concurrency, ({ t, n }) => t.client.delete(`${nsCronTabs('default')}/${n}`).catch(() => undefined));
+  await inParallel(work, concurrency, ({ t, n }) =>
+    t.client.delete(`${nsCronTabs('default')}/${n}`).catch(() => undefined),
+  );
 }
 
 /** Every copy on the service cluster. */
@@ -117,11 +155,16 @@ export async function copies(world: FaultWorld): Promise<KubeObject[]> {
   return (await world.local.list(CRONTABS)).items;
 }
 
-export const copyPath = (copy: KubeObject): string => `${nsCronTabs(copy.metadata.namespace ?? '')}/${copy.metadata.name ?? ''}`;
+export const copyPath = (copy: KubeObject): string =>
+  `${nsCronTabs(copy.metadata.namespace ?? '')}/${copy.metadata.name ?? ''}`;
 
 /** Plays the operator: writes a Ready condition (with a marker) into a copy's status. */
 export async function writeStatus(world: FaultWorld, copy: KubeObject, marker: string): Promise<void> {
-  const status = { conditions: [{ type: 'Ready', status: 'True', reason: 'Faults', message: marker, lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+  const status = {
+    conditions: [
+      { type: 'Ready', status: 'True', reason: 'Faults', message: marker, lastTransitionTime: '2026-01-01T00:00:00Z' },
+    ],
+  };
   await world.local.patch(`${copyPath(copy)}/status`, { status }, 'merge');
 }
 

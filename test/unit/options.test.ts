@@ -2,10 +2,18 @@ import { expect } from 'chai';
 import { type Options, OptionsError, parseOptions } from '../../src/options.ts';
 
 /** The flags every run needs. */
-const REQUIRED = ['--kcp-kubeconfig=/etc/kcp/kubeconfig', '--namespace=kcp-system', '--apiexportendpointslice-ref=example-slice'];
+const REQUIRED = [
+  '--kcp-kubeconfig=/etc/kcp/kubeconfig',
+  '--namespace=kcp-system',
+  '--apiexportendpointslice-ref=example-slice',
+];
 
 describe('parseOptions', function () {
-  const cases: { name: string; argv: string[]; expected: Partial<Omit<Options, 'disabledControllers'>> & { disabledControllers?: string[] } }[] = [
+  const cases: {
+    name: string;
+    argv: string[];
+    expected: Partial<Omit<Options, 'disabledControllers'>> & { disabledControllers?: string[] };
+  }[] = [
     {
       name: 'the flags of an upstream Deployment are accepted as they are, including --enable-leader-election=false',
       argv: [
@@ -58,8 +66,24 @@ describe('parseOptions', function () {
     },
     {
       name: 'flag values may follow as the next argument',
-      argv: ['--kcp-kubeconfig', 'kcp.yaml', '--namespace', 'agents', '--apiexport-ref', 'crontabs', '--kubeconfig', 'service.yaml'],
-      expected: { kcpKubeconfig: 'kcp.yaml', namespace: 'agents', kubeconfig: 'service.yaml', apiExportRef: 'crontabs', apiExportEndpointSliceRef: 'crontabs', agentName: 'crontabs-syncagent' },
+      argv: [
+        '--kcp-kubeconfig',
+        'kcp.yaml',
+        '--namespace',
+        'agents',
+        '--apiexport-ref',
+        'crontabs',
+        '--kubeconfig',
+        'service.yaml',
+      ],
+      expected: {
+        kcpKubeconfig: 'kcp.yaml',
+        namespace: 'agents',
+        kubeconfig: 'service.yaml',
+        apiExportRef: 'crontabs',
+        apiExportEndpointSliceRef: 'crontabs',
+        agentName: 'crontabs-syncagent',
+      },
     },
     {
       name: 'a bare boolean flag means true, and the last of repeated flags wins',
@@ -93,7 +117,8 @@ describe('parseOptions', function () {
       const options = parseOptions(c.argv);
       const { disabledControllers, ...rest } = c.expected;
       expect(options).to.deep.include(rest);
-      if (disabledControllers !== undefined) expect([...options.disabledControllers]).to.deep.equal(disabledControllers);
+      if (disabledControllers !== undefined)
+        expect([...options.disabledControllers]).to.deep.equal(disabledControllers);
     });
   }
 
@@ -102,21 +127,65 @@ describe('parseOptions', function () {
   });
 
   const errors: { name: string; argv: string[]; mentions: string }[] = [
-    { name: '--kcp-kubeconfig is required', argv: ['--namespace=ns', '--apiexport-ref=e'], mentions: '--kcp-kubeconfig' },
-    { name: 'an empty --kcp-kubeconfig counts as missing', argv: ['--kcp-kubeconfig=', '--namespace=ns', '--apiexport-ref=e'], mentions: '--kcp-kubeconfig' },
+    {
+      name: '--kcp-kubeconfig is required',
+      argv: ['--namespace=ns', '--apiexport-ref=e'],
+      mentions: '--kcp-kubeconfig',
+    },
+    {
+      name: 'an empty --kcp-kubeconfig counts as missing',
+      argv: ['--kcp-kubeconfig=', '--namespace=ns', '--apiexport-ref=e'],
+      mentions: '--kcp-kubeconfig',
+    },
     { name: '--namespace is required', argv: ['--kcp-kubeconfig=k', '--apiexport-ref=e'], mentions: '--namespace' },
-    { name: 'an invalid namespace name is refused', argv: ['--kcp-kubeconfig=k', '--namespace=Kcp_System', '--apiexport-ref=e'], mentions: '--namespace' },
-    { name: 'an export or slice name is required', argv: ['--kcp-kubeconfig=k', '--namespace=ns'], mentions: '--apiexportendpointslice-ref' },
-    { name: 'an agent name that is not a DNS-1035 label is refused', argv: [...REQUIRED, '--agent-name=1st.Agent'], mentions: '--agent-name' },
-    { name: 'a slice name that makes an invalid default agent name is refused', argv: ['--kcp-kubeconfig=k', '--namespace=ns', '--apiexport-ref=9lives'], mentions: '--agent-name' },
-    { name: 'an unknown controller is refused', argv: [...REQUIRED, '--disabled-controllers=apiexport,webhooks'], mentions: '--disabled-controllers' },
+    {
+      name: 'an invalid namespace name is refused',
+      argv: ['--kcp-kubeconfig=k', '--namespace=Kcp_System', '--apiexport-ref=e'],
+      mentions: '--namespace',
+    },
+    {
+      name: 'an export or slice name is required',
+      argv: ['--kcp-kubeconfig=k', '--namespace=ns'],
+      mentions: '--apiexportendpointslice-ref',
+    },
+    {
+      name: 'an agent name that is not a DNS-1035 label is refused',
+      argv: [...REQUIRED, '--agent-name=1st.Agent'],
+      mentions: '--agent-name',
+    },
+    {
+      name: 'a slice name that makes an invalid default agent name is refused',
+      argv: ['--kcp-kubeconfig=k', '--namespace=ns', '--apiexport-ref=9lives'],
+      mentions: '--agent-name',
+    },
+    {
+      name: 'an unknown controller is refused',
+      argv: [...REQUIRED, '--disabled-controllers=apiexport,webhooks'],
+      mentions: '--disabled-controllers',
+    },
     { name: 'an unknown flag is refused', argv: [...REQUIRED, '--leader-elect'], mentions: '--leader-elect' },
     { name: 'a positional argument is refused', argv: [...REQUIRED, 'run'], mentions: 'run' },
     { name: 'a flag without its value is refused', argv: [...REQUIRED, '--agent-name'], mentions: '--agent-name' },
-    { name: 'a metrics address without a port is refused', argv: [...REQUIRED, '--metrics-address=localhost'], mentions: '--metrics-address' },
-    { name: 'a health address with a port out of range is refused', argv: [...REQUIRED, '--health-address=:70000'], mentions: '--health-address' },
-    { name: 'a boolean flag with another value is refused', argv: [...REQUIRED, '--enable-leader-election=maybe'], mentions: '--enable-leader-election' },
-    { name: 'one leader and split shards exclude each other', argv: [...REQUIRED, '--enable-leader-election', '--split-endpoints'], mentions: '--split-endpoints and --enable-leader-election' },
+    {
+      name: 'a metrics address without a port is refused',
+      argv: [...REQUIRED, '--metrics-address=localhost'],
+      mentions: '--metrics-address',
+    },
+    {
+      name: 'a health address with a port out of range is refused',
+      argv: [...REQUIRED, '--health-address=:70000'],
+      mentions: '--health-address',
+    },
+    {
+      name: 'a boolean flag with another value is refused',
+      argv: [...REQUIRED, '--enable-leader-election=maybe'],
+      mentions: '--enable-leader-election',
+    },
+    {
+      name: 'one leader and split shards exclude each other',
+      argv: [...REQUIRED, '--enable-leader-election', '--split-endpoints'],
+      mentions: '--split-endpoints and --enable-leader-election',
+    },
     { name: 'a negative rate limit is refused', argv: [...REQUIRED, '--kcp-qps=-1'], mentions: '--kcp-qps' },
     { name: 'zero sync workers are refused', argv: [...REQUIRED, '--sync-workers=0'], mentions: '--sync-workers' },
     { name: 'an unknown log format is refused', argv: [...REQUIRED, '--log-format=xml'], mentions: '--log-format' },

@@ -58,8 +58,15 @@ export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promi
     ...(setup.extraArgs ?? []),
   ];
   writeFileSync(join(dir, 'args'), args.join('\n'));
-  const proc = startProcess(`agent/${instance}`, AGENT_BINARY, args, { logFile: artifacts.logFile(`agent-${instance}.log`) });
-  return { process: proc, healthUrl: `http://127.0.0.1:${port}`, ...(metricsPort === undefined ? {} : { metricsUrl: `http://127.0.0.1:${metricsPort}` }), args };
+  const proc = startProcess(`agent/${instance}`, AGENT_BINARY, args, {
+    logFile: artifacts.logFile(`agent-${instance}.log`),
+  });
+  return {
+    process: proc,
+    healthUrl: `http://127.0.0.1:${port}`,
+    ...(metricsPort === undefined ? {} : { metricsUrl: `http://127.0.0.1:${metricsPort}` }),
+    args,
+  };
 }
 
 /** Runs the agent binary with exactly these arguments (its health address must be in them). */
@@ -72,29 +79,35 @@ export function startAgentWithArgs(artifacts: Artifacts, name: string, args: rea
 
 /** Waits until the agent answers /readyz with 200. */
 export async function waitAgentReady(agent: RunningAgent, timeoutMs = 60_000): Promise<void> {
-  await waitFor('the agent to be ready', async () => {
-    const res = await request(`${agent.healthUrl}/readyz`);
-    await res.body.text();
-    return res.statusCode === 200 ? true : undefined;
-  }, {
-    timeoutMs,
-    intervalMs: 100,
-    failFast: () => {
-      if (agent.process.exited()) throw new Error(`the agent exited:\n${agent.process.logTail()}`);
+  await waitFor(
+    'the agent to be ready',
+    async () => {
+      const res = await request(`${agent.healthUrl}/readyz`);
+      await res.body.text();
+      return res.statusCode === 200 ? true : undefined;
     },
-  });
+    {
+      timeoutMs,
+      intervalMs: 100,
+      failFast: () => {
+        if (agent.process.exited()) throw new Error(`the agent exited:\n${agent.process.logTail()}`);
+      },
+    },
+  );
 }
 
 /** The agent's JSON log lines (it runs with --log-debug), oldest first. */
 function logEntries(agent: RunningAgent): Record<string, unknown>[] {
-  return readFileSync(agent.process.logFile, 'utf8').split('\n').flatMap((line) => {
-    if (!line.startsWith('{')) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
+  return readFileSync(agent.process.logFile, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /**
@@ -103,12 +116,20 @@ function logEntries(agent: RunningAgent): Record<string, unknown>[] {
  * an error. A test that checks the agent left an object alone waits for
  * this instead of sleeping: after it, the agent has decided.
  */
-export async function waitAgentDecided(agent: RunningAgent, object: { cluster: string; namespace: string; name: string; resourceVersion: string }): Promise<void> {
+export async function waitAgentDecided(
+  agent: RunningAgent,
+  object: { cluster: string; namespace: string; name: string; resourceVersion: string },
+): Promise<void> {
   const key = `${object.cluster}|${object.namespace}|${object.name}`;
   await waitFor(`the agent to reconcile ${key} at resourceVersion ${object.resourceVersion}`, () => {
     const entries = logEntries(agent);
-    const seen = entries.findIndex((e) => e['msg'] === 'Consumer object changed' && e['key'] === key && e['resourceVersion'] === object.resourceVersion);
-    const decided = seen >= 0 && entries.slice(seen + 1).some((e) => e['msg'] === 'Reconciled' && e['key'] === key && e['outcome'] === 'success');
+    const seen = entries.findIndex(
+      (e) =>
+        e['msg'] === 'Consumer object changed' && e['key'] === key && e['resourceVersion'] === object.resourceVersion,
+    );
+    const decided =
+      seen >= 0 &&
+      entries.slice(seen + 1).some((e) => e['msg'] === 'Reconciled' && e['key'] === key && e['outcome'] === 'success');
     return Promise.resolve(decided ? true : undefined);
   });
 }

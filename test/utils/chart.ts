@@ -24,16 +24,25 @@ export function valuesFile(dir: string, values: Record<string, unknown>): string
 }
 
 /** `helm template` of our chart, parsed into objects. */
-export async function renderChart(dir: string, values: Record<string, unknown>, release = 'syncagent'): Promise<KubeObject[]> {
+export async function renderChart(
+  dir: string,
+  values: Record<string, unknown>,
+  release = 'syncagent',
+): Promise<KubeObject[]> {
   const out = await helm(['template', release, CHART_DIR, '--namespace', 'syncagent', '-f', valuesFile(dir, values)]);
-  return parseAllDocuments(out).map((d) => d.toJS() as KubeObject | null).filter((o): o is KubeObject => o !== null);
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null);
 }
 
 export function findObject(objects: KubeObject[], kind: string, nameSuffix = ''): KubeObject | undefined {
   return objects.find((o) => o.kind === kind && (o.metadata.name ?? '').endsWith(nameSuffix));
 }
 
-interface Container { args?: string[]; env?: { name: string }[] }
+interface Container {
+  args?: string[];
+  env?: { name: string }[];
+}
 
 /** The agent container's arguments in a rendered Deployment. */
 export function deploymentArgs(objects: KubeObject[]): string[] {
@@ -49,11 +58,16 @@ export function deploymentArgs(objects: KubeObject[]): string[] {
  * mounted files replaced by real values and paths, and the in-cluster
  * service-cluster config (which only exists in a pod) given as a kubeconfig.
  */
-export function localArgs(args: readonly string[], replace: { namespace: string; kcpKubeconfig: string; kubeconfig: string; healthPort: number; metricsPort: number }): string[] {
-  const out = args.map((a) => a
-    .replace('$(POD_NAMESPACE)', replace.namespace)
-    .replace('/etc/api-syncagent/kcp/kubeconfig', replace.kcpKubeconfig)
-    .replace(/^--health-address=.*$/, `--health-address=127.0.0.1:${replace.healthPort}`)
-    .replace(/^--metrics-address=0\.0\.0\.0:.*$/, `--metrics-address=127.0.0.1:${replace.metricsPort}`));
+export function localArgs(
+  args: readonly string[],
+  replace: { namespace: string; kcpKubeconfig: string; kubeconfig: string; healthPort: number; metricsPort: number },
+): string[] {
+  const out = args.map((a) =>
+    a
+      .replace('$(POD_NAMESPACE)', replace.namespace)
+      .replace('/etc/api-syncagent/kcp/kubeconfig', replace.kcpKubeconfig)
+      .replace(/^--health-address=.*$/, `--health-address=127.0.0.1:${replace.healthPort}`)
+      .replace(/^--metrics-address=0\.0\.0\.0:.*$/, `--metrics-address=127.0.0.1:${replace.metricsPort}`),
+  );
   return out.some((a) => a.startsWith('--kubeconfig=')) ? out : [...out, `--kubeconfig=${replace.kubeconfig}`];
 }

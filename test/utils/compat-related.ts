@@ -6,7 +6,15 @@
 // sides of the related objects are collected for comparison.
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
-import { configMap, configMapPath, ensureNamespace, relatedAnnotations, secret, secretPath, waitObject } from './related-checks.ts';
+import {
+  configMap,
+  configMapPath,
+  ensureNamespace,
+  relatedAnnotations,
+  secret,
+  secretPath,
+  waitObject,
+} from './related-checks.ts';
 
 export const RELATED_GROUP = 'related.example.com';
 export const RELATED_OBJECT = 'related-db';
@@ -15,8 +23,14 @@ export const RELATED_OBJECT = 'related-db';
 export async function writeRelatedSources(local: RestClient, consumer: RestClient, cluster: string): Promise<void> {
   await ensureNamespace(local, cluster);
   await local.create(secretPath(cluster), secret(cluster, 'db-credentials', { password: 'hunter2' }, { app: 'db' }));
-  await local.create(configMapPath(cluster), configMap(cluster, 'service-ca', { 'ca.crt': Buffer.from('CA').toString('base64') }));
-  await consumer.create(configMapPath('default'), configMap('default', `${RELATED_OBJECT}-settings`, { level: 'debug' }, { app: 'db' }));
+  await local.create(
+    configMapPath(cluster),
+    configMap(cluster, 'service-ca', { 'ca.crt': Buffer.from('CA').toString('base64') }),
+  );
+  await consumer.create(
+    configMapPath('default'),
+    configMap('default', `${RELATED_OBJECT}-settings`, { level: 'debug' }, { app: 'db' }),
+  );
 }
 
 /** Both sides of both related objects, and what the agent recorded on the consumer's CronTab. */
@@ -36,12 +50,33 @@ export interface RelatedResult {
 }
 
 /** Waits for both related copies and collects everything, without kcp's own bookkeeping. */
-export async function collectRelated(local: RestClient, consumer: RestClient, copyName: string, cluster: string): Promise<RelatedResult> {
-  const secretInKcp = await waitObject(consumer, secretPath('default', 'my-credentials'), 'the operator\'s Secret in the consumer workspace');
-  const bundleInKcp = await waitObject(consumer, secretPath('default', 'ca-bundle'), 'the operator\'s CA bundle as a Secret in the consumer workspace');
-  const configMapOnService = await waitObject(local, configMapPath(cluster, `${copyName}-settings`), 'the consumer\'s ConfigMap next to the copy');
-  const primary = await waitObject(consumer, `/apis/${RELATED_GROUP}/v1/namespaces/default/crontabs/${RELATED_OBJECT}`, 'the related annotation on the CronTab',
-    (o) => Object.keys(relatedAnnotations(o)).length > 1);
+export async function collectRelated(
+  local: RestClient,
+  consumer: RestClient,
+  copyName: string,
+  cluster: string,
+): Promise<RelatedResult> {
+  const secretInKcp = await waitObject(
+    consumer,
+    secretPath('default', 'my-credentials'),
+    "the operator's Secret in the consumer workspace",
+  );
+  const bundleInKcp = await waitObject(
+    consumer,
+    secretPath('default', 'ca-bundle'),
+    "the operator's CA bundle as a Secret in the consumer workspace",
+  );
+  const configMapOnService = await waitObject(
+    local,
+    configMapPath(cluster, `${copyName}-settings`),
+    "the consumer's ConfigMap next to the copy",
+  );
+  const primary = await waitObject(
+    consumer,
+    `/apis/${RELATED_GROUP}/v1/namespaces/default/crontabs/${RELATED_OBJECT}`,
+    'the related annotation on the CronTab',
+    (o) => Object.keys(relatedAnnotations(o)).length > 1,
+  );
   return {
     secretInKcp: withoutKcpBookkeeping(secretInKcp),
     bundleInKcp: withoutKcpBookkeeping(bundleInKcp),
@@ -54,7 +89,11 @@ export async function collectRelated(local: RestClient, consumer: RestClient, co
 
 /** Drops what kcp itself puts on objects in a workspace (claim labels, the cluster annotation). */
 function withoutKcpBookkeeping(obj: KubeObject): KubeObject {
-  const labels = Object.fromEntries(Object.entries(obj.metadata.labels ?? {}).filter(([k]) => !k.startsWith('claimed.internal.apis.kcp.io/')));
-  const annotations = Object.fromEntries(Object.entries(obj.metadata.annotations ?? {}).filter(([k]) => k !== 'kcp.io/cluster'));
+  const labels = Object.fromEntries(
+    Object.entries(obj.metadata.labels ?? {}).filter(([k]) => !k.startsWith('claimed.internal.apis.kcp.io/')),
+  );
+  const annotations = Object.fromEntries(
+    Object.entries(obj.metadata.annotations ?? {}).filter(([k]) => k !== 'kcp.io/cluster'),
+  );
   return { ...obj, metadata: { ...obj.metadata, labels, annotations } };
 }

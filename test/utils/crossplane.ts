@@ -49,27 +49,47 @@ export async function startCrossplane(artifacts: Artifacts, service: ServiceClus
   const initLog = artifacts.logFile(`${name}-init.log`);
   await initTls(binary, env, initLog);
   const certsDir = await writeClientCerts(client, dir).catch((err: unknown) => {
-    throw new Error(`crossplane core init wrote no client certificate; its output:\n${readFileSync(initLog, 'utf8')}`, { cause: err });
+    throw new Error(`crossplane core init wrote no client certificate; its output:\n${readFileSync(initLog, 'utf8')}`, {
+      cause: err,
+    });
   });
   const healthPort = await freePort();
-  const proc = startProcess(name, binary, [
-    'core', 'start',
-    '--enable-webhooks=false',
-    '--package-runtime=External',
-    `--tls-client-secret-name=${CLIENT_SECRET}`,
-    `--tls-client-certs-dir=${certsDir}`,
-    `--metrics-port=${await freePort()}`,
-    `--health-probe-port=${healthPort}`,
-    `--xpkg-cache-dir=${join(dir, 'xpkg')}`,
-    '--debug',
-  ], { logFile: artifacts.logFile(`${name}.log`), env });
-  await waitFor('crossplane /readyz', async () => {
-    const res = await request(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
-    await res.body.text();
-    return res.statusCode === 200 ? true : undefined;
-  }, { timeoutMs: 60_000, intervalMs: 200, failFast: () => { exitedCheck(proc); } }).catch(async (err: unknown) => {
+  const proc = startProcess(
+    name,
+    binary,
+    [
+      'core',
+      'start',
+      '--enable-webhooks=false',
+      '--package-runtime=External',
+      `--tls-client-secret-name=${CLIENT_SECRET}`,
+      `--tls-client-certs-dir=${certsDir}`,
+      `--metrics-port=${await freePort()}`,
+      `--health-probe-port=${healthPort}`,
+      `--xpkg-cache-dir=${join(dir, 'xpkg')}`,
+      '--debug',
+    ],
+    { logFile: artifacts.logFile(`${name}.log`), env },
+  );
+  await waitFor(
+    'crossplane /readyz',
+    async () => {
+      const res = await request(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      await res.body.text();
+      return res.statusCode === 200 ? true : undefined;
+    },
+    {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      failFast: () => {
+        exitedCheck(proc);
+      },
+    },
+  ).catch(async (err: unknown) => {
     await proc.stop();
-    throw new Error(`crossplane did not become ready; last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
+    throw new Error(`crossplane did not become ready; last lines of ${proc.logFile}:\n${proc.logTail()}`, {
+      cause: err,
+    });
   });
   return { process: proc, stop: () => proc.stop() };
 }
@@ -80,7 +100,9 @@ export async function startCrossplane(artifacts: Artifacts, service: ServiceClus
  * each is Established.
  */
 async function applyCrossplaneCrds(client: RestClient, crdDir: string): Promise<void> {
-  const crds = readdirSync(crdDir).filter((f) => f.endsWith('.yaml')).map((f) => parse(readFileSync(join(crdDir, f), 'utf8')) as CustomResourceDefinition);
+  const crds = readdirSync(crdDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => parse(readFileSync(join(crdDir, f), 'utf8')) as CustomResourceDefinition);
   for (const crd of crds) {
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name ?? ''}`;
     await client.patch(path, crd, 'apply', { fieldManager: FIELD_MANAGER, force: true });
@@ -89,7 +111,8 @@ async function applyCrossplaneCrds(client: RestClient, crdDir: string): Promise<
     const name = crd.metadata.name ?? '';
     await waitFor(`CRD ${name} to be Established`, async () => {
       const obj = await client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-      const conditions = (obj['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+      const conditions =
+        (obj['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
       return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
     });
   }
@@ -102,21 +125,36 @@ async function applyCrossplaneCrds(client: RestClient, crdDir: string): Promise<
  */
 async function initTls(binary: string, env: Record<string, string>, logFile: string): Promise<void> {
   const result = await run(binary, ['core', 'init'], {
-    env: { ...process.env, ...env, WEBHOOK_ENABLED: 'false', TLS_CA_SECRET_NAME: CA_SECRET, TLS_CLIENT_SECRET_NAME: CLIENT_SECRET },
-  }).then((r) => `${r.stdout}${r.stderr}`, (err: unknown) => {
-    const e = err as { stdout?: string; stderr?: string };
-    return `${e.stdout ?? ''}${e.stderr ?? ''}`;
-  });
+    env: {
+      ...process.env,
+      ...env,
+      WEBHOOK_ENABLED: 'false',
+      TLS_CA_SECRET_NAME: CA_SECRET,
+      TLS_CLIENT_SECRET_NAME: CLIENT_SECRET,
+    },
+  }).then(
+    (r) => `${r.stdout}${r.stderr}`,
+    (err: unknown) => {
+      const e = err as { stdout?: string; stderr?: string };
+      return `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    },
+  );
   writeFileSync(logFile, result);
 }
 
 /** Writes the client Secret's tls.crt, tls.key and ca.crt where a pod would mount them. */
 async function writeClientCerts(client: RestClient, dir: string): Promise<string> {
-  const secret = await waitFor(`Secret ${CROSSPLANE_NAMESPACE}/${CLIENT_SECRET} from core init`, async () => {
-    const obj = await client.get(`/api/v1/namespaces/${CROSSPLANE_NAMESPACE}/secrets/${CLIENT_SECRET}`);
-    const data = obj['data'] as Record<string, string> | undefined;
-    return data?.['tls.crt'] !== undefined && data['tls.key'] !== undefined && data['ca.crt'] !== undefined ? data : undefined;
-  }, { timeoutMs: 10_000 });
+  const secret = await waitFor(
+    `Secret ${CROSSPLANE_NAMESPACE}/${CLIENT_SECRET} from core init`,
+    async () => {
+      const obj = await client.get(`/api/v1/namespaces/${CROSSPLANE_NAMESPACE}/secrets/${CLIENT_SECRET}`);
+      const data = obj['data'] as Record<string, string> | undefined;
+      return data?.['tls.crt'] !== undefined && data['tls.key'] !== undefined && data['ca.crt'] !== undefined
+        ? data
+        : undefined;
+    },
+    { timeoutMs: 10_000 },
+  );
   const certsDir = join(dir, 'tls-client');
   mkdirSync(certsDir, { recursive: true });
   for (const key of ['tls.crt', 'tls.key', 'ca.crt']) {

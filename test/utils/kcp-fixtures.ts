@@ -34,16 +34,30 @@ export function uniqueName(prefix: string): string {
  * Ready. `shardLabels` pins it to the shard with these labels (the
  * Workspace's spec.location.selector); kcp picks a shard otherwise.
  */
-export async function createWorkspace(kcp: KcpServer, parentPath: string, name: string, shardLabels?: Record<string, string>): Promise<Workspace> {
+export async function createWorkspace(
+  kcp: KcpServer,
+  parentPath: string,
+  name: string,
+  shardLabels?: Record<string, string>,
+): Promise<Workspace> {
   const parent = await kcp.client('admin', parentPath);
   const spec = shardLabels === undefined ? {} : { spec: { location: { selector: { matchLabels: shardLabels } } } };
-  await parent.create(`${TENANCY}/workspaces`, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name }, ...spec });
-  const ws = await waitFor(`workspace ${parentPath}:${name} to be Ready`, async () => {
-    const obj = await parent.get(`${TENANCY}/workspaces/${name}`);
-    const status = obj['status'] as { phase?: string } | undefined;
-    const spec = obj['spec'] as { cluster?: string } | undefined;
-    return status?.phase === 'Ready' && spec?.cluster !== undefined ? spec.cluster : undefined;
-  }, { timeoutMs: 60_000 });
+  await parent.create(`${TENANCY}/workspaces`, {
+    apiVersion: 'tenancy.kcp.io/v1alpha1',
+    kind: 'Workspace',
+    metadata: { name },
+    ...spec,
+  });
+  const ws = await waitFor(
+    `workspace ${parentPath}:${name} to be Ready`,
+    async () => {
+      const obj = await parent.get(`${TENANCY}/workspaces/${name}`);
+      const status = obj['status'] as { phase?: string } | undefined;
+      const spec = obj['spec'] as { cluster?: string } | undefined;
+      return status?.phase === 'Ready' && spec?.cluster !== undefined ? spec.cluster : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   return { name, path: `${parentPath}:${name}`, cluster: ws };
 }
 
@@ -64,13 +78,18 @@ export async function applyObject(client: RestClient, obj: KubeObject): Promise<
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     const current = await client.get(`${path}/${obj.metadata.name ?? ''}`);
-    return client.replace(`${path}/${obj.metadata.name ?? ''}`, { ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion } });
+    return client.replace(`${path}/${obj.metadata.name ?? ''}`, {
+      ...obj,
+      metadata: { ...obj.metadata, resourceVersion: current.metadata.resourceVersion },
+    });
   }
 }
 
 /** The REST collection path of the few kinds the fixtures apply. */
 export function collectionPath(obj: KubeObject): string {
-  const [group, version] = (obj.apiVersion ?? '').includes('/') ? (obj.apiVersion ?? '').split('/') : ['', obj.apiVersion];
+  const [group, version] = (obj.apiVersion ?? '').includes('/')
+    ? (obj.apiVersion ?? '').split('/')
+    : ['', obj.apiVersion];
   const resource = `${(obj.kind ?? '').toLowerCase()}s`.replace(/ys$/, 'ies').replace(/sss$/, 'sses');
   const base = group === '' ? `/api/${version ?? 'v1'}` : `/apis/${group}/${version ?? ''}`;
   const ns = obj.metadata.namespace;
@@ -102,7 +121,12 @@ export async function createExport(
     kind: 'APIExport',
     metadata: { name },
     spec: {
-      resources: schemas.map((s) => ({ name: s.spec.names.plural, group: s.spec.group, schema: s.metadata.name, storage: { crd: {} } })),
+      resources: schemas.map((s) => ({
+        name: s.spec.names.plural,
+        group: s.spec.group,
+        schema: s.metadata.name,
+        storage: { crd: {} },
+      })),
       permissionClaims: claims,
     },
   });
@@ -140,10 +164,14 @@ export async function bindWithClaims(
       permissionClaims: claims.map((c) => ({ ...c, selector: { matchAll: true }, state: decide(c) })),
     },
   });
-  return waitFor(`APIBinding ${exportRef.name} to be Ready`, async () => {
-    const binding = await client.get(`${APIS_V1A2}/apibindings/${exportRef.name}`);
-    return conditionTrue(binding, 'Ready') ? binding : undefined;
-  }, { timeoutMs: 60_000 });
+  return waitFor(
+    `APIBinding ${exportRef.name} to be Ready`,
+    async () => {
+      const binding = await client.get(`${APIS_V1A2}/apibindings/${exportRef.name}`);
+      return conditionTrue(binding, 'Ready') ? binding : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** The URLs an APIExportEndpointSlice lists (empty until something binds). */

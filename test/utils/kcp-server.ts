@@ -67,7 +67,8 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<Rest
     `--embedded-etcd-peer-port=${etcdPeer}`,
     `--token-auth-file=${tokenFile}`,
   ];
-  const launch = (): ManagedProcess => startProcess(name, toolPath('kcp'), args, { logFile: artifacts.logFile(`${name}.log`) });
+  const launch = (): ManagedProcess =>
+    startProcess(name, toolPath('kcp'), args, { logFile: artifacts.logFile(`${name}.log`) });
   let proc = launch();
   const baseUrl = `https://127.0.0.1:${port}`;
   const fail = (what: string, err: unknown): Error =>
@@ -78,7 +79,9 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<Rest
     await waitFor('admin.kubeconfig', () => Promise.resolve(existsSync(kubeconfigPath) ? true : undefined), {
       timeoutMs: START_TIMEOUT_MS,
       intervalMs: 200,
-      failFast: () => { exitedCheck(proc); },
+      failFast: () => {
+        exitedCheck(proc);
+      },
     });
   } catch (err) {
     await proc.stop();
@@ -91,29 +94,56 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<Rest
     baseUrl,
     caPem: admin.caPem,
     agentUser: KCP_AGENT_USER,
-    get process() { return proc; },
+    get process() {
+      return proc;
+    },
     restart: async (crash = false) => {
       await (crash ? proc.kill() : proc.stop());
       proc = launch();
       await waitReady(baseUrl, admin.caPem, proc);
       // kcp may write a new admin token when it starts; admin requests work again once it is read.
-      await waitFor('kcp admin requests after the restart', async () => {
-        tokenOf.admin = readAdminKubeconfig(kubeconfigPath).token;
-        await (await server.client('admin', 'root')).list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
-        return true;
-      }, { timeoutMs: 60_000, intervalMs: 500, failFast: () => { exitedCheck(proc); } });
+      await waitFor(
+        'kcp admin requests after the restart',
+        async () => {
+          tokenOf.admin = readAdminKubeconfig(kubeconfigPath).token;
+          await (await server.client('admin', 'root')).list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
+          return true;
+        },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 500,
+          failFast: () => {
+            exitedCheck(proc);
+          },
+        },
+      );
     },
-    identity: (role, path) => ({ server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token: tokenOf[role], user: userOf[role] }),
+    identity: (role, path) => ({
+      server: `${baseUrl}/clusters/${path}`,
+      caPem: admin.caPem,
+      token: tokenOf[role],
+      user: userOf[role],
+    }),
     client: (role, path) => clientFor(server.identity(role, path)),
     stop: () => proc.stop(),
   };
   try {
     await waitReady(baseUrl, admin.caPem, proc);
     const root = await server.client('admin', 'root');
-    await waitFor('a workspace list in root', async () => {
-      await root.list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
-      return true;
-    }, { timeoutMs: 60_000, intervalMs: 250, failFast: () => { exitedCheck(proc); } });
+    await waitFor(
+      'a workspace list in root',
+      async () => {
+        await root.list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
+        return true;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        failFast: () => {
+          exitedCheck(proc);
+        },
+      },
+    );
   } catch (err) {
     await proc.stop();
     throw fail('not ready', err);
@@ -122,14 +152,29 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<Rest
 }
 
 /** Polls /readyz with kcp's CA until it answers `ok`. */
-export async function waitReady(baseUrl: string, caPem: string, proc: ManagedProcess, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+export async function waitReady(
+  baseUrl: string,
+  caPem: string,
+  proc: ManagedProcess,
+  timeoutMs = START_TIMEOUT_MS,
+): Promise<void> {
   const dispatcher = new Agent({ connect: { ca: caPem } });
   try {
-    await waitFor(`${baseUrl}/readyz`, async () => {
-      const res = await request(`${baseUrl}/readyz`, { dispatcher, signal: AbortSignal.timeout(5_000) });
-      const text = await res.body.text();
-      return res.statusCode === 200 && text.trim() === 'ok' ? true : undefined;
-    }, { timeoutMs, intervalMs: 200, failFast: () => { exitedCheck(proc); } });
+    await waitFor(
+      `${baseUrl}/readyz`,
+      async () => {
+        const res = await request(`${baseUrl}/readyz`, { dispatcher, signal: AbortSignal.timeout(5_000) });
+        const text = await res.body.text();
+        return res.statusCode === 200 && text.trim() === 'ok' ? true : undefined;
+      },
+      {
+        timeoutMs,
+        intervalMs: 200,
+        failFast: () => {
+          exitedCheck(proc);
+        },
+      },
+    );
   } finally {
     await dispatcher.close();
   }
@@ -142,7 +187,10 @@ export function exitedCheck(proc: ManagedProcess): void {
 
 function readAdminKubeconfig(path: string): { token: string; caPem: string } {
   const doc: unknown = parse(readFileSync(path, 'utf8'));
-  const cfg = doc as { clusters?: { name: string; cluster: Record<string, string> }[]; users?: { name: string; user: Record<string, string> }[] };
+  const cfg = doc as {
+    clusters?: { name: string; cluster: Record<string, string> }[];
+    users?: { name: string; user: Record<string, string> }[];
+  };
   const cluster = cfg.clusters?.find((c) => c.name === 'root')?.cluster;
   const user = cfg.users?.find((u) => u.name === 'kcp-admin')?.user;
   const ca = cluster?.['certificate-authority-data'];

@@ -19,7 +19,9 @@ function userEntry(id: Identity): Record<string, string> {
   const b64 = (pem: string): string => Buffer.from(pem).toString('base64');
   return {
     ...(id.token === '' ? {} : { token: id.token }),
-    ...(id.clientCert === undefined ? {} : { 'client-certificate-data': b64(id.clientCert.certPem), 'client-key-data': b64(id.clientCert.keyPem) }),
+    ...(id.clientCert === undefined
+      ? {}
+      : { 'client-certificate-data': b64(id.clientCert.certPem), 'client-key-data': b64(id.clientCert.keyPem) }),
   };
 }
 
@@ -29,7 +31,12 @@ function kubeconfigYaml(id: Identity): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: contextName, cluster: { server: id.server, 'certificate-authority-data': Buffer.from(id.caPem).toString('base64') } }],
+    clusters: [
+      {
+        name: contextName,
+        cluster: { server: id.server, 'certificate-authority-data': Buffer.from(id.caPem).toString('base64') },
+      },
+    ],
     users: [{ name: `${contextName}-${id.user}`, user: userEntry(id) }],
     contexts: [{ name: contextName, context: { cluster: contextName, user: `${contextName}-${id.user}` } }],
     'current-context': contextName,

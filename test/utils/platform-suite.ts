@@ -4,7 +4,17 @@ import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type Crossplane, startCrossplane } from './crossplane.ts';
 import { createWorkspace, type Workspace } from './kcp-fixtures.ts';
 import type { KcpServer } from './kcp-server.ts';
-import { claimsPath, createTenants, type PlatformAgent, installAgents, installProvider, type PlatformApi, type ProjectName, PROVIDER_PATH, publishApis } from './platform.ts';
+import {
+  claimsPath,
+  createTenants,
+  type PlatformAgent,
+  installAgents,
+  installProvider,
+  type PlatformApi,
+  type ProjectName,
+  PROVIDER_PATH,
+  publishApis,
+} from './platform.ts';
 import { type ServiceCluster, startServiceCluster } from './service-cluster.ts';
 import { suite } from './suite.ts';
 import { waitFor } from './wait.ts';
@@ -40,7 +50,10 @@ async function startPlatformSuite(): Promise<PlatformSuite> {
   const local = await service.client();
   const crossplane = await startCrossplane(artifacts, service);
   await installProvider(local);
-  const agents = await installAgents({ kcp, artifacts, service, local, scratch: artifacts.scratchDir('platform') }, provider);
+  const agents = await installAgents(
+    { kcp, artifacts, service, local, scratch: artifacts.scratchDir('platform') },
+    provider,
+  );
   await publishApis(kcp, local, provider);
   const projects = await createTenants(kcp);
   return { kcp, service, local, crossplane, provider, agents, projects };
@@ -59,26 +72,52 @@ export function consumer(p: PlatformSuite, name: ProjectName): Promise<RestClien
 }
 
 /** Creates a claim in the consumer's default namespace. */
-export async function createClaim(client: RestClient, api: PlatformApi, name: string, spec: Record<string, unknown>): Promise<KubeObject> {
-  return client.create(claimsPath(api, 'default'), { apiVersion: `${api.group}/v1alpha1`, kind: api.kind, metadata: { name }, spec });
+export async function createClaim(
+  client: RestClient,
+  api: PlatformApi,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<KubeObject> {
+  return client.create(claimsPath(api, 'default'), {
+    apiVersion: `${api.group}/v1alpha1`,
+    kind: api.kind,
+    metadata: { name },
+    spec,
+  });
 }
 
 /** Waits until the consumer's claim satisfies `accept` (described by `what`); returns it. */
-export async function waitForClaim(client: RestClient, claim: { api: PlatformApi; name: string }, what: string, accept: (o: KubeObject) => boolean): Promise<KubeObject> {
-  return waitFor(`${what} (${claim.api.kind} ${claim.name})`, async () => {
-    const obj = await client.get(`${claimsPath(claim.api, 'default')}/${claim.name}`);
-    return accept(obj) ? obj : undefined;
-  }, { timeoutMs: 60_000 });
+export async function waitForClaim(
+  client: RestClient,
+  claim: { api: PlatformApi; name: string },
+  what: string,
+  accept: (o: KubeObject) => boolean,
+): Promise<KubeObject> {
+  return waitFor(
+    `${what} (${claim.api.kind} ${claim.name})`,
+    async () => {
+      const obj = await client.get(`${claimsPath(claim.api, 'default')}/${claim.name}`);
+      return accept(obj) ? obj : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 /** Deletes the consumer's claim and waits until it is gone (our finalizer released). */
 export async function deleteClaim(client: RestClient, api: PlatformApi, name: string): Promise<void> {
   await client.delete(`${claimsPath(api, 'default')}/${name}`);
-  await waitFor(`${api.kind} ${name} to be released and gone`, async () => {
-    const gone = await client.get(`${claimsPath(api, 'default')}/${name}`).then(() => false, (err: unknown) => {
-      if (isNotFound(err)) return true;
-      throw err;
-    });
-    return gone ? true : undefined;
-  }, { timeoutMs: 60_000 });
+  await waitFor(
+    `${api.kind} ${name} to be released and gone`,
+    async () => {
+      const gone = await client.get(`${claimsPath(api, 'default')}/${name}`).then(
+        () => false,
+        (err: unknown) => {
+          if (isNotFound(err)) return true;
+          throw err;
+        },
+      );
+      return gone ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }

@@ -35,8 +35,20 @@ export interface PlatformApi {
 }
 
 export const PLATFORM_APIS: readonly PlatformApi[] = [
-  { service: 'compute', group: 'compute.cloud.example', kind: 'VirtualMachine', plural: 'virtualmachines', xrPlural: 'xvirtualmachines' },
-  { service: 'kubernetes', group: 'kubernetes.cloud.example', kind: 'KubernetesCluster', plural: 'kubernetesclusters', xrPlural: 'xkubernetesclusters' },
+  {
+    service: 'compute',
+    group: 'compute.cloud.example',
+    kind: 'VirtualMachine',
+    plural: 'virtualmachines',
+    xrPlural: 'xvirtualmachines',
+  },
+  {
+    service: 'kubernetes',
+    group: 'kubernetes.cloud.example',
+    kind: 'KubernetesCluster',
+    plural: 'kubernetesclusters',
+    xrPlural: 'xkubernetesclusters',
+  },
   { service: 'iam', group: 'iam.cloud.example', kind: 'Identity', plural: 'identities', xrPlural: 'xidentities' },
 ];
 
@@ -52,7 +64,8 @@ export const VERSION = 'v1alpha1';
 export const exportName = (api: PlatformApi): string => api.group;
 export const releaseName = (api: PlatformApi): string => `${api.service}-agent`;
 /** Collection path of an API's claims in a namespace. */
-export const claimsPath = (api: PlatformApi, namespace: string): string => `/apis/${api.group}/${VERSION}/namespaces/${namespace}/${api.plural}`;
+export const claimsPath = (api: PlatformApi, namespace: string): string =>
+  `/apis/${api.group}/${VERSION}/namespaces/${namespace}/${api.plural}`;
 /** Collection path of an API's composites (cluster-scoped). */
 export const compositesPath = (api: PlatformApi): string => `/apis/${api.group}/${VERSION}/${api.xrPlural}`;
 
@@ -69,13 +82,24 @@ export async function installProvider(local: RestClient): Promise<void> {
   await installCrd(local, readCrd(join(EXAMPLES, 'cloudresource-crd.yaml')));
   for (const api of PLATFORM_APIS) await applyYaml(local, readFileSync(join(EXAMPLES, `${api.service}.yaml`), 'utf8'));
   for (const api of PLATFORM_APIS) {
-    await waitFor(`XRD ${api.xrPlural}.${api.group} to be Established and Offered`, async () => {
-      const xrd = await local.get(`/apis/apiextensions.crossplane.io/v1/compositeresourcedefinitions/${api.xrPlural}.${api.group}`);
-      const conditions = (xrd['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      const ok = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True');
-      return ok('Established') && ok('Offered') ? true : undefined;
-    }, { timeoutMs: 60_000 });
-    await waitFor(`${api.plural}.${api.group} to be served`, () => local.list(`/apis/${api.group}/${VERSION}/${api.plural}`), { timeoutMs: 30_000 });
+    await waitFor(
+      `XRD ${api.xrPlural}.${api.group} to be Established and Offered`,
+      async () => {
+        const xrd = await local.get(
+          `/apis/apiextensions.crossplane.io/v1/compositeresourcedefinitions/${api.xrPlural}.${api.group}`,
+        );
+        const conditions =
+          (xrd['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+        const ok = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True');
+        return ok('Established') && ok('Offered') ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    await waitFor(
+      `${api.plural}.${api.group} to be served`,
+      () => local.list(`/apis/${api.group}/${VERSION}/${api.plural}`),
+      { timeoutMs: 30_000 },
+    );
   }
 }
 
@@ -107,29 +131,48 @@ export interface PlatformAgent {
  * agent is its own ServiceAccount too, with the RBAC of
  * deploy/kcp/agent-rbac.yaml for its export only.
  */
-export async function installAgents(inputs: AgentsInputs, provider: Workspace): Promise<Map<PlatformApi['service'], PlatformAgent>> {
+export async function installAgents(
+  inputs: AgentsInputs,
+  provider: Workspace,
+): Promise<Map<PlatformApi['service'], PlatformAgent>> {
   const report = inputs.report ?? quiet;
   for (const api of PLATFORM_APIS) {
     report(`helm install ${releaseName(api)} (values: examples/platform/agents/${api.service}.yaml)`);
-    await helm(['install', releaseName(api), CHART_DIR, '--namespace', AGENT_NAMESPACE, '--create-namespace',
-      '-f', join(EXAMPLES, 'agents', `${api.service}.yaml`), '--kubeconfig', inputs.service.adminKubeconfig]);
+    await helm([
+      'install',
+      releaseName(api),
+      CHART_DIR,
+      '--namespace',
+      AGENT_NAMESPACE,
+      '--create-namespace',
+      '-f',
+      join(EXAMPLES, 'agents', `${api.service}.yaml`),
+      '--kubeconfig',
+      inputs.service.adminKubeconfig,
+    ]);
   }
   const agents = new Map<PlatformApi['service'], PlatformAgent>();
-  await Promise.all(PLATFORM_APIS.map(async (api) => {
-    const release = releaseName(api);
-    const kcpIdentity = await kcpAgentIdentity(inputs.kcp, provider, api);
-    const token = await serviceAccountToken(inputs.local, AGENT_NAMESPACE, `${release}-api-syncagent`);
-    const args = localArgs(deploymentArgs(await renderChart(inputs.scratch, agentValues(api), release)), {
-      namespace: AGENT_NAMESPACE,
-      kcpKubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-kcp.kubeconfig`), kcpIdentity),
-      kubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-service.kubeconfig`), { ...inputs.service.admin, token, user: release }),
-      healthPort: await freePort(),
-      metricsPort: await freePort(),
-    });
-    const agent = startAgentWithArgs(inputs.artifacts, release, args);
-    await waitAgentReady(agent);
-    agents.set(api.service, { agent, kcpIdentity });
-  }));
+  await Promise.all(
+    PLATFORM_APIS.map(async (api) => {
+      const release = releaseName(api);
+      const kcpIdentity = await kcpAgentIdentity(inputs.kcp, provider, api);
+      const token = await serviceAccountToken(inputs.local, AGENT_NAMESPACE, `${release}-api-syncagent`);
+      const args = localArgs(deploymentArgs(await renderChart(inputs.scratch, agentValues(api), release)), {
+        namespace: AGENT_NAMESPACE,
+        kcpKubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-kcp.kubeconfig`), kcpIdentity),
+        kubeconfig: writeKubeconfig(join(inputs.scratch, `${release}-service.kubeconfig`), {
+          ...inputs.service.admin,
+          token,
+          user: release,
+        }),
+        healthPort: await freePort(),
+        metricsPort: await freePort(),
+      });
+      const agent = startAgentWithArgs(inputs.artifacts, release, args);
+      await waitAgentReady(agent);
+      agents.set(api.service, { agent, kcpIdentity });
+    }),
+  );
   return agents;
 }
 
@@ -140,7 +183,11 @@ export const kcpAgentUser = (api: PlatformApi): string => `system:serviceaccount
 async function kcpAgentIdentity(kcp: KcpServer, provider: Workspace, api: PlatformApi): Promise<Identity> {
   const admin = await kcp.client('admin', provider.path);
   const release = releaseName(api);
-  await applyObject(admin, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: release, namespace: 'default' } });
+  await applyObject(admin, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: release, namespace: 'default' },
+  });
   await applyYaml(admin, agentRbacYaml(exportName(api), kcpAgentUser(api)));
   const token = await serviceAccountToken(admin, 'default', release, 24 * 3600);
   return { ...kcp.identity('agent', provider.path), token, user: release };
@@ -151,11 +198,15 @@ export async function publishApis(kcp: KcpServer, local: RestClient, provider: W
   await applyYaml(local, readFileSync(join(EXAMPLES, 'publishedresources.yaml'), 'utf8'));
   const admin = await kcp.client('admin', provider.path);
   for (const api of PLATFORM_APIS) {
-    await waitFor(`APIExport ${exportName(api)} to offer ${api.plural}`, async () => {
-      const exp = await admin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${exportName(api)}`);
-      const resources = (exp['spec'] as { resources?: { name: string }[] } | undefined)?.resources ?? [];
-      return resources.some((r) => r.name === api.plural) ? true : undefined;
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      `APIExport ${exportName(api)} to offer ${api.plural}`,
+      async () => {
+        const exp = await admin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${exportName(api)}`);
+        const resources = (exp['spec'] as { resources?: { name: string }[] } | undefined)?.resources ?? [];
+        return resources.some((r) => r.name === api.plural) ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
   }
 }
 
@@ -172,17 +223,23 @@ export type ProjectName = (typeof TENANT_TREE)[keyof typeof TENANT_TREE][number]
  * each project, as the platform's automation would; waits until the claim
  * types are served in each.
  */
-export async function createTenants(kcp: KcpServer, report: StepReporter = quiet): Promise<Map<ProjectName, Workspace>> {
+export async function createTenants(
+  kcp: KcpServer,
+  report: StepReporter = quiet,
+): Promise<Map<ProjectName, Workspace>> {
   const projects = new Map<ProjectName, Workspace>();
   for (const [org, names] of Object.entries(TENANT_TREE) as [string, readonly ProjectName[]][]) {
     const orgWs = await createWorkspace(kcp, 'root', org);
     for (const name of names) {
       const project = await createWorkspace(kcp, orgWs.path, name);
       report(`${project.path}: binding ${PLATFORM_APIS.map(exportName).join(', ')}`);
-      for (const api of PLATFORM_APIS) await bindExport(kcp, project.path, { path: PROVIDER_PATH, name: exportName(api) });
+      for (const api of PLATFORM_APIS)
+        await bindExport(kcp, project.path, { path: PROVIDER_PATH, name: exportName(api) });
       const client = await kcp.client('admin', project.path);
       for (const api of PLATFORM_APIS) {
-        await waitFor(`${api.plural} in ${project.path}`, () => client.list(claimsPath(api, 'default')), { timeoutMs: 60_000 });
+        await waitFor(`${api.plural} in ${project.path}`, () => client.list(claimsPath(api, 'default')), {
+          timeoutMs: 60_000,
+        });
       }
       projects.set(name, project);
     }

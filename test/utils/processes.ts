@@ -59,10 +59,15 @@ class ManagedProcessImpl implements ManagedProcess {
    */
   private recordExit(result: Awaited<Child>): void {
     const how = result.signal === undefined ? `exit code ${result.exitCode ?? 'unknown'}` : `signal ${result.signal}`;
-    const who = !this.stopping ? 'on its own'
-      : result.isForcefullyTerminated ? `after the harness stopped it (still running ${this.graceMs} ms after SIGTERM)`
+    const who = !this.stopping
+      ? 'on its own'
+      : result.isForcefullyTerminated
+        ? `after the harness stopped it (still running ${this.graceMs} ms after SIGTERM)`
         : 'after the harness stopped it';
-    appendHarnessLine(this.logFile, `${this.name} (pid ${this.pid}) ended ${who}: ${how} at ${new Date().toISOString()}`);
+    appendHarnessLine(
+      this.logFile,
+      `${this.name} (pid ${this.pid}) ended ${who}: ${how} at ${new Date().toISOString()}`,
+    );
   }
 
   async stop(): Promise<void> {
@@ -153,7 +158,9 @@ export function startProcess(name: string, file: string, args: readonly string[]
   }
   // A binary that cannot be started leaves no pid; say why in its log.
   if (child.pid === undefined) {
-    void child.then((result) => { appendHarnessLine(opts.logFile, `${name} failed to start: ${result.shortMessage}`); });
+    void child.then((result) => {
+      appendHarnessLine(opts.logFile, `${name} failed to start: ${result.shortMessage}`);
+    });
   }
   const proc = new ManagedProcessImpl(name, child, opts.logFile, opts.stopGraceMs ?? STOP_GRACE_MS);
   running.add(proc);

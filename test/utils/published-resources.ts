@@ -12,7 +12,13 @@ export const CRONTAB_CRD: CustomResourceDefinition = {
   },
 };
 
-export const SCHEMA_READY = { type: 'SchemaReady', status: 'True' as const, reason: 'Published', message: 'ok', lastTransitionTime: '2025-01-01T00:00:00Z' };
+export const SCHEMA_READY = {
+  type: 'SchemaReady',
+  status: 'True' as const,
+  reason: 'Published',
+  message: 'ok',
+  lastTransitionTime: '2025-01-01T00:00:00Z',
+};
 
 /** A PublishedResource of CronTabs whose schema is published, unless the overrides say otherwise. */
 export function publishedCronTabs(

@@ -8,7 +8,15 @@ import type { PermissionClaim } from '../../src/apis/kcp.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { startAgent, waitAgentReady } from './agent.ts';
-import { type ClaimDecision, type Workspace, applyObject, bindWithClaims, createWorkspace, grantAgentAccess, uniqueName } from './kcp-fixtures.ts';
+import {
+  type ClaimDecision,
+  type Workspace,
+  applyObject,
+  bindWithClaims,
+  createWorkspace,
+  grantAgentAccess,
+  uniqueName,
+} from './kcp-fixtures.ts';
 import type { ManagedProcess } from './processes.ts';
 import { installCrd, readCrd } from './service-fixtures.ts';
 import { type ServiceCluster, startServiceCluster } from './service-cluster.ts';
@@ -44,7 +52,11 @@ async function startRelatedBed(name: string): Promise<RelatedBed> {
   for (const crd of ['crontab.yaml', 'certificate.yaml', 'backup.yaml']) {
     await installCrd(local, readCrd(join(REPO_ROOT, 'test/fixtures/crds', crd)));
   }
-  await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: AGENT_NAMESPACE } });
+  await local.create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: AGENT_NAMESPACE },
+  });
   const org = await createWorkspace(kcp, 'root', uniqueName(name));
   return { service, local, org, stop: () => service.stop() };
 }
@@ -97,7 +109,10 @@ async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
   const { process: agentProcess, ready } = await startStoryAgent(bed, opts, provider, exportName);
   const stop = async (): Promise<void> => {
     await agentProcess.stop();
-    for (const pr of opts.publishedResources) await bed.local.delete(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${pr.metadata.name ?? ''}`).catch(() => undefined);
+    for (const pr of opts.publishedResources)
+      await bed.local
+        .delete(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${pr.metadata.name ?? ''}`)
+        .catch(() => undefined);
   };
   try {
     await ready();
@@ -106,7 +121,8 @@ async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
     for (let i = 0; i < (opts.consumers ?? 1); i += 1) {
       const ws = await createWorkspace(kcp, bed.org.path, `${opts.id}-team-${i + 1}`);
       const client = await kcp.client('admin', ws.path);
-      for (const other of opts.alsoBind ?? []) await bindWithClaims(client, other, await exportClaims(await kcp.client('admin', other.path), other.name));
+      for (const other of opts.alsoBind ?? [])
+        await bindWithClaims(client, other, await exportClaims(await kcp.client('admin', other.path), other.name));
       await bindWithClaims(client, { path: provider.path, name: exportName }, claims, opts.decideClaims);
       if (opts.probe !== undefined) {
         const probe = opts.probe;
@@ -122,17 +138,29 @@ async function startStory(bed: RelatedBed, opts: StoryOptions): Promise<Story> {
 }
 
 /** Starts the story's agent (ours, or upstream's with what it needs in kcp first). */
-async function startStoryAgent(bed: RelatedBed, opts: StoryOptions, provider: Workspace, exportName: string): Promise<{ process: ManagedProcess; ready: () => Promise<void> }> {
+async function startStoryAgent(
+  bed: RelatedBed,
+  opts: StoryOptions,
+  provider: Workspace,
+  exportName: string,
+): Promise<{ process: ManagedProcess; ready: () => Promise<void> }> {
   const { kcp, artifacts } = suite();
   const setup = {
-    name: storyAgentName(opts.id), kcp, providerPath: provider.path, exportName, service: bed.service, namespace: AGENT_NAMESPACE,
+    name: storyAgentName(opts.id),
+    kcp,
+    providerPath: provider.path,
+    exportName,
+    service: bed.service,
+    namespace: AGENT_NAMESPACE,
     extraArgs: [`--published-resource-selector=${STORY_LABEL}=${opts.id}`],
   };
   if (opts.agent === 'upstream') {
     await prepareUpstreamExport(kcp, provider.path, exportName);
     // Upstream exits when the endpoint slice kcp makes for the new export is not there yet.
     const admin = await kcp.client('admin', provider.path);
-    await waitFor(`the endpoint slice of ${exportName}`, () => admin.get(`/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${exportName}`));
+    await waitFor(`the endpoint slice of ${exportName}`, () =>
+      admin.get(`/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${exportName}`),
+    );
     // Upstream serves no health endpoint here; the export check that follows is the readiness signal.
     return { process: startUpstreamAgent(artifacts, setup).process, ready: () => Promise.resolve() };
   }
@@ -151,15 +179,25 @@ async function exportClaims(client: RestClient, name: string): Promise<Permissio
 }
 
 /** Waits until the agent's export serves a resource for every syncing PublishedResource and asks for the expected claims. */
-async function waitExport(providerAdmin: RestClient, exportName: string, opts: StoryOptions): Promise<PermissionClaim[]> {
+async function waitExport(
+  providerAdmin: RestClient,
+  exportName: string,
+  opts: StoryOptions,
+): Promise<PermissionClaim[]> {
   const want = opts.expectClaims ?? [];
-  return waitFor(`export ${exportName} with its resources and the claims ${want.join(', ')}`, async () => {
-    const exp = await providerAdmin.get(`${APIS_V1A2}/apiexports/${exportName}`);
-    const spec = exp['spec'] as { resources?: unknown[]; permissionClaims?: PermissionClaim[] };
-    const claims = spec.permissionClaims ?? [];
-    const have = new Set(claims.map((c) => `${c.group}/${c.resource}`));
-    return (spec.resources ?? []).length >= opts.publishedResources.length && want.every((c) => have.has(c)) ? claims : undefined;
-  }, { timeoutMs: 90_000 });
+  return waitFor(
+    `export ${exportName} with its resources and the claims ${want.join(', ')}`,
+    async () => {
+      const exp = await providerAdmin.get(`${APIS_V1A2}/apiexports/${exportName}`);
+      const spec = exp['spec'] as { resources?: unknown[]; permissionClaims?: PermissionClaim[] };
+      const claims = spec.permissionClaims ?? [];
+      const have = new Set(claims.map((c) => `${c.group}/${c.resource}`));
+      return (spec.resources ?? []).length >= opts.publishedResources.length && want.every((c) => have.has(c))
+        ? claims
+        : undefined;
+    },
+    { timeoutMs: 90_000 },
+  );
 }
 
 /**

@@ -45,14 +45,34 @@ export interface ServiceClusterOptions {
   readonly noWatchCache?: boolean;
 }
 
-const CONTROLLERS = ['namespace-controller', 'garbage-collector-controller', 'serviceaccount-controller', 'serviceaccount-token-controller'];
+const CONTROLLERS = [
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+];
 
 /** Starts a fresh service cluster named `name` (logs under <artifacts>/<name>/). */
-export async function startServiceCluster(artifacts: Artifacts, name: string, options: ServiceClusterOptions = {}): Promise<ServiceCluster> {
+export async function startServiceCluster(
+  artifacts: Artifacts,
+  name: string,
+  options: ServiceClusterOptions = {},
+): Promise<ServiceCluster> {
   const dir = artifacts.scratchDir(name);
   const started: ManagedProcess[] = [];
-  const tokens = new Map([['admin', randomUUID().replaceAll('-', '')], ...(options.users ?? []).map((u) => [u, randomUUID().replaceAll('-', '')] as const)]);
-  const ctx: StartContext = { artifacts, name, dir, started, tokens, auditLog: options.auditLog === true, watchCache: options.noWatchCache !== true };
+  const tokens = new Map([
+    ['admin', randomUUID().replaceAll('-', '')],
+    ...(options.users ?? []).map((u) => [u, randomUUID().replaceAll('-', '')] as const),
+  ]);
+  const ctx: StartContext = {
+    artifacts,
+    name,
+    dir,
+    started,
+    tokens,
+    auditLog: options.auditLog === true,
+    watchCache: options.noWatchCache !== true,
+  };
   const stopAll = async (): Promise<void> => {
     for (const p of [...started].reverse()) await p.stop();
   };
@@ -72,7 +92,11 @@ export async function startServiceCluster(artifacts: Artifacts, name: string, op
       else await startApiserver(ctx, etcdUrl, apiserverPort);
     };
     return {
-      name, admin, adminKubeconfig, processes: started, etcdUrl,
+      name,
+      admin,
+      adminKubeconfig,
+      processes: started,
+      etcdUrl,
       ...(ctx.auditLog ? { auditLogPath: auditLogPath(ctx) } : {}),
       client: () => clientFor(admin),
       userIdentity: (user) => {
@@ -113,25 +137,42 @@ interface StartContext {
   readonly watchCache: boolean;
 }
 
-async function startEtcd({ artifacts, name, dir, started }: StartContext, { client, peer }: { client: number; peer: number }): Promise<string> {
+async function startEtcd(
+  { artifacts, name, dir, started }: StartContext,
+  { client, peer }: { client: number; peer: number },
+): Promise<string> {
   const clientUrl = `http://127.0.0.1:${client}`;
   const peerUrl = `http://127.0.0.1:${peer}`;
-  const proc = startProcess(`${name}/etcd`, toolPath('etcd'), [
-    '--name=default',
-    `--data-dir=${join(dir, 'etcd')}`,
-    `--listen-client-urls=${clientUrl}`,
-    `--advertise-client-urls=${clientUrl}`,
-    `--listen-peer-urls=${peerUrl}`,
-    `--initial-advertise-peer-urls=${peerUrl}`,
-    `--initial-cluster=default=${peerUrl}`,
-    '--unsafe-no-fsync=true',
-  ], { logFile: artifacts.logFile(`${name}/etcd.log`) });
+  const proc = startProcess(
+    `${name}/etcd`,
+    toolPath('etcd'),
+    [
+      '--name=default',
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=${clientUrl}`,
+      `--advertise-client-urls=${clientUrl}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=default=${peerUrl}`,
+      '--unsafe-no-fsync=true',
+    ],
+    { logFile: artifacts.logFile(`${name}/etcd.log`) },
+  );
   started.push(proc);
-  await waitFor(`${name} etcd health`, async () => {
-    const res = await request(`${clientUrl}/health`, { signal: AbortSignal.timeout(2_000) });
-    const body = await res.body.text();
-    return res.statusCode === 200 && body.includes('"true"') ? true : undefined;
-  }, { timeoutMs: 30_000, failFast: () => { exitedCheck(proc); } }).catch((err: unknown) => {
+  await waitFor(
+    `${name} etcd health`,
+    async () => {
+      const res = await request(`${clientUrl}/health`, { signal: AbortSignal.timeout(2_000) });
+      const body = await res.body.text();
+      return res.statusCode === 200 && body.includes('"true"') ? true : undefined;
+    },
+    {
+      timeoutMs: 30_000,
+      failFast: () => {
+        exitedCheck(proc);
+      },
+    },
+  ).catch((err: unknown) => {
     throw new Error(`etcd did not become healthy; last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
   });
   return clientUrl;
@@ -151,48 +192,69 @@ async function startApiserver(ctx: StartContext, etcdUrl: string, port: number):
   const audit: string[] = [];
   if (ctx.auditLog) {
     writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
-    audit.push(`--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${auditLogPath(ctx)}`, '--audit-log-mode=blocking', '--audit-log-format=json');
+    audit.push(
+      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+      `--audit-log-path=${auditLogPath(ctx)}`,
+      '--audit-log-mode=blocking',
+      '--audit-log-format=json',
+    );
   }
-  const proc = startProcess(`${name}/kube-apiserver`, toolPath('kube-apiserver'), [
-    `--etcd-servers=${etcdUrl}`,
-    `--cert-dir=${certDir}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${port}`,
-    '--service-cluster-ip-range=10.0.0.0/24',
-    '--authorization-mode=RBAC',
-    `--token-auth-file=${tokenFile}`,
-    '--allow-privileged=true',
-    `--service-account-issuer=https://127.0.0.1:${port}`,
-    `--service-account-key-file=${join(dir, 'sa.pub')}`,
-    `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-    ...audit,
-    ...(ctx.watchCache ? [] : ['--watch-cache=false']),
-  ], { logFile: artifacts.logFile(`${name}/kube-apiserver.log`) });
+  const proc = startProcess(
+    `${name}/kube-apiserver`,
+    toolPath('kube-apiserver'),
+    [
+      `--etcd-servers=${etcdUrl}`,
+      `--cert-dir=${certDir}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--authorization-mode=RBAC',
+      `--token-auth-file=${tokenFile}`,
+      '--allow-privileged=true',
+      `--service-account-issuer=https://127.0.0.1:${port}`,
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      ...audit,
+      ...(ctx.watchCache ? [] : ['--watch-cache=false']),
+    ],
+    { logFile: artifacts.logFile(`${name}/kube-apiserver.log`) },
+  );
   started.push(proc);
   const certFile = join(certDir, 'apiserver.crt');
   const failure = (err: unknown): Error =>
     new Error(`kube-apiserver did not become ready; last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
   await waitFor('kube-apiserver serving certificate', () => Promise.resolve(existsSync(certFile) ? true : undefined), {
     timeoutMs: 60_000,
-    failFast: () => { exitedCheck(proc); },
-  }).catch((err: unknown) => { throw failure(err); });
+    failFast: () => {
+      exitedCheck(proc);
+    },
+  }).catch((err: unknown) => {
+    throw failure(err);
+  });
   const caPem = readFileSync(certFile, 'utf8');
-  await waitReady(`https://127.0.0.1:${port}`, caPem, proc, 60_000).catch((err: unknown) => { throw failure(err); });
+  await waitReady(`https://127.0.0.1:${port}`, caPem, proc, 60_000).catch((err: unknown) => {
+    throw failure(err);
+  });
   return { server: `https://127.0.0.1:${port}`, caPem, token, user: 'admin' };
 }
 
 function startControllerManager({ artifacts, name, dir, started }: StartContext, kubeconfig: string): void {
-  const proc = startProcess(`${name}/kube-controller-manager`, toolPath('kube-controller-manager'), [
-    `--kubeconfig=${kubeconfig}`,
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
-    `--controllers=${CONTROLLERS.join(',')}`,
-    '--leader-elect=false',
-    '--bind-address=127.0.0.1',
-    '--secure-port=0',
-    `--service-account-private-key-file=${join(dir, 'sa.key')}`,
-    `--root-ca-file=${join(dir, 'certs', 'apiserver.crt')}`,
-    '--concurrent-gc-syncs=5',
-  ], { logFile: artifacts.logFile(`${name}/kube-controller-manager.log`) });
+  const proc = startProcess(
+    `${name}/kube-controller-manager`,
+    toolPath('kube-controller-manager'),
+    [
+      `--kubeconfig=${kubeconfig}`,
+      `--authentication-kubeconfig=${kubeconfig}`,
+      `--authorization-kubeconfig=${kubeconfig}`,
+      `--controllers=${CONTROLLERS.join(',')}`,
+      '--leader-elect=false',
+      '--bind-address=127.0.0.1',
+      '--secure-port=0',
+      `--service-account-private-key-file=${join(dir, 'sa.key')}`,
+      `--root-ca-file=${join(dir, 'certs', 'apiserver.crt')}`,
+      '--concurrent-gc-syncs=5',
+    ],
+    { logFile: artifacts.logFile(`${name}/kube-controller-manager.log`) },
+  );
   started.push(proc);
 }

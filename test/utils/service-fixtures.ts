@@ -16,7 +16,8 @@ export async function installCrd(client: RestClient, crd: CustomResourceDefiniti
   const name = crd.metadata.name ?? '';
   await waitFor(`CRD ${name} to be Established`, async () => {
     const obj = await client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-    const conditions = (obj['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    const conditions =
+      (obj['status'] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
   });
   const version = crd.spec.versions.find((v) => v.storage)?.name ?? '';
@@ -27,9 +28,17 @@ export async function installCrd(client: RestClient, crd: CustomResourceDefiniti
 }
 
 /** A short-lived token for a ServiceAccount (TokenRequest), to act with exactly its RBAC. */
-export async function serviceAccountToken(client: RestClient, namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
+export async function serviceAccountToken(
+  client: RestClient,
+  namespace: string,
+  name: string,
+  expirationSeconds = 3600,
+): Promise<string> {
   const res = await client.create(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
-    apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: {}, spec: { expirationSeconds },
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    metadata: {},
+    spec: { expirationSeconds },
   });
   const token = (res['status'] as { token?: string } | undefined)?.token;
   if (token === undefined) throw new Error(`no token for ServiceAccount ${namespace}/${name}`);

@@ -76,10 +76,15 @@ export async function startShardedKcp(artifacts: Artifacts): Promise<ShardedKcp>
   };
   try {
     const caPem = readFileSync(join(work, '.kcp', 'serving-ca.crt'), 'utf8');
-    const adminCert = { certPem: readFileSync(join(work, '.kcp', 'kcp-admin.crt'), 'utf8'), keyPem: readFileSync(join(work, '.kcp', 'kcp-admin.key'), 'utf8') };
+    const adminCert = {
+      certPem: readFileSync(join(work, '.kcp', 'kcp-admin.crt'), 'utf8'),
+      keyPem: readFileSync(join(work, '.kcp', 'kcp-admin.key'), 'utf8'),
+    };
     const identity = (role: KcpRole, path: string): Identity => {
       const server = `${FRONT_PROXY_URL}/clusters/${path}`;
-      return role === 'admin' ? { server, caPem, token: '', user: 'kcp-admin', clientCert: adminCert } : { server, caPem, ...TOKENS[role] };
+      return role === 'admin'
+        ? { server, caPem, token: '', user: 'kcp-admin', clientCert: adminCert }
+        : { server, caPem, ...TOKENS[role] };
     };
     await second.start();
     const kcp: ShardedKcp = {
@@ -138,30 +143,45 @@ async function launch(artifacts: Artifacts): Promise<Launched> {
   const logDir = join(artifacts.logFile(`${name}/launcher.log`), '..');
   const tokenFile = join(work, 'tokens.csv');
   writeFileSync(tokenFile, `${TOKEN_FILE}\n`);
-  const launcher = startProcess('sharded-test-server', toolPath('sharded-test-server'), [
-    '--number-of-shards=1',
-    `--work-dir-path=${work}`,
-    `--log-dir-path=${logDir}`,
-    `--proxy-token-auth-file=${tokenFile}`,
-    // The servers' output goes to their own files in logDir, not also to ours.
-    '--quiet',
-  ], {
-    logFile: join(logDir, 'launcher.log'),
-    cwd: work,
-    stopGraceMs: 30_000,
-    env: {
-      NO_GORUN: '1',
-      KCP_ASSET_KCP: toolPath('kcp'),
-      KCP_ASSET_CACHE_SERVER: toolPath('cache-server'),
-      KCP_ASSET_KCP_FRONT_PROXY: toolPath('kcp-front-proxy'),
+  const launcher = startProcess(
+    'sharded-test-server',
+    toolPath('sharded-test-server'),
+    [
+      '--number-of-shards=1',
+      `--work-dir-path=${work}`,
+      `--log-dir-path=${logDir}`,
+      `--proxy-token-auth-file=${tokenFile}`,
+      // The servers' output goes to their own files in logDir, not also to ours.
+      '--quiet',
+    ],
+    {
+      logFile: join(logDir, 'launcher.log'),
+      cwd: work,
+      stopGraceMs: 30_000,
+      env: {
+        NO_GORUN: '1',
+        KCP_ASSET_KCP: toolPath('kcp'),
+        KCP_ASSET_CACHE_SERVER: toolPath('cache-server'),
+        KCP_ASSET_KCP_FRONT_PROXY: toolPath('kcp-front-proxy'),
+      },
     },
-  });
+  );
   // On Ctrl-C the harness SIGKILLs the launcher, which then cannot stop its servers.
-  onInterrupt(() => { killLeftovers(work); });
+  onInterrupt(() => {
+    killLeftovers(work);
+  });
   try {
-    await waitFor('the front-proxy (sharded-test-server writes ready-to-test)', () => Promise.resolve(existsSync(join(work, '.kcp', 'ready-to-test')) ? true : undefined), {
-      timeoutMs: START_TIMEOUT_MS, intervalMs: 250, failFast: () => { exitedCheck(launcher); },
-    });
+    await waitFor(
+      'the front-proxy (sharded-test-server writes ready-to-test)',
+      () => Promise.resolve(existsSync(join(work, '.kcp', 'ready-to-test')) ? true : undefined),
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 250,
+        failFast: () => {
+          exitedCheck(launcher);
+        },
+      },
+    );
   } catch (err) {
     const tail = `last lines of ${launcher.logFile}:\n${launcher.logTail(10)}`;
     await stopLauncher(launcher, work);
@@ -235,8 +255,12 @@ async function secondShard(logFile: string, work: string, tokenFile: string): Pr
       proc = p;
       await waitReady(baseUrl, readFileSync(join(kcpDir, 'serving-ca.crt'), 'utf8'), p, START_TIMEOUT_MS);
     },
-    crash: async () => { await proc?.kill(); },
-    stop: async () => { await proc?.stop(); },
+    crash: async () => {
+      await proc?.kill();
+    },
+    stop: async () => {
+      await proc?.stop();
+    },
   };
 }
 
@@ -244,10 +268,16 @@ async function secondShard(logFile: string, work: string, tokenFile: string): Pr
 async function labelShards(kcp: ShardedKcp): Promise<void> {
   const root = await kcp.client('admin', 'root');
   for (const shard of kcp.shards) {
-    await waitFor(`Shard ${shard.name} to be registered`, async () => {
-      await root.patch(`/apis/core.kcp.io/v1alpha1/shards/${shard.name}`, { metadata: { labels: { [SHARD_LABEL]: shard.name } } });
-      return true;
-    }, { timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(
+      `Shard ${shard.name} to be registered`,
+      async () => {
+        await root.patch(`/apis/core.kcp.io/v1alpha1/shards/${shard.name}`, {
+          metadata: { labels: { [SHARD_LABEL]: shard.name } },
+        });
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
   }
 }
 

@@ -30,7 +30,11 @@ export async function startShardedSetup(artifacts: Artifacts, name: string): Pro
   const local = await service.client();
   await installCrd(local, readCrd(join(REPO_ROOT, 'crds/syncagent.kcp.io_publishedresources.yaml')));
   await installCrd(local, readCrd(join(REPO_ROOT, 'test/fixtures/crds/crontab.yaml')));
-  await local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'api-syncagent' } });
+  await local.create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'api-syncagent' },
+  });
   const onRootShard = { [SHARD_LABEL]: 'root' };
   const org = await createWorkspace(kcp, 'root', uniqueName(name), onRootShard);
   const provider = await createWorkspace(kcp, org.path, 'provider', onRootShard);
@@ -43,6 +47,8 @@ export async function startShardedSetup(artifacts: Artifacts, name: string): Pro
 
 /** The service-cluster copy of a consumer's CronTab, if there is one. */
 export async function cronTabCopy(local: RestClient, ws: Workspace, name: string): Promise<KubeObject | undefined> {
-  const copies = await local.list(`/apis/example.com/v1/namespaces/${ws.cluster}/crontabs`).catch(() => ({ items: [] as KubeObject[] }));
+  const copies = await local
+    .list(`/apis/example.com/v1/namespaces/${ws.cluster}/crontabs`)
+    .catch(() => ({ items: [] as KubeObject[] }));
   return copies.items.find((o) => o.metadata.annotations?.['syncagent.kcp.io/remote-object-name'] === name);
 }

@@ -3,7 +3,17 @@ import { execaSync } from 'execa';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
-export type Tool = 'kcp' | 'cache-server' | 'kcp-front-proxy' | 'sharded-test-server' | 'kube-apiserver' | 'kube-controller-manager' | 'etcd' | 'helm' | 'crossplane' | 'upstream-syncagent';
+export type Tool =
+  | 'kcp'
+  | 'cache-server'
+  | 'kcp-front-proxy'
+  | 'sharded-test-server'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'etcd'
+  | 'helm'
+  | 'crossplane'
+  | 'upstream-syncagent';
 
 /** Path of a server binary built by `make tools` (hack/build-tools.sh). */
 export function toolPath(tool: Tool): string {

@@ -32,7 +32,12 @@ export async function prepareUpstreamExport(kcp: KcpServer, providerPath: string
   await grantAgentAccess(kcp, providerPath, exportName);
   const provider = await kcp.client('admin', providerPath);
   await grantUpstreamExtras(provider, `upstream-syncagent-extras:${exportName}`);
-  await applyObject(provider, { apiVersion: 'apis.kcp.io/v1alpha2', kind: 'APIExport', metadata: { name: exportName }, spec: {} });
+  await applyObject(provider, {
+    apiVersion: 'apis.kcp.io/v1alpha2',
+    kind: 'APIExport',
+    metadata: { name: exportName },
+    spec: {},
+  });
 }
 
 /**
@@ -55,7 +60,9 @@ export function startUpstreamAgent(artifacts: Artifacts, setup: UpstreamAgentSet
     '--log-debug',
     ...(setup.extraArgs ?? []),
   ];
-  const proc = startProcess(`upstream/${setup.name}`, toolPath('upstream-syncagent'), args, { logFile: artifacts.logFile(`upstream-${setup.name}.log`) });
+  const proc = startProcess(`upstream/${setup.name}`, toolPath('upstream-syncagent'), args, {
+    logFile: artifacts.logFile(`upstream-${setup.name}.log`),
+  });
   return { process: proc, args };
 }
 
@@ -66,14 +73,18 @@ export function startUpstreamAgent(artifacts: Artifacts, setup: UpstreamAgentSet
  */
 export async function grantUpstreamExtras(provider: RestClient, name: string): Promise<void> {
   await applyObject(provider, {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name },
     rules: [
       { apiGroups: ['core.kcp.io'], resources: ['logicalclusters'], resourceNames: ['cluster'], verbs: ['get'] },
       { apiGroups: [''], resources: ['events'], verbs: ['get', 'create', 'patch', 'update'] },
     ],
   });
   await applyObject(provider, {
-    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: KCP_AGENT_USER }],
   });

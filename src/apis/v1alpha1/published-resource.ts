@@ -79,18 +79,23 @@ const OPTIONAL_BLOCKS = ['filter', 'naming', 'projection', 'mutation'] as const;
 function isSpec(spec: unknown): boolean {
   if (!isRecord(spec)) return false;
   const resource = spec['resource'];
-  if (!isRecord(resource) || typeof resource['apiGroup'] !== 'string' || typeof resource['kind'] !== 'string') return false;
-  return OPTIONAL_BLOCKS.every((key) => optional(spec[key], isRecord))
-    && optional(spec['enableWorkspacePaths'], (x) => typeof x === 'boolean')
-    && optional(spec['related'], (x) => Array.isArray(x) && x.every(isRelated))
-    && optional(spec['synchronization'], (x) => isRecord(x) && typeof x['enabled'] === 'boolean');
+  if (!isRecord(resource) || typeof resource['apiGroup'] !== 'string' || typeof resource['kind'] !== 'string')
+    return false;
+  return (
+    OPTIONAL_BLOCKS.every((key) => optional(spec[key], isRecord)) &&
+    optional(spec['enableWorkspacePaths'], (x) => typeof x === 'boolean') &&
+    optional(spec['related'], (x) => Array.isArray(x) && x.every(isRelated)) &&
+    optional(spec['synchronization'], (x) => isRecord(x) && typeof x['enabled'] === 'boolean')
+  );
 }
 
 function isRelated(v: unknown): boolean {
-  return isRecord(v)
-    && typeof v['identifier'] === 'string'
-    && (v['origin'] === 'service' || v['origin'] === 'kcp')
-    && isRecord(v['object']);
+  return (
+    isRecord(v) &&
+    typeof v['identifier'] === 'string' &&
+    (v['origin'] === 'service' || v['origin'] === 'kcp') &&
+    isRecord(v['object'])
+  );
 }
 
 function optional(v: unknown, check: (x: unknown) => boolean): boolean {

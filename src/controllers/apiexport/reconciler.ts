@@ -57,7 +57,10 @@ export async function reconcileExport(deps: ExportReconcilerDeps): Promise<Resul
   if (!deepEqual(spec, current.spec) || !annotated) {
     await deps.updateExport({
       ...current,
-      metadata: { ...current.metadata, annotations: { ...current.metadata.annotations, [AGENT_NAME_ANNOTATION]: deps.agentName } },
+      metadata: {
+        ...current.metadata,
+        annotations: { ...current.metadata.annotations, [AGENT_NAME_ANNOTATION]: deps.agentName },
+      },
       spec,
     });
     return { requeueAfterMs: 0 };
@@ -73,24 +76,35 @@ export async function reconcileExport(deps: ExportReconcilerDeps): Promise<Resul
 }
 
 /** ExportReady on each PublishedResource: is its current schema served? */
-async function reportExportReady(current: APIExport, prs: PublishedResource[], conflicts: Map<string, string>, deps: ExportReconcilerDeps): Promise<void> {
+async function reportExportReady(
+  current: APIExport,
+  prs: PublishedResource[],
+  conflicts: Map<string, string>,
+  deps: ExportReconcilerDeps,
+): Promise<void> {
   const served = new Set((current.spec.resources ?? []).map((r) => r.schema));
   for (const pr of prs) {
     const name = pr.status?.resourceSchemaName;
     if (name === undefined || name === '') continue;
     const conflict = conflicts.get(pr.metadata.name ?? '');
     if (conflict !== undefined) {
-      await deps.writeStatus(pr, { conditions: [{ type: CONDITION.exportReady, status: 'False', reason: 'Conflict', message: conflict }] });
+      await deps.writeStatus(pr, {
+        conditions: [{ type: CONDITION.exportReady, status: 'False', reason: 'Conflict', message: conflict }],
+      });
       continue;
     }
     const ready = served.has(name);
     await deps.writeStatus(pr, {
-      conditions: [{
-        type: CONDITION.exportReady,
-        status: ready ? 'True' : 'False',
-        reason: ready ? 'Exported' : 'Pending',
-        message: ready ? `APIExport ${deps.exportName} serves ${name}` : `waiting for APIExport ${deps.exportName} to serve ${name}`,
-      }],
+      conditions: [
+        {
+          type: CONDITION.exportReady,
+          status: ready ? 'True' : 'False',
+          reason: ready ? 'Exported' : 'Pending',
+          message: ready
+            ? `APIExport ${deps.exportName} serves ${name}`
+            : `waiting for APIExport ${deps.exportName} to serve ${name}`,
+        },
+      ],
     });
   }
 }

@@ -20,7 +20,10 @@ export interface SchemaReconcilerDeps {
   findSource(group: string, kind: string): Promise<CustomResourceDefinition | undefined>;
   schemaExists(name: string): Promise<boolean>;
   createSchema(schema: APIResourceSchema): Promise<void>;
-  writeStatus(pr: PublishedResource, change: { conditions: ConditionInput[]; resourceSchemaName?: string }): Promise<boolean>;
+  writeStatus(
+    pr: PublishedResource,
+    change: { conditions: ConditionInput[]; resourceSchemaName?: string },
+  ): Promise<boolean>;
 }
 
 /**
@@ -35,14 +38,23 @@ export async function reconcileSchema(name: string, deps: SchemaReconcilerDeps):
   const { apiGroup, kind } = pr.spec.resource;
   const crd = await deps.findSource(apiGroup, kind);
   if (crd === undefined) {
-    await deps.writeStatus(pr, { conditions: [notReady('SourceNotFound', `spec.resource: the service cluster serves no kind "${kind}" in API group "${apiGroup}"`)] });
+    await deps.writeStatus(pr, {
+      conditions: [
+        notReady(
+          'SourceNotFound',
+          `spec.resource: the service cluster serves no kind "${kind}" in API group "${apiGroup}"`,
+        ),
+      ],
+    });
     return { requeueAfterMs: MISSING_SOURCE_RETRY_MS };
   }
   let schema: APIResourceSchema;
   try {
     schema = buildSchema(pr, crd, deps.agentName);
   } catch (err) {
-    await deps.writeStatus(pr, { conditions: [notReady('InvalidSpec', err instanceof Error ? err.message : String(err))] });
+    await deps.writeStatus(pr, {
+      conditions: [notReady('InvalidSpec', err instanceof Error ? err.message : String(err))],
+    });
     return undefined;
   }
   const schemaName = schema.metadata.name ?? '';
@@ -52,13 +64,24 @@ export async function reconcileSchema(name: string, deps: SchemaReconcilerDeps):
   }
   await deps.writeStatus(pr, {
     resourceSchemaName: schemaName,
-    conditions: [{ type: CONDITION.schemaReady, status: 'True', reason: 'Published', message: `APIResourceSchema ${schemaName} is published in kcp` }],
+    conditions: [
+      {
+        type: CONDITION.schemaReady,
+        status: 'True',
+        reason: 'Published',
+        message: `APIResourceSchema ${schemaName} is published in kcp`,
+      },
+    ],
   });
   return undefined;
 }
 
 /** The schema for a PublishedResource and its source type. Throws naming the invalid field. */
-export function buildSchema(pr: PublishedResource, crd: CustomResourceDefinition, agentName: string): APIResourceSchema {
+export function buildSchema(
+  pr: PublishedResource,
+  crd: CustomResourceDefinition,
+  agentName: string,
+): APIResourceSchema {
   return planFor(pr, crd, agentName).schema;
 }
 

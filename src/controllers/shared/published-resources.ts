@@ -1,5 +1,11 @@
 import type { Condition } from '../../apis/kcp.ts';
-import { CONDITION_TYPES, GROUP, PLURAL, VERSION, type PublishedResource } from '../../apis/v1alpha1/published-resource.ts';
+import {
+  CONDITION_TYPES,
+  GROUP,
+  PLURAL,
+  VERSION,
+  type PublishedResource,
+} from '../../apis/v1alpha1/published-resource.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
 import { conditionUnchanged, setCondition } from '../../translate/conditions.ts';
 import { deepEqual } from '../../translate/deep-equal.ts';

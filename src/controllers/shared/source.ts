@@ -28,7 +28,8 @@ export function sourceFinder(crds: Informer, service: RestClient, clock: Clock):
     if (crd !== undefined) return crd as unknown as CustomResourceDefinition;
     const key = `${group}/${kind}`;
     const hit = cache.get(key);
-    if (hit !== undefined && clock.now() - hit.at < (hit.crd === undefined ? MISSING_TTL_MS : DISCOVERY_TTL_MS)) return hit.crd;
+    if (hit !== undefined && clock.now() - hit.at < (hit.crd === undefined ? MISSING_TTL_MS : DISCOVERY_TTL_MS))
+      return hit.crd;
     const built = await definitionFromDiscovery(service, group, kind);
     cache.set(key, { crd: built, at: clock.now() });
     return built;
@@ -40,7 +41,11 @@ export function sourceFinder(crds: Informer, service: RestClient, clock: Clock):
  * the server serves it in (the preferred one is the storage version), or
  * undefined when the service cluster does not serve the kind.
  */
-export async function definitionFromDiscovery(service: RestClient, group: string, kind: string): Promise<CustomResourceDefinition | undefined> {
+export async function definitionFromDiscovery(
+  service: RestClient,
+  group: string,
+  kind: string,
+): Promise<CustomResourceDefinition | undefined> {
   let versions;
   try {
     versions = await discoverVersions(service, group, kind);

@@ -9,12 +9,28 @@ import { type ConditionInput, writeStatus } from './published-resources.ts';
  * change, so neither repeats every pass).
  */
 export function statusWriter(ctx: AgentContext, controller: string) {
-  return async (pr: PublishedResource, change: { conditions: ConditionInput[]; resourceSchemaName?: string }): Promise<boolean> => {
+  return async (
+    pr: PublishedResource,
+    change: { conditions: ConditionInput[]; resourceSchemaName?: string },
+  ): Promise<boolean> => {
     const written = await writeStatus(ctx.service, pr, change, ctx.now());
     if (!written) return false;
     for (const c of change.conditions) {
-      if (c.status !== 'False' || c.reason === 'Starting' || c.reason === 'Pending' || c.reason === 'Disabled' || c.reason === 'WaitingForSchema') continue;
-      ctx.logger.warn('PublishedResource cannot be served', { controller, publishedResource: pr.metadata.name, condition: c.type, reason: c.reason, problem: c.message });
+      if (
+        c.status !== 'False' ||
+        c.reason === 'Starting' ||
+        c.reason === 'Pending' ||
+        c.reason === 'Disabled' ||
+        c.reason === 'WaitingForSchema'
+      )
+        continue;
+      ctx.logger.warn('PublishedResource cannot be served', {
+        controller,
+        publishedResource: pr.metadata.name,
+        condition: c.type,
+        reason: c.reason,
+        problem: c.message,
+      });
       ctx.events.record(ctx.service, pr, { type: 'Warning', reason: c.reason ?? 'Failed', message: c.message ?? '' });
     }
     return true;

@@ -72,9 +72,10 @@ export class SyncController {
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
     const { publishedResource } = deps.target;
-    this.statusLatency = deps.target.local.hasStatus && deps.target.remote.hasStatus
-      ? new StatusLatency(deps.clock, (ms) => deps.observer?.onStatusSynced(publishedResource, ms))
-      : undefined;
+    this.statusLatency =
+      deps.target.local.hasStatus && deps.target.remote.hasStatus
+        ? new StatusLatency(deps.clock, (ms) => deps.observer?.onStatusSynced(publishedResource, ms))
+        : undefined;
     this.queue = new WorkQueue({
       clock: deps.clock,
       tenantOf: tenantOfKey,
@@ -100,11 +101,20 @@ export class SyncController {
       this.onLocalChange(obj, old, deleted);
     });
     this.relatedWatches = new RelatedWatches({
-      target: deps.target, rules: deps.behaviour.related, kcp: deps.kcp, local: deps.local, clock: deps.clock, logger: deps.logger,
-      enqueue: (key) => { this.queue.add(key); },
+      target: deps.target,
+      rules: deps.behaviour.related,
+      kcp: deps.kcp,
+      local: deps.local,
+      clock: deps.clock,
+      logger: deps.logger,
+      enqueue: (key) => {
+        this.queue.add(key);
+      },
       copies: () => this.localInformer.list(),
-      primariesIn: (cluster) => [...this.remotes.values()].flatMap((r) => r.informer.list())
-        .filter((o) => o.metadata.annotations?.[CLUSTER_ANNOTATION] === cluster),
+      primariesIn: (cluster) =>
+        [...this.remotes.values()]
+          .flatMap((r) => r.informer.list())
+          .filter((o) => o.metadata.annotations?.[CLUSTER_ANNOTATION] === cluster),
     });
   }
 
@@ -165,7 +175,9 @@ export class SyncController {
 
   private startRemote(url: string, signal: AbortSignal): void {
     const abort = new AbortController();
-    const stop = (): void => { abort.abort(); };
+    const stop = (): void => {
+      abort.abort();
+    };
     signal.addEventListener('abort', stop, { once: true });
     const informer = new Informer({
       name: `remote/${this.deps.target.publishedResource}`,
@@ -186,7 +198,9 @@ export class SyncController {
       this.queue.add(key);
     });
     // The listener goes with the watch: URLs come and go for as long as the sync runs.
-    const done = informer.run(abort.signal).finally(() => { signal.removeEventListener('abort', stop); });
+    const done = informer.run(abort.signal).finally(() => {
+      signal.removeEventListener('abort', stop);
+    });
     this.remotes.set(url, { informer, abort, done });
   }
 
@@ -231,17 +245,27 @@ export class SyncController {
       },
       local: this.deps.local,
       // A consumer object lives in one virtual workspace's cache; the others ignore it.
-      wroteRemote: (key, basedOn, written) => { for (const r of this.remotes.values()) r.informer.recordWrite(key, basedOn, written); },
-      wroteLocal: (basedOn, written) => { this.localInformer.recordWrite(localKeyOf(written), basedOn, written); },
+      wroteRemote: (key, basedOn, written) => {
+        for (const r of this.remotes.values()) r.informer.recordWrite(key, basedOn, written);
+      },
+      wroteLocal: (basedOn, written) => {
+        this.localInformer.recordWrite(localKeyOf(written), basedOn, written);
+      },
       ensureNamespace: (name) => this.ensureNamespace(name),
-      forgetNamespace: (name) => { this.deps.knownNamespaces.delete(name); },
+      forgetNamespace: (name) => {
+        this.deps.knownNamespaces.delete(name);
+      },
       events: this.deps.events,
       logger: this.deps.logger,
       behaviour: this.deps.behaviour,
       workspacePath: (cluster) => this.workspacePath(cluster),
       namespaceLabels: (cluster, namespace) => this.namespaceLabels(cluster, namespace),
-      copyCreated: (consumer) => { this.deps.observer?.onCopyCreated(this.deps.target.publishedResource, consumer.metadata.creationTimestamp); },
-      statusInSync: (key, copy, wrote) => { this.statusLatency?.inSync(key, copy, wrote); },
+      copyCreated: (consumer) => {
+        this.deps.observer?.onCopyCreated(this.deps.target.publishedResource, consumer.metadata.creationTimestamp);
+      },
+      statusInSync: (key, copy, wrote) => {
+        this.statusLatency?.inSync(key, copy, wrote);
+      },
       relatedClient: (side, cluster) => (side === 'service' ? this.deps.local : this.io().remoteClient(cluster)),
       servedResource: (side, cluster, type) => this.servedResource(side, cluster, type),
       hasCopiesOfOtherClusters: (namespace, cluster) => this.copies.hasOtherClusters(namespace, cluster),
@@ -288,8 +312,11 @@ export class SyncController {
 
   private async ensureNamespace(name: string): Promise<void> {
     if (this.deps.knownNamespaces.has(name)) return;
-    await this.deps.local.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
-      .catch((err: unknown) => { if (!isAlreadyExists(err)) throw err; });
+    await this.deps.local
+      .create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
+      .catch((err: unknown) => {
+        if (!isAlreadyExists(err)) throw err;
+      });
     this.deps.knownNamespaces.add(name);
   }
 }

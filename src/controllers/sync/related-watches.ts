@@ -46,14 +46,19 @@ export class RelatedWatches {
 
   constructor(deps: RelatedWatchDeps) {
     this.deps = deps;
-    const watched = deps.rules.filter((r) => r.spec.watch !== undefined).map((rule): Watched => ({
-      rule, selector: rule.spec.watch?.bySelector === undefined ? undefined : fromLabelSelector(rule.spec.watch.bySelector),
-    }));
+    const watched = deps.rules
+      .filter((r) => r.spec.watch !== undefined)
+      .map((rule): Watched => ({
+        rule,
+        selector: rule.spec.watch?.bySelector === undefined ? undefined : fromLabelSelector(rule.spec.watch.bySelector),
+      }));
     this.service = watched.filter((w) => w.rule.origin === 'service');
     this.kcp = watched.filter((w) => w.rule.origin === 'kcp');
     for (const w of this.service) {
       const informer = this.informer(deps.local, w, 'local');
-      informer.onChange((obj) => { this.onServiceChange(w, obj); });
+      informer.onChange((obj) => {
+        this.onServiceChange(w, obj);
+      });
       this.locals.push(informer);
     }
   }
@@ -74,10 +79,18 @@ export class RelatedWatches {
     for (const url of urls) {
       if (this.remotes.has(url)) continue;
       const abort = new AbortController();
-      signal.addEventListener('abort', () => { abort.abort(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          abort.abort();
+        },
+        { once: true },
+      );
       for (const w of this.kcp) {
         const informer = this.informer(this.deps.kcp.forServer(`${url}/clusters/*`), w, 'remote');
-        informer.onChange((obj) => { this.onKcpChange(w, obj); });
+        informer.onChange((obj) => {
+          this.onKcpChange(w, obj);
+        });
         void informer.run(abort.signal);
       }
       this.remotes.set(url, { abort });
@@ -91,7 +104,8 @@ export class RelatedWatches {
       name: `${where}/${this.deps.target.publishedResource}/related/${w.rule.identifier}`,
       client,
       path: `${base}/${t.resource}`,
-      keyOf: (o) => `${o.metadata.annotations?.[CLUSTER_ANNOTATION] ?? ''}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`,
+      keyOf: (o) =>
+        `${o.metadata.annotations?.[CLUSTER_ANNOTATION] ?? ''}|${o.metadata.namespace ?? ''}|${o.metadata.name ?? ''}`,
       transform: metadataOnly,
       compact: true,
       notFoundIsTransient: where === 'remote',
@@ -103,12 +117,19 @@ export class RelatedWatches {
   private onServiceChange(w: Watched, obj: KubeObject): void {
     const { target } = this.deps;
     for (const copy of this.deps.copies()) {
-      const owned = (obj.metadata.ownerReferences ?? []).some((r) => r.uid === copy.metadata.uid
-        || (r.name === copy.metadata.name && r.kind === target.local.kind && r.apiVersion === apiVersionOf(target.local) && copy.metadata.namespace === obj.metadata.namespace));
+      const owned = (obj.metadata.ownerReferences ?? []).some(
+        (r) =>
+          r.uid === copy.metadata.uid ||
+          (r.name === copy.metadata.name &&
+            r.kind === target.local.kind &&
+            r.apiVersion === apiVersionOf(target.local) &&
+            copy.metadata.namespace === obj.metadata.namespace),
+      );
       const selected = w.selector !== undefined && matchesSelector(w.selector, copy.metadata.labels);
       if (!(w.selector === undefined ? owned : selected)) continue;
       const ref = remoteRefFromLocal(copy, target.agentName);
-      if (ref !== undefined) this.deps.enqueue(remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name }));
+      if (ref !== undefined)
+        this.deps.enqueue(remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name }));
     }
   }
 
@@ -130,9 +151,12 @@ export class RelatedWatches {
 
   /** `bySelector`: the consumer objects of the workspace whose labels match. */
   private selectedInKcp(cluster: string, selector: readonly Requirement[]): string[] {
-    return this.deps.primariesIn(cluster)
+    return this.deps
+      .primariesIn(cluster)
       .filter((primary) => matchesSelector(selector, primary.metadata.labels))
-      .map((primary) => remoteKeyString({ cluster, namespace: primary.metadata.namespace ?? '', name: primary.metadata.name ?? '' }));
+      .map((primary) =>
+        remoteKeyString({ cluster, namespace: primary.metadata.namespace ?? '', name: primary.metadata.name ?? '' }),
+      );
   }
 }
 
@@ -141,9 +165,13 @@ function metadataOnly(obj: KubeObject): KubeObject {
   const m = obj.metadata;
   const cluster = m.annotations?.[CLUSTER_ANNOTATION];
   return {
-    apiVersion: obj.apiVersion, kind: obj.kind,
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
     metadata: {
-      name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion,
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
       ...(m.labels === undefined ? {} : { labels: m.labels }),
       ...(m.ownerReferences === undefined ? {} : { ownerReferences: m.ownerReferences }),
       ...(cluster === undefined ? {} : { annotations: { [CLUSTER_ANNOTATION]: cluster } }),

@@ -119,11 +119,12 @@ export class SyncManager {
       workers: 2,
       logger: this.opts.logger,
       observer: this.opts.observer,
-      reconcile: (name) => reconcileSyncManager(name, {
-        ...this.opts.reconcile,
-        ensureSync: (n, plan, fingerprint) => this.ensureSync(n, plan, fingerprint),
-        stopSync: (n) => this.stopSync(n),
-      }),
+      reconcile: (name) =>
+        reconcileSyncManager(name, {
+          ...this.opts.reconcile,
+          ensureSync: (n, plan, fingerprint) => this.ensureSync(n, plan, fingerprint),
+          stopSync: (n) => this.stopSync(n),
+        }),
     });
     this.runSignal = signal;
     try {
@@ -141,12 +142,19 @@ export class SyncManager {
     }
     await this.stopSync(name);
     if (this.runSignal === undefined || this.runSignal.aborted) return false;
-    this.opts.logger.info('Starting sync…', { publishedResource: name, remote: plan.target.remote, local: plan.target.local });
+    this.opts.logger.info('Starting sync…', {
+      publishedResource: name,
+      remote: plan.target.remote,
+      local: plan.target.local,
+    });
     const abort = new AbortController();
     const sync = this.opts.newSync(name, plan);
     sync.setEndpoints(this.opts.endpointUrls(), abort.signal);
     const done = sync.run(abort.signal).catch((err: unknown) => {
-      this.opts.logger.error('Sync stopped with an error', { publishedResource: name, error: err instanceof Error ? err.message : String(err) });
+      this.opts.logger.error('Sync stopped with an error', {
+        publishedResource: name,
+        error: err instanceof Error ? err.message : String(err),
+      });
       // Forgotten, so the next reconcile (with backoff) starts it afresh.
       if (this.running.get(name)?.sync === sync) this.running.delete(name);
       if (!abort.signal.aborted) this.queue.addRateLimited(name);
@@ -196,17 +204,27 @@ export function registerSyncManager(ctx: AgentContext, share?: EndpointShare): S
       const all = endpointUrls(ctx.endpointSlices.get(ctx.options.apiExportEndpointSliceRef));
       return share === undefined ? all : all.filter((url) => share.owns(url));
     },
-    newSync: (name, { target, behaviour }) => new SyncController({
-      target, behaviour, kcp: ctx.kcp, local: ctx.service, events: ctx.events, clock: ctx.clock,
-      logger: ctx.logger.child({ controller: 'sync', publishedResource: name }),
-      workers: ctx.options.syncWorkers, observer: ctx.observer, knownNamespaces,
-    }),
+    newSync: (name, { target, behaviour }) =>
+      new SyncController({
+        target,
+        behaviour,
+        kcp: ctx.kcp,
+        local: ctx.service,
+        events: ctx.events,
+        clock: ctx.clock,
+        logger: ctx.logger.child({ controller: 'sync', publishedResource: name }),
+        workers: ctx.options.syncWorkers,
+        observer: ctx.observer,
+        knownNamespaces,
+      }),
   });
   ctx.publishedResources.onChange((obj) => {
     manager.enqueue(obj.metadata.name ?? '');
     manager.enqueueAll();
   });
-  ctx.crds.onChange(() => { manager.enqueueAll(); });
+  ctx.crds.onChange(() => {
+    manager.enqueueAll();
+  });
   ctx.endpointSlices.onChange((slice, _old, deleted) => {
     if (slice.metadata.name !== ctx.options.apiExportEndpointSliceRef) return;
     logger.info('Virtual workspace endpoints changed', { urls: deleted ? [] : endpointUrls(slice) });

@@ -27,7 +27,11 @@ export interface SyncManagerDeps {
    * PublishedResource replaces its sync, never duplicates it).
    * Returns whether the sync's caches have loaded.
    */
-  ensureSync(name: string, plan: { target: SyncTarget; behaviour: SyncBehaviour }, fingerprint: string): Promise<boolean>;
+  ensureSync(
+    name: string,
+    plan: { target: SyncTarget; behaviour: SyncBehaviour },
+    fingerprint: string,
+  ): Promise<boolean>;
   stopSync(name: string): Promise<void>;
   writeStatus(pr: PublishedResource, change: { conditions: ConditionInput[] }): Promise<boolean>;
 }
@@ -56,20 +60,44 @@ export async function reconcileSyncManager(name: string, deps: SyncManagerDeps):
   } catch (err) {
     // The schema controller reports the invalid field; nothing can sync.
     await deps.stopSync(name);
-    await deps.writeStatus(pr, { conditions: [{ type: CONDITION.syncing, status: 'False', reason: 'InvalidSpec', message: err instanceof Error ? err.message : String(err) }] });
+    await deps.writeStatus(pr, {
+      conditions: [
+        {
+          type: CONDITION.syncing,
+          status: 'False',
+          reason: 'InvalidSpec',
+          message: err instanceof Error ? err.message : String(err),
+        },
+      ],
+    });
     return undefined;
   }
   const synced = await deps.ensureSync(name, plan, canonicalJson(plan.target));
   await deps.writeStatus(pr, {
-    conditions: [synced
-      ? { type: CONDITION.syncing, status: 'True', reason: 'Syncing', message: 'objects are synced between kcp and the service cluster' }
-      : { type: CONDITION.syncing, status: 'False', reason: 'Starting', message: 'loading objects from kcp and the service cluster' }],
+    conditions: [
+      synced
+        ? {
+            type: CONDITION.syncing,
+            status: 'True',
+            reason: 'Syncing',
+            message: 'objects are synced between kcp and the service cluster',
+          }
+        : {
+            type: CONDITION.syncing,
+            status: 'False',
+            reason: 'Starting',
+            message: 'loading objects from kcp and the service cluster',
+          },
+    ],
   });
   return synced ? undefined : { requeueAfterMs: STARTING_POLL_MS };
 }
 
 /** Why a PublishedResource must not sync now, as a condition reason and message. */
-function blockedReason(pr: PublishedResource, all: PublishedResource[]): { reason: string; message: string } | undefined {
+function blockedReason(
+  pr: PublishedResource,
+  all: PublishedResource[],
+): { reason: string; message: string } | undefined {
   if (pr.spec.synchronization?.enabled === false) {
     return { reason: 'Disabled', message: 'synchronization is disabled; the API is only published' };
   }

@@ -25,7 +25,17 @@ const LIST_OF_DYN: StaticType = { list: DYN };
 const MAP_OF_DYN: StaticType = { map: [DYN, DYN] };
 
 const TYPE_IDENTIFIERS = new Set([
-  'int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn',
+  'int',
+  'uint',
+  'double',
+  'bool',
+  'string',
+  'bytes',
+  'list',
+  'map',
+  'null_type',
+  'type',
+  'dyn',
 ]);
 
 /** Kinds that have fields: maps (and dyn). */
@@ -73,31 +83,47 @@ export function checkExpression(env: CelEnv, expr: Expr, variables: readonly str
 function checkExpr(env: CelEnv, e: Expr, scope: Scope): StaticType {
   const kind = e.exprKind;
   switch (kind.case) {
-    case 'constExpr': return constType(kind.value);
-    case 'identExpr': return identType(kind.value.name, scope);
+    case 'constExpr':
+      return constType(kind.value);
+    case 'identExpr':
+      return identType(kind.value.name, scope);
     case 'selectExpr': {
       const operand = kind.value.operand === undefined ? DYN : checkExpr(env, kind.value.operand, scope);
-      if (!SELECTABLE.has(kindOf(operand))) throw new Error(`type '${display(operand)}' does not support field selection`);
+      if (!SELECTABLE.has(kindOf(operand)))
+        throw new Error(`type '${display(operand)}' does not support field selection`);
       return kind.value.testOnly ? 'bool' : DYN;
     }
-    case 'callExpr': return checkCall(env, kind.value, scope);
-    case 'listExpr': return { list: joined(kind.value.elements.map((el) => checkExpr(env, el, scope))) };
-    case 'structExpr': return checkStruct(env, kind.value, scope);
-    case 'comprehensionExpr': return checkComprehension(env, kind.value, scope);
-    default: throw new Error('unsupported expression');
+    case 'callExpr':
+      return checkCall(env, kind.value, scope);
+    case 'listExpr':
+      return { list: joined(kind.value.elements.map((el) => checkExpr(env, el, scope))) };
+    case 'structExpr':
+      return checkStruct(env, kind.value, scope);
+    case 'comprehensionExpr':
+      return checkComprehension(env, kind.value, scope);
+    default:
+      throw new Error('unsupported expression');
   }
 }
 
 function constType(c: Constant): string {
   switch (c.constantKind.case) {
-    case 'int64Value': return 'int';
-    case 'uint64Value': return 'uint';
-    case 'doubleValue': return 'double';
-    case 'stringValue': return 'string';
-    case 'boolValue': return 'bool';
-    case 'bytesValue': return 'bytes';
-    case 'nullValue': return 'null_type';
-    default: throw new Error('unsupported constant');
+    case 'int64Value':
+      return 'int';
+    case 'uint64Value':
+      return 'uint';
+    case 'doubleValue':
+      return 'double';
+    case 'stringValue':
+      return 'string';
+    case 'boolValue':
+      return 'bool';
+    case 'bytesValue':
+      return 'bytes';
+    case 'nullValue':
+      return 'null_type';
+    default:
+      throw new Error('unsupported constant');
   }
 }
 
@@ -152,12 +178,15 @@ function entriesOf(t: StaticType): readonly [StaticType, StaticType] | undefined
 function checkContainerOperands(fn: string, args: readonly StaticType[]): StaticType | undefined {
   const [a = DYN, b = DYN] = args;
   switch (fn) {
-    case '_+_': return checkConcat(a, b, args);
+    case '_+_':
+      return checkConcat(a, b, args);
     case '@in':
       checkIn(a, b, args);
       return undefined;
-    case '_[_]': return checkIndex(a, b, args);
-    default: return undefined;
+    case '_[_]':
+      return checkIndex(a, b, args);
+    default:
+      return undefined;
   }
 }
 
@@ -225,7 +254,12 @@ function accepts(param: string, arg: StaticType): boolean {
   return param === DYN || kindOf(arg) === DYN || param === kindOf(arg);
 }
 
-function resolveOverload(env: CelEnv, fn: string, target: StaticType | undefined, args: readonly StaticType[]): StaticType {
+function resolveOverload(
+  env: CelEnv,
+  fn: string,
+  target: StaticType | undefined,
+  args: readonly StaticType[],
+): StaticType {
   const group = env.funcs.find(fn);
   if (group === undefined) throw new Error(`undeclared reference to '${fn}'`);
   const results = new Set<string>();

@@ -34,7 +34,11 @@ export function toCel(v: unknown, ints: boolean): CelInput {
   }
   if (Array.isArray(v)) return v.map((x) => toCel(x, ints));
   if (isRecord(v)) {
-    return new Map(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, toCel(x, ints)]));
+    return new Map(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, toCel(x, ints)]),
+    );
   }
   throw new Error(`cannot use a ${typeof v} as a CEL value`);
 }
@@ -56,10 +60,12 @@ export function fromCel(v: CelValue, field: string): unknown {
 }
 
 function mapFromCel(m: ReadonlyMap<unknown, CelValue>, field: string): Record<string, unknown> {
-  return Object.fromEntries([...m].map(([k, x]) => {
-    if (typeof k !== 'string') throw new MutationError(field, 'cannot represent a map with non-string keys in JSON');
-    return [k, fromCel(x, field)];
-  }));
+  return Object.fromEntries(
+    [...m].map(([k, x]) => {
+      if (typeof k !== 'string') throw new MutationError(field, 'cannot represent a map with non-string keys in JSON');
+      return [k, fromCel(x, field)];
+    }),
+  );
 }
 
 export interface SecondsNanos {
@@ -67,7 +73,11 @@ export interface SecondsNanos {
   nanos: number;
 }
 
-type MessageLike = Partial<SecondsNanos> & { $typeName?: string; message?: Partial<SecondsNanos>; desc?: { typeName?: string } };
+type MessageLike = Partial<SecondsNanos> & {
+  $typeName?: string;
+  message?: Partial<SecondsNanos>;
+  desc?: { typeName?: string };
+};
 
 /** The seconds and nanos of a Timestamp or Duration, as a reflected or a plain protobuf message. */
 export function secondsNanos(v: unknown): SecondsNanos {

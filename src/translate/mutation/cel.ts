@@ -18,7 +18,16 @@
  * (cel-check.ts) before they are planned.
  */
 import {
-  type CelFunc, type CelInput, type CelResult, CelScalar, celEnv, celFunc, isCelError, objectType, parse, plan,
+  type CelFunc,
+  type CelInput,
+  type CelResult,
+  CelScalar,
+  celEnv,
+  celFunc,
+  isCelError,
+  objectType,
+  parse,
+  plan,
 } from '@bufbuild/cel';
 import type { ResourceCELMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { formatFloatG } from '../../gjson/go-json.ts';

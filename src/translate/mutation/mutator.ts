@@ -28,7 +28,9 @@ const KINDS = ['delete', 'regex', 'template', 'cel'] as const;
  * `spec.mutation.status[0].cel.expression: failed to compile CEL expression: ...`.
  */
 export function compileMutations(
-  rules: readonly ResourceMutation[] | undefined, deps: MutationDeps, field = 'spec.mutation.spec',
+  rules: readonly ResourceMutation[] | undefined,
+  deps: MutationDeps,
+  field = 'spec.mutation.spec',
 ): Mutator {
   if (rules === undefined || rules.length === 0) return IDENTITY_MUTATOR;
   const compiled = rules.map((rule, i) => compileRule(rule, `${field}[${i}]`, deps));
@@ -40,7 +42,8 @@ export function compileMutations(
 
 /** Both directions of a `spec.mutation` block. */
 export function compileMutationSpec(
-  spec: ResourceMutationSpec | undefined, deps: MutationDeps,
+  spec: ResourceMutationSpec | undefined,
+  deps: MutationDeps,
 ): { spec: Mutator; status: Mutator } {
   return {
     spec: compileMutations(spec?.spec, deps, 'spec.mutation.spec'),
@@ -59,10 +62,14 @@ function compileRule(rule: unknown, field: string, deps: MutationDeps): Compiled
   const at = `${field}.${kind}`;
   if (!isRecord(spec)) throw new MutationError(at, 'must be an object');
   switch (kind) {
-    case 'delete': return compileDelete(spec as { path: string }, at);
-    case 'regex': return compileRegex(spec as { path: string }, at);
-    case 'template': return compileTemplate(spec as { path: string; template: string }, at, deps);
-    case 'cel': return compileCEL(spec as { path: string; expression: string }, at);
+    case 'delete':
+      return compileDelete(spec as { path: string }, at);
+    case 'regex':
+      return compileRegex(spec as { path: string }, at);
+    case 'template':
+      return compileTemplate(spec as { path: string; template: string }, at, deps);
+    case 'cel':
+      return compileCEL(spec as { path: string; expression: string }, at);
   }
 }
 
@@ -78,7 +85,10 @@ function applyRules(rules: readonly CompiledRule[], obj: KubeObject, other: Kube
       throw new MutationError(rule.field, `failed to apply mutation: ${message}`, { cause: err });
     }
     if (!isKubeObject(out)) {
-      throw new MutationError(rule.field, 'the result is no longer a Kubernetes object (metadata must remain an object)');
+      throw new MutationError(
+        rule.field,
+        'the result is no longer a Kubernetes object (metadata must remain an object)',
+      );
     }
     doc = out;
   }

@@ -89,7 +89,11 @@ export class TemplateValue {
   Map(): Record<string, TemplateValue> {
     const v = this.#result.value;
     if (!isRecord(v)) return {};
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, new TemplateValue(gjsonResultOf(x))]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, new TemplateValue(gjsonResultOf(x))]),
+    );
   }
 }
 
@@ -116,7 +120,9 @@ export function compileTemplate(rule: ResourceTemplateMutation, field: string, d
       try {
         out = render(data);
       } catch (err) {
-        throw new MutationError(`${field}.template`, `failed to execute template: ${errorMessage(err)}`, { cause: err });
+        throw new MutationError(`${field}.template`, `failed to execute template: ${errorMessage(err)}`, {
+          cause: err,
+        });
       }
       return setPath(doc, path, goTrimSpace(out));
     },
@@ -152,7 +158,11 @@ function asTemplateData(v: unknown): unknown {
   if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < INT64_LIMIT ? goInt(v, 'int64') : v;
   if (Array.isArray(v)) return v.map(asTemplateData);
   if (isRecord(v)) {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, asTemplateData(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, asTemplateData(x)]),
+    );
   }
   return v;
 }

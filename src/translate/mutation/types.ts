@@ -81,7 +81,8 @@ export function compileRulePath(rule: { path?: unknown }, field: string): JsonPa
   try {
     return compileJsonPath(path);
   } catch (err) {
-    if (err instanceof JsonPathError) throw new MutationError(`${field}.path`, `invalid path "${path}": ${err.message}`, { cause: err });
+    if (err instanceof JsonPathError)
+      throw new MutationError(`${field}.path`, `invalid path "${path}": ${err.message}`, { cause: err });
     throw err;
   }
 }

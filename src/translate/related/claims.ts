@@ -8,13 +8,19 @@ import type { RelatedResourceSpec } from '../../apis/v1alpha1/zz_generated.types
  * every PublishedResource.
  */
 const KCP_BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
-  '', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'events.k8s.io', 'admissionregistration.k8s.io', 'certificates.k8s.io',
+  '',
+  'rbac.authorization.k8s.io',
+  'coordination.k8s.io',
+  'events.k8s.io',
+  'admissionregistration.k8s.io',
+  'certificates.k8s.io',
 ]);
 
 /** The type a related rule reads or writes in consumer workspaces. */
 export function kcpSideResource(r: RelatedResourceSpec): { group: string; resource: string } {
   const legacy = r.kind === 'Secret' ? 'secrets' : r.kind === 'ConfigMap' ? 'configmaps' : undefined;
-  const origin = legacy !== undefined ? { group: '', resource: legacy } : { group: r.group ?? '', resource: r.resource ?? '' };
+  const origin =
+    legacy !== undefined ? { group: '', resource: legacy } : { group: r.group ?? '', resource: r.resource ?? '' };
   if (r.origin === 'kcp') return origin;
   return { group: r.projection?.group ?? origin.group, resource: r.projection?.resource ?? origin.resource };
 }

@@ -15,7 +15,9 @@ import { relatedApiVersion, type RelatedRule } from './rule.ts';
  * object can ever take them over.
  */
 export function desiredRelatedCopy(
-  rule: RelatedRule, origin: KubeObject, placement: RelatedPlacement,
+  rule: RelatedRule,
+  origin: KubeObject,
+  placement: RelatedPlacement,
   opts: { kind: string; existing?: KubeObject | undefined; owner?: string | undefined },
 ): KubeObject {
   const stripped = stripMetadataForCopy(origin);
@@ -29,14 +31,22 @@ export function desiredRelatedCopy(
   delete base.metadata.generateName;
   const mutated = rule.specMutator.apply(base, opts.existing);
   if (opts.owner === undefined) return mutated;
-  return { ...mutated, metadata: { ...mutated.metadata, annotations: { ...mutated.metadata.annotations, [RELATED_OWNER_ANNOTATION]: opts.owner } } };
+  return {
+    ...mutated,
+    metadata: {
+      ...mutated.metadata,
+      annotations: { ...mutated.metadata.annotations, [RELATED_OWNER_ANNOTATION]: opts.owner },
+    },
+  };
 }
 
 /** The owner value of a related object: `<publishedResource>/<queue key of the consumer object>`. */
-export const relatedOwner = (publishedResource: string, remoteKey: string): string => `${publishedResource}/${remoteKey}`;
+export const relatedOwner = (publishedResource: string, remoteKey: string): string =>
+  `${publishedResource}/${remoteKey}`;
 
 /** The key of one related copy in the state map. */
-export const stateKey = (rule: RelatedRule, kcp: RelatedPlacement): string => `${rule.identifier}/${kcp.namespace}/${kcp.name}`;
+export const stateKey = (rule: RelatedRule, kcp: RelatedPlacement): string =>
+  `${rule.identifier}/${kcp.namespace}/${kcp.name}`;
 
 /**
  * A document with every leaf (scalar or array) replaced by a short hash of
@@ -48,7 +58,8 @@ export function hashLeaves(doc: unknown): unknown {
   if (!isRecord(doc)) return sha1Hex(JSON.stringify(doc) ?? 'null').slice(0, 16);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(doc)) {
-    if (v !== undefined && v !== null) Object.defineProperty(out, k, { value: hashLeaves(v), enumerable: true, writable: true, configurable: true });
+    if (v !== undefined && v !== null)
+      Object.defineProperty(out, k, { value: hashLeaves(v), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -66,20 +77,31 @@ export function hashedState(desired: KubeObject): unknown {
  * missing or different and removes nothing. Undefined when applying it
  * would change nothing.
  */
-export function relatedPatch(lastHashed: unknown, desired: KubeObject, current: KubeObject): Record<string, unknown> | undefined {
+export function relatedPatch(
+  lastHashed: unknown,
+  desired: KubeObject,
+  current: KubeObject,
+): Record<string, unknown> | undefined {
   const state = stripForState(desired, ['status']);
-  const patch = lastHashed === undefined ? additive(state, current) : fillValues(createMergePatch(lastHashed, hashLeaves(state)), state);
+  const patch =
+    lastHashed === undefined
+      ? additive(state, current)
+      : fillValues(createMergePatch(lastHashed, hashLeaves(state)), state);
   if (patch === undefined) return undefined;
   return jsonEqual(applyMergePatch(current, patch), current) ? undefined : patch;
 }
 
 /** Replaces the hashes in a patch over hashed documents with the values at the same paths. */
-function fillValues(hashedPatch: Record<string, unknown> | undefined, values: unknown): Record<string, unknown> | undefined {
+function fillValues(
+  hashedPatch: Record<string, unknown> | undefined,
+  values: unknown,
+): Record<string, unknown> | undefined {
   if (hashedPatch === undefined) return undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(hashedPatch)) {
     const value = isRecord(values) ? values[k] : undefined;
-    const filled = v === null ? null : isRecord(v) && isRecord(value) ? (fillValues(v, value) ?? {}) : structuredClone(value);
+    const filled =
+      v === null ? null : isRecord(v) && isRecord(value) ? (fillValues(v, value) ?? {}) : structuredClone(value);
     Object.defineProperty(out, k, { value: filled, enumerable: true, writable: true, configurable: true });
   }
   return out;
@@ -92,7 +114,8 @@ function additive(desired: Record<string, unknown>, current: unknown): Record<st
     if (v === undefined || v === null) continue;
     const cur = isRecord(current) ? current[k] : undefined;
     const sub = isRecord(v) && isRecord(cur) ? additive(v, cur) : jsonEqual(v, cur) ? undefined : structuredClone(v);
-    if (sub !== undefined) Object.defineProperty(out, k, { value: sub, enumerable: true, writable: true, configurable: true });
+    if (sub !== undefined)
+      Object.defineProperty(out, k, { value: sub, enumerable: true, writable: true, configurable: true });
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -1,4 +1,8 @@
-import type { RelatedResourceObjectReference, RelatedResourceObjectSelector, RelatedResourceObjectSpec } from '../../apis/v1alpha1/zz_generated.types.ts';
+import type {
+  RelatedResourceObjectReference,
+  RelatedResourceObjectSelector,
+  RelatedResourceObjectSpec,
+} from '../../apis/v1alpha1/zz_generated.types.ts';
 import type { KubeObject } from '../../kube/object.ts';
 import { Regexp } from '../../regexp/regexp.ts';
 import { getResult, gjsonResultOf } from '../../gjson/json-path.ts';
@@ -51,7 +55,11 @@ export function referenceValues(ref: RelatedResourceObjectReference, obj: KubeOb
 }
 
 /** Upstream's `.Side`/`.Object`/`.ClusterName`/`.ClusterPath` template data. */
-export function sideTemplateData(ctx: LocateContext, side: Side, object: KubeObject = primaryOn(ctx, side)): Record<string, unknown> {
+export function sideTemplateData(
+  ctx: LocateContext,
+  side: Side,
+  object: KubeObject = primaryOn(ctx, side),
+): Record<string, unknown> {
   return { Side: side, Object: object, ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath };
 }
 
@@ -71,7 +79,9 @@ export function valuesOn(spec: RelatedResourceObjectSpec, ctx: LocateContext, at
   try {
     return [ctx.renderer.render(template, sideTemplateData(ctx, at.side, obj))];
   } catch (err) {
-    throw new RelatedRuleError(`${at.field}.template.template`, err instanceof Error ? err.message : String(err), { cause: err });
+    throw new RelatedRuleError(`${at.field}.template.template`, err instanceof Error ? err.message : String(err), {
+      cause: err,
+    });
   }
 }
 
@@ -84,7 +94,10 @@ export function pairedValues(spec: RelatedResourceObjectSpec, ctx: LocateContext
   const service = valuesOn(spec, ctx, { side: 'service', field });
   if (kcp === undefined || service === undefined) return [];
   if (kcp.length !== service.length) {
-    throw new RelatedRuleError(`${field}.reference.path`, `yields ${kcp.length} value(s) in kcp but ${service.length} on the service side`);
+    throw new RelatedRuleError(
+      `${field}.reference.path`,
+      `yields ${kcp.length} value(s) in kcp but ${service.length} on the service side`,
+    );
   }
   return kcp.map((k, i) => ({ kcp: k, service: service[i] ?? '' })).filter((p) => p.kcp !== '' && p.service !== '');
 }
@@ -95,7 +108,12 @@ export function pairedValues(spec: RelatedResourceObjectSpec, ctx: LocateContext
  * `join SEP LIST`), as upstream's do.
  */
 export function selectorString(sel: RelatedResourceObjectSelector, ctx: LocateContext, field: string): string {
-  const data = { LocalObject: ctx.local, RemoteObject: ctx.remote, ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath };
+  const data = {
+    LocalObject: ctx.local,
+    RemoteObject: ctx.remote,
+    ClusterName: ctx.clusterName,
+    ClusterPath: ctx.clusterPath,
+  };
   const sprig: LocateContext = { ...ctx, renderer: SPRIG_RENDERER };
   const parts: string[] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -120,7 +138,12 @@ export interface Found {
 }
 
 /** The destination name of an object (or namespace) found by a selector. */
-export function rewriteName(sel: RelatedResourceObjectSelector, ctx: LocateContext, found: Found, field: string): string {
+export function rewriteName(
+  sel: RelatedResourceObjectSelector,
+  ctx: LocateContext,
+  found: Found,
+  field: string,
+): string {
   const rw = sel.rewrite;
   if (rw.regex !== undefined) {
     const pattern = rw.regex.pattern ?? '';
@@ -128,8 +151,12 @@ export function rewriteName(sel: RelatedResourceObjectSelector, ctx: LocateConte
     return pattern === '' ? replacement : Regexp.compile(pattern).replaceAllString(found.name, replacement);
   }
   const data = {
-    Value: found.name, RelatedObject: found.object ?? null, LocalObject: ctx.local, RemoteObject: ctx.remote,
-    ClusterName: ctx.clusterName, ClusterPath: ctx.clusterPath,
+    Value: found.name,
+    RelatedObject: found.object ?? null,
+    LocalObject: ctx.local,
+    RemoteObject: ctx.remote,
+    ClusterName: ctx.clusterName,
+    ClusterPath: ctx.clusterPath,
   };
   return render(ctx, rw.template?.template ?? '', data, `${field}.selector.rewrite.template.template`);
 }

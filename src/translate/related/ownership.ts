@@ -8,7 +8,12 @@ import type { KubeObject } from '../../kube/object.ts';
  * the consumer's workspace: they never name the object, namespace or the
  * other tenant.
  */
-export function exclusiveUseRefusal(obj: KubeObject, copy: KubeObject, owner: string, sharedNamespace: boolean): string | undefined {
+export function exclusiveUseRefusal(
+  obj: KubeObject,
+  copy: KubeObject,
+  owner: string,
+  sharedNamespace: boolean,
+): string | undefined {
   const recorded = obj.metadata.annotations?.[RELATED_OWNER_ANNOTATION];
   if (recorded !== undefined && recorded !== owner) return 'the related object already belongs to another object';
   const refs = obj.metadata.ownerReferences ?? [];
@@ -20,7 +25,8 @@ export function exclusiveUseRefusal(obj: KubeObject, copy: KubeObject, owner: st
   // In a namespace that holds other consumers' objects, an object older than
   // this copy cannot have been made for it: it is someone else's, or the
   // provider's own.
-  if (sharedNamespace && olderThan(obj, copy)) return 'the related object existed before this object and was not made for it';
+  if (sharedNamespace && olderThan(obj, copy))
+    return 'the related object existed before this object and was not made for it';
   return undefined;
 }
 

@@ -1,6 +1,17 @@
-import type { RelatedResourceObjectSelector, RelatedResourceObjectSpec } from '../../apis/v1alpha1/zz_generated.types.ts';
+import type {
+  RelatedResourceObjectSelector,
+  RelatedResourceObjectSpec,
+} from '../../apis/v1alpha1/zz_generated.types.ts';
 import type { KubeObject } from '../../kube/object.ts';
-import { type LocateContext, pairedValues, type RelatedLister, rewriteName, selectorString, type SidePair, valuesOn } from './locate.ts';
+import {
+  type LocateContext,
+  pairedValues,
+  type RelatedLister,
+  rewriteName,
+  selectorString,
+  type SidePair,
+  valuesOn,
+} from './locate.ts';
 import { RelatedRuleError, type RelatedRule, type Side } from './rule.ts';
 
 /** Where one related object is on one side. */
@@ -44,7 +55,8 @@ interface Valued extends SidePair {
  */
 export function providerView(ctx: LocateContext, localHasStatus: boolean): LocateContext {
   const local: KubeObject = {
-    apiVersion: ctx.local.apiVersion, kind: ctx.local.kind,
+    apiVersion: ctx.local.apiVersion,
+    kind: ctx.local.kind,
     metadata: { name: ctx.local.metadata.name, namespace: ctx.local.metadata.namespace },
     ...(localHasStatus && ctx.local['status'] !== undefined ? { status: ctx.local['status'] } : {}),
   };
@@ -57,7 +69,12 @@ export function providerView(ctx: LocateContext, localHasStatus: boolean): Locat
  * RelatedRuleError (naming the field) for templates that fail, arrays of
  * different lengths and a cluster-scoped primary without `object.namespace`.
  */
-export async function resolveRelated(rule: RelatedRule, ctx: LocateContext, list: RelatedLister, localHasStatus: boolean): Promise<RelatedPair[]> {
+export async function resolveRelated(
+  rule: RelatedRule,
+  ctx: LocateContext,
+  list: RelatedLister,
+  localHasStatus: boolean,
+): Promise<RelatedPair[]> {
   const neutral = providerView(ctx, localHasStatus);
   const at = `spec.related[${rule.index}].object`;
   const env: Env = { ctx, neutral, list };
@@ -65,9 +82,10 @@ export async function resolveRelated(rule: RelatedRule, ctx: LocateContext, list
   const pairs = new Map<string, RelatedPair>();
   const obj = rule.spec.object;
   for (const ns of namespaces) {
-    const names = obj.selector === undefined
-      ? valued(obj, env, at, () => false)
-      : await selected(rule, obj.selector, env, { namespace: ns, field: at });
+    const names =
+      obj.selector === undefined
+        ? valued(obj, env, at, () => false)
+        : await selected(rule, obj.selector, env, { namespace: ns, field: at });
     for (const n of names) {
       const pair: RelatedPair = {
         kcp: { namespace: ns.kcp, name: n.kcp },
@@ -94,7 +112,8 @@ async function resolveNamespaces(rule: RelatedRule, env: Env): Promise<Valued[]>
   const localNs = env.ctx.local.metadata.namespace ?? '';
   if (spec === undefined) {
     const kcp = env.ctx.remote.metadata.namespace ?? '';
-    if (kcp === '' || localNs === '') throw new RelatedRuleError(at, 'is required when the primary object is cluster-scoped');
+    if (kcp === '' || localNs === '')
+      throw new RelatedRuleError(at, 'is required when the primary object is cluster-scoped');
     return [{ kcp, service: localNs, trusted: true }];
   }
   if (spec.selector === undefined) return valued(spec, env, at, (service) => service === localNs);
@@ -102,7 +121,12 @@ async function resolveNamespaces(rule: RelatedRule, env: Env): Promise<Valued[]>
 }
 
 /** Reference/template values on both sides, with whether the service side is provider-controlled. */
-function valued(spec: RelatedResourceObjectSpec, env: Env, at: string, alsoTrusted: (service: string) => boolean): Valued[] {
+function valued(
+  spec: RelatedResourceObjectSpec,
+  env: Env,
+  at: string,
+  alsoTrusted: (service: string) => boolean,
+): Valued[] {
   const pairs = pairedValues(spec, env.ctx, at);
   let providerValues: string[] | undefined;
   try {
@@ -118,7 +142,12 @@ function valued(spec: RelatedResourceObjectSpec, env: Env, at: string, alsoTrust
  * Objects (with `namespace`) or namespaces found by a selector on the origin
  * side, each mapped to its destination name by `rewrite`.
  */
-async function selected(rule: RelatedRule, sel: RelatedResourceObjectSelector, env: Env, where: { namespace?: Valued; field: string }): Promise<Valued[]> {
+async function selected(
+  rule: RelatedRule,
+  sel: RelatedResourceObjectSelector,
+  env: Env,
+  where: { namespace?: Valued; field: string },
+): Promise<Valued[]> {
   const { ctx, neutral, list } = env;
   const origin: Side = rule.origin;
   const selector = selectorString(sel, ctx, where.field);
@@ -129,16 +158,19 @@ async function selected(rule: RelatedRule, sel: RelatedResourceObjectSelector, e
     providerSelector = undefined;
   }
   const selectorTrusted = providerSelector === selector;
-  const ns = where.namespace === undefined ? undefined : origin === 'kcp' ? where.namespace.kcp : where.namespace.service;
+  const ns =
+    where.namespace === undefined ? undefined : origin === 'kcp' ? where.namespace.kcp : where.namespace.service;
   const found = await list(origin, selector, ns);
   const localNs = ctx.local.metadata.namespace ?? '';
-  return found.map((o): Valued => {
-    const name = o.metadata.name ?? '';
-    const rewritten = rewriteName(sel, ctx, { name, object: ns === undefined ? undefined : o }, where.field);
-    const service = origin === 'service' ? name : rewritten;
-    // Found on the service side by provider-controlled labels: the provider's choice.
-    // Found in kcp: the consumer picked the name, only the copy's own namespace is safe.
-    const trusted = origin === 'service' ? selectorTrusted : where.namespace === undefined && service === localNs;
-    return origin === 'service' ? { kcp: rewritten, service, trusted } : { kcp: name, service, trusted };
-  }).filter((v) => v.kcp !== '' && v.service !== '');
+  return found
+    .map((o): Valued => {
+      const name = o.metadata.name ?? '';
+      const rewritten = rewriteName(sel, ctx, { name, object: ns === undefined ? undefined : o }, where.field);
+      const service = origin === 'service' ? name : rewritten;
+      // Found on the service side by provider-controlled labels: the provider's choice.
+      // Found in kcp: the consumer picked the name, only the copy's own namespace is safe.
+      const trusted = origin === 'service' ? selectorTrusted : where.namespace === undefined && service === localNs;
+      return origin === 'service' ? { kcp: rewritten, service, trusted } : { kcp: name, service, trusted };
+    })
+    .filter((v) => v.kcp !== '' && v.service !== '');
 }

@@ -47,7 +47,8 @@ export class RelatedRuleError extends Error {
   }
 }
 
-export const typeOn = (rule: RelatedRule, side: Side): RelatedType => (rule.origin === side ? rule.originType : rule.destinationType);
+export const typeOn = (rule: RelatedRule, side: Side): RelatedType =>
+  rule.origin === side ? rule.originType : rule.destinationType;
 
 /** The collection path of a related type, in one namespace. */
 export function relatedCollectionPath(t: RelatedType, namespace: string): string {
@@ -74,7 +75,11 @@ export function compileRelatedRules(related: readonly RelatedResourceSpec[] | un
   return (related ?? []).map((spec, index) => {
     const at = `spec.related[${index}]`;
     // It becomes part of an annotation key (`<prefix><identifier>.<index>`), whose name part allows these.
-    if (!IDENTIFIER.test(spec.identifier)) throw new RelatedRuleError(`${at}.identifier`, 'must be letters, digits, "-", "_" or "." (starting and ending alphanumeric), at most 56 characters');
+    if (!IDENTIFIER.test(spec.identifier))
+      throw new RelatedRuleError(
+        `${at}.identifier`,
+        'must be letters, digits, "-", "_" or "." (starting and ending alphanumeric), at most 56 characters',
+      );
     if (seen.has(spec.identifier)) throw new RelatedRuleError(`${at}.identifier`, `"${spec.identifier}" is used twice`);
     seen.add(spec.identifier);
     const field = `${at} (${spec.identifier})`;
@@ -87,9 +92,18 @@ export function compileRelatedRules(related: readonly RelatedResourceSpec[] | un
     checkObjectRules(spec, at);
     const mutators = compileRelatedMutations(spec.mutation, at);
     return {
-      index, identifier: spec.identifier, field, origin: spec.origin, originType, destinationType,
-      identityHash: nonEmpty(spec.identityHash), cleanup: spec.cleanup === true, syncStatus: spec.syncStatus === true,
-      spec, specMutator: mutators.spec, statusMutator: mutators.status,
+      index,
+      identifier: spec.identifier,
+      field,
+      origin: spec.origin,
+      originType,
+      destinationType,
+      identityHash: nonEmpty(spec.identityHash),
+      cleanup: spec.cleanup === true,
+      syncStatus: spec.syncStatus === true,
+      spec,
+      specMutator: mutators.spec,
+      statusMutator: mutators.status,
     };
   });
 }
@@ -99,14 +113,21 @@ function nonEmpty(s: string | undefined): string | undefined {
 }
 
 function originTypeOf(spec: RelatedResourceSpec, at: string): RelatedType {
-  if (spec.origin !== 'service' && spec.origin !== 'kcp') throw new RelatedRuleError(`${at}.origin`, 'must be "service" or "kcp"');
-  if (spec.syncStatus === true && spec.origin === 'service' && spec.watch === undefined) throw new RelatedRuleError(`${at}.syncStatus`, 'needs watch for service-origin objects');
+  if (spec.origin !== 'service' && spec.origin !== 'kcp')
+    throw new RelatedRuleError(`${at}.origin`, 'must be "service" or "kcp"');
+  if (spec.syncStatus === true && spec.origin === 'service' && spec.watch === undefined)
+    throw new RelatedRuleError(`${at}.syncStatus`, 'needs watch for service-origin objects');
   return spec.kind !== undefined ? legacyType(spec, at) : resourceType(spec, at);
 }
 
 /** The deprecated `kind` shorthand. */
 function legacyType(spec: RelatedResourceSpec, at: string): RelatedType {
-  if (spec.version !== undefined || spec.resource !== undefined || spec.group !== undefined || spec.identityHash !== undefined) {
+  if (
+    spec.version !== undefined ||
+    spec.resource !== undefined ||
+    spec.group !== undefined ||
+    spec.identityHash !== undefined
+  ) {
     throw new RelatedRuleError(`${at}.kind`, 'cannot be combined with group, version, resource or identityHash');
   }
   const resource = LEGACY_KINDS[spec.kind ?? ''];
@@ -117,8 +138,10 @@ function legacyType(spec: RelatedResourceSpec, at: string): RelatedType {
 function resourceType(spec: RelatedResourceSpec, at: string): RelatedType {
   const version = nonEmpty(spec.version);
   const resource = nonEmpty(spec.resource);
-  if (version === undefined || resource === undefined) throw new RelatedRuleError(`${at}.resource`, 'set version and resource (or the deprecated kind)');
-  if (spec.identityHash !== undefined && nonEmpty(spec.group) === undefined) throw new RelatedRuleError(`${at}.identityHash`, 'needs group, version and resource');
+  if (version === undefined || resource === undefined)
+    throw new RelatedRuleError(`${at}.resource`, 'set version and resource (or the deprecated kind)');
+  if (spec.identityHash !== undefined && nonEmpty(spec.group) === undefined)
+    throw new RelatedRuleError(`${at}.identityHash`, 'needs group, version and resource');
   return { group: spec.group ?? '', version, resource };
 }
 
@@ -126,7 +149,8 @@ function checkObjectRules(spec: RelatedResourceSpec, at: string): void {
   checkLocator(spec.object, `${at}.object`);
   if (spec.object.namespace !== undefined) checkLocator(spec.object.namespace, `${at}.object.namespace`);
   const w = spec.watch;
-  if (w !== undefined && (w.byOwner === undefined) === (w.bySelector === undefined)) throw new RelatedRuleError(`${at}.watch`, 'set exactly one of byOwner or bySelector');
+  if (w !== undefined && (w.byOwner === undefined) === (w.bySelector === undefined))
+    throw new RelatedRuleError(`${at}.watch`, 'set exactly one of byOwner or bySelector');
   if (w?.bySelector !== undefined) guard(`${at}.watch.bySelector`, () => fromLabelSelector(w.bySelector));
 }
 
@@ -149,7 +173,8 @@ function checkLocator(loc: Locator, at: string): void {
     }
     guard(`${at}.selector.matchExpressions`, () => fromLabelSelector({ matchExpressions: sel.matchExpressions ?? [] }));
     const rw = sel.rewrite;
-    if ((rw.regex === undefined) === (rw.template === undefined)) throw new RelatedRuleError(`${at}.selector.rewrite`, 'set exactly one of regex or template');
+    if ((rw.regex === undefined) === (rw.template === undefined))
+      throw new RelatedRuleError(`${at}.selector.rewrite`, 'set exactly one of regex or template');
     checkRegex(rw.regex?.pattern, `${at}.selector.rewrite.regex.pattern`);
     if (rw.template !== undefined) checkTemplate(rw.template.template, `${at}.selector.rewrite.template.template`);
   }
@@ -172,15 +197,24 @@ function guard(field: string, body: () => unknown): void {
   }
 }
 
-function compileRelatedMutations(spec: ResourceMutationSpec | undefined, at: string): { spec: Mutator; status: Mutator } {
-  const deps = { templates: goTemplates, compileTemplate: (source: string) => compileTemplate(source, { functions: 'sprig' as const }) };
+function compileRelatedMutations(
+  spec: ResourceMutationSpec | undefined,
+  at: string,
+): { spec: Mutator; status: Mutator } {
+  const deps = {
+    templates: goTemplates,
+    compileTemplate: (source: string) => compileTemplate(source, { functions: 'sprig' as const }),
+  };
   try {
     return {
       spec: compileMutations(spec?.spec, deps, `${at}.mutation.spec`),
       status: compileMutations(spec?.status, deps, `${at}.mutation.status`),
     };
   } catch (err) {
-    const field = typeof err === 'object' && err !== null && 'field' in err && typeof err.field === 'string' ? err.field : `${at}.mutation`;
+    const field =
+      typeof err === 'object' && err !== null && 'field' in err && typeof err.field === 'string'
+        ? err.field
+        : `${at}.mutation`;
     throw new RelatedRuleError(field, err instanceof Error ? err.message : String(err), { cause: err });
   }
 }

@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import {
-  API_VERSION, CONDITION_TYPES, GROUP, isPublishedResource, KIND, PLURAL, type PublishedResource, VERSION,
+  API_VERSION,
+  CONDITION_TYPES,
+  GROUP,
+  isPublishedResource,
+  KIND,
+  PLURAL,
+  type PublishedResource,
+  VERSION,
 } from '../../../src/apis/v1alpha1/published-resource.ts';
 
 type Schema = Record<string, unknown>;
@@ -255,7 +262,8 @@ function schemaAt(root: Schema, path: string): Schema {
 function fieldNames(s: Schema, owner = KIND, rel = ''): string[] {
   const [o, r] = typeof s['title'] === 'string' ? [s['title'], ''] : [owner, rel];
   const out = r === '' ? [] : [`${o}${r}`];
-  for (const [key, child] of Object.entries(properties(s))) out.push(...fieldNames(record(child, key), o, `${r}.${key}`));
+  for (const [key, child] of Object.entries(properties(s)))
+    out.push(...fieldNames(record(child, key), o, `${r}.${key}`));
   if (isRecord(s['items'])) out.push(...fieldNames(s['items'], o, `${r}[]`));
   return out;
 }
@@ -264,7 +272,8 @@ function fieldNames(s: Schema, owner = KIND, rel = ''): string[] {
 function setFields(s: Schema, v: unknown, owner = KIND, rel = ''): string[] {
   const [o, r] = typeof s['title'] === 'string' ? [s['title'], ''] : [owner, rel];
   const out = r === '' ? [] : [`${o}${r}`];
-  if (Array.isArray(v) && isRecord(s['items'])) out.push(...v.flatMap((x) => setFields(record(s['items'], 'items'), x, o, `${r}[]`)));
+  if (Array.isArray(v) && isRecord(s['items']))
+    out.push(...v.flatMap((x) => setFields(record(s['items'], 'items'), x, o, `${r}[]`)));
   if (isRecord(v)) {
     for (const [key, x] of Object.entries(v)) {
       const child = properties(s)[key];
@@ -296,7 +305,9 @@ function structuralProblems(path: string, s: Schema): string[] {
     'x-kubernetes-preserve-unknown-fields' in s ? 'keeps unknown fields' : '',
     ...required.filter((r) => !(r in properties(s))).map((r) => `requires undeclared ${r}`),
     enumValues.every((e) => typeof e === s['type']) ? '' : 'enum values of the wrong type',
-  ].filter((p) => p !== '').map((p) => `${path}: ${p}`);
+  ]
+    .filter((p) => p !== '')
+    .map((p) => `${path}: ${p}`);
 }
 
 // --- a small validator for the subset of structural schemas this CRD uses ---
@@ -318,8 +329,11 @@ function celToJs(rule: string): (self: Schema) => boolean {
 
 function typeError(s: Schema, v: unknown, path: string): string | undefined {
   const ok: Record<string, (x: unknown) => boolean> = {
-    object: isRecord, array: Array.isArray, string: (x) => typeof x === 'string',
-    boolean: (x) => typeof x === 'boolean', integer: (x) => Number.isInteger(x),
+    object: isRecord,
+    array: Array.isArray,
+    string: (x) => typeof x === 'string',
+    boolean: (x) => typeof x === 'boolean',
+    integer: (x) => Number.isInteger(x),
   };
   const type = String(s['type']);
   const check = ok[type];
@@ -345,10 +359,14 @@ function validate(s: Schema, v: unknown, path = ''): string[] {
   const typeErr = typeError(s, v, path);
   if (typeErr !== undefined) return [typeErr];
   const errors: string[] = [];
-  if (Array.isArray(s['enum']) && !s['enum'].includes(v)) errors.push(`${path}: ${String(v)} is not one of ${s['enum'].join(', ')}`);
-  if (Array.isArray(v)) errors.push(...v.flatMap((x, i) => validate(record(s['items'], `${path} items`), x, `${path}[${i}]`)));
+  if (Array.isArray(s['enum']) && !s['enum'].includes(v))
+    errors.push(`${path}: ${String(v)} is not one of ${s['enum'].join(', ')}`);
+  if (Array.isArray(v))
+    errors.push(...v.flatMap((x, i) => validate(record(s['items'], `${path} items`), x, `${path}[${i}]`)));
   if (isRecord(v)) errors.push(...objectErrors(s, v, path));
-  const rules = Array.isArray(s['x-kubernetes-validations']) ? s['x-kubernetes-validations'].map((r) => record(r, 'rule')) : [];
+  const rules = Array.isArray(s['x-kubernetes-validations'])
+    ? s['x-kubernetes-validations'].map((r) => record(r, 'rule'))
+    : [];
   if (errors.length === 0 && isRecord(v)) {
     for (const r of rules) if (!celToJs(String(r['rule']))(v)) errors.push(`${path}: ${String(r['message'])}`);
   }
@@ -368,17 +386,83 @@ describe('PublishedResource API', function () {
       { name: 'full manifest', reason: 'every field of the API is set', input: FULL, want: true },
       { name: 'legacy manifest', reason: 'deprecated fields are still part of the API', input: LEGACY, want: true },
       { name: 'minimal object', reason: 'only resource is required in spec', input: MINIMAL, want: true },
-      { name: 'no apiVersion or kind', reason: 'list items may come without them', input: { metadata: { name: 'x' }, spec: { resource: { apiGroup: '', kind: 'Secret' } } }, want: true },
+      {
+        name: 'no apiVersion or kind',
+        reason: 'list items may come without them',
+        input: { metadata: { name: 'x' }, spec: { resource: { apiGroup: '', kind: 'Secret' } } },
+        want: true,
+      },
       { name: 'not an object', reason: 'guards take anything', input: 'PublishedResource', want: false },
-      { name: 'no metadata', reason: 'every stored object has metadata', input: { spec: { resource: { apiGroup: '', kind: 'Secret' } } }, want: false },
-      { name: 'other version', reason: 'only v1alpha1 has this shape', input: fullWith((pr) => { pr['apiVersion'] = 'syncagent.kcp.io/v1beta1'; }), want: false },
-      { name: 'other kind', reason: 'a different type', input: fullWith((pr) => { pr['kind'] = 'APIExport'; }), want: false },
-      { name: 'no spec', reason: 'spec is required', input: fullWith((pr) => { delete pr['spec']; }), want: false },
-      { name: 'no resource kind', reason: 'resource.kind is required', input: fullWith((pr) => { delete record(record(pr['spec'], 'spec')['resource'], 'resource')['kind']; }), want: false },
-      { name: 'related is not a list', reason: 'related is an array', input: fullWith((pr) => { record(pr['spec'], 'spec')['related'] = {}; }), want: false },
-      { name: 'unknown origin', reason: 'origin is service or kcp', input: fullWith((pr) => { record(pr['spec'], 'spec')['related'] = [{ identifier: 'a', origin: 'cluster', object: {} }]; }), want: false },
-      { name: 'synchronization without enabled', reason: 'enabled is required in the block', input: fullWith((pr) => { record(pr['spec'], 'spec')['synchronization'] = {}; }), want: false },
-      { name: 'status is a string', reason: 'status is an object', input: fullWith((pr) => { pr['status'] = 'ok'; }), want: false },
+      {
+        name: 'no metadata',
+        reason: 'every stored object has metadata',
+        input: { spec: { resource: { apiGroup: '', kind: 'Secret' } } },
+        want: false,
+      },
+      {
+        name: 'other version',
+        reason: 'only v1alpha1 has this shape',
+        input: fullWith((pr) => {
+          pr['apiVersion'] = 'syncagent.kcp.io/v1beta1';
+        }),
+        want: false,
+      },
+      {
+        name: 'other kind',
+        reason: 'a different type',
+        input: fullWith((pr) => {
+          pr['kind'] = 'APIExport';
+        }),
+        want: false,
+      },
+      {
+        name: 'no spec',
+        reason: 'spec is required',
+        input: fullWith((pr) => {
+          delete pr['spec'];
+        }),
+        want: false,
+      },
+      {
+        name: 'no resource kind',
+        reason: 'resource.kind is required',
+        input: fullWith((pr) => {
+          delete record(record(pr['spec'], 'spec')['resource'], 'resource')['kind'];
+        }),
+        want: false,
+      },
+      {
+        name: 'related is not a list',
+        reason: 'related is an array',
+        input: fullWith((pr) => {
+          record(pr['spec'], 'spec')['related'] = {};
+        }),
+        want: false,
+      },
+      {
+        name: 'unknown origin',
+        reason: 'origin is service or kcp',
+        input: fullWith((pr) => {
+          record(pr['spec'], 'spec')['related'] = [{ identifier: 'a', origin: 'cluster', object: {} }];
+        }),
+        want: false,
+      },
+      {
+        name: 'synchronization without enabled',
+        reason: 'enabled is required in the block',
+        input: fullWith((pr) => {
+          record(pr['spec'], 'spec')['synchronization'] = {};
+        }),
+        want: false,
+      },
+      {
+        name: 'status is a string',
+        reason: 'status is an object',
+        input: fullWith((pr) => {
+          pr['status'] = 'ok';
+        }),
+        want: false,
+      },
     ];
     for (const c of cases) {
       it(`${c.name}: ${String(c.want)} (${c.reason})`, function () {
@@ -389,12 +473,28 @@ describe('PublishedResource API', function () {
     // Each getter compiles only if the generated types have the field with that shape.
     const fields: { name: string; get: (pr: PublishedResource) => unknown; want: unknown }[] = [
       { name: 'watch.byOwner', get: (pr) => pr.spec.related?.[0]?.watch?.byOwner, want: {} },
-      { name: 'object.selector.rewrite.template', get: (pr) => pr.spec.related?.[1]?.object.selector?.rewrite.template?.template, want: '{{ .Value }}-{{ .ClusterName }}' },
-      { name: 'namespace.selector.rewrite.regex', get: (pr) => pr.spec.related?.[1]?.object.namespace?.selector?.rewrite.regex?.replacement, want: 'backup-$1' },
-      { name: 'namespace.reference.regex', get: (pr) => pr.spec.related?.[2]?.object.namespace?.reference?.regex?.pattern, want: '' },
+      {
+        name: 'object.selector.rewrite.template',
+        get: (pr) => pr.spec.related?.[1]?.object.selector?.rewrite.template?.template,
+        want: '{{ .Value }}-{{ .ClusterName }}',
+      },
+      {
+        name: 'namespace.selector.rewrite.regex',
+        get: (pr) => pr.spec.related?.[1]?.object.namespace?.selector?.rewrite.regex?.replacement,
+        want: 'backup-$1',
+      },
+      {
+        name: 'namespace.reference.regex',
+        get: (pr) => pr.spec.related?.[2]?.object.namespace?.reference?.regex?.pattern,
+        want: '',
+      },
       { name: 'projection.versions', get: (pr) => pr.spec.projection?.versions?.['v1beta1'], want: 'v1alpha1' },
       { name: 'projection.categories', get: (pr) => pr.spec.projection?.categories, want: ['databases'] },
-      { name: 'mutation.status[].cel', get: (pr) => pr.spec.mutation?.status?.[1]?.cel?.expression, want: 'value == true && has(other.status)' },
+      {
+        name: 'mutation.status[].cel',
+        get: (pr) => pr.spec.mutation?.status?.[1]?.cel?.expression,
+        want: 'value == true && has(other.status)',
+      },
       { name: 'status.conditions[].status', get: (pr) => pr.status?.conditions?.[0]?.status, want: 'True' },
     ];
     for (const f of fields) {
@@ -407,7 +507,12 @@ describe('PublishedResource API', function () {
     it('names the API consistently with the CRD', function () {
       const spec = record(crd['spec'], 'spec');
       const names = record(spec['names'], 'names');
-      expect([GROUP, VERSION, KIND, PLURAL]).to.deep.equal([spec['group'], versionOf(crd)['name'], names['kind'], names['plural']]);
+      expect([GROUP, VERSION, KIND, PLURAL]).to.deep.equal([
+        spec['group'],
+        versionOf(crd)['name'],
+        names['kind'],
+        names['plural'],
+      ]);
       expect(API_VERSION).to.equal(`${GROUP}/${VERSION}`);
     });
   });
@@ -468,11 +573,19 @@ describe('PublishedResource API', function () {
       const version = versionOf(crd);
       expect(record(crd['metadata'], 'metadata')['name']).to.equal(`${PLURAL}.${GROUP}`);
       expect(spec['scope']).to.equal('Cluster');
-      expect(record(spec['names'], 'names')).to.deep.equal({ kind: KIND, listKind: 'PublishedResourceList', plural: PLURAL, singular: 'publishedresource' });
+      expect(record(spec['names'], 'names')).to.deep.equal({
+        kind: KIND,
+        listKind: 'PublishedResourceList',
+        plural: PLURAL,
+        singular: 'publishedresource',
+      });
       expect([version['name'], version['served'], version['storage']]).to.deep.equal([VERSION, true, true]);
       expect(version['subresources']).to.deep.equal({ status: {} });
       const conditions = schemaAt(root, '.status.conditions');
-      expect([conditions['x-kubernetes-list-type'], conditions['x-kubernetes-list-map-keys']]).to.deep.equal(['map', ['type']]);
+      expect([conditions['x-kubernetes-list-type'], conditions['x-kubernetes-list-map-keys']]).to.deep.equal([
+        'map',
+        ['type'],
+      ]);
     });
 
     it('shows the source kind, schema, the three conditions and age as columns', function () {
@@ -481,17 +594,23 @@ describe('PublishedResource API', function () {
       const paths = columns.map((c) => String(record(c, 'column')['jsonPath']));
       const conditionPath = (t: string): string => `.status.conditions[?(@.type=="${t}")].status`;
       expect(paths).to.deep.equal([
-        '.spec.resource.kind', '.status.resourceSchemaName',
-        ...Object.values(CONDITION_TYPES).map(conditionPath), '.metadata.creationTimestamp',
+        '.spec.resource.kind',
+        '.status.resourceSchemaName',
+        ...Object.values(CONDITION_TYPES).map(conditionPath),
+        '.metadata.creationTimestamp',
       ]);
       for (const p of paths.slice(0, 2)) expect(() => schemaAt(root, p)).to.not.throw();
     });
 
     it('only refers to declared fields in its validation rules', function () {
-      const problems = nodes(root).flatMap(([path, s]) => rulesOf(s).flatMap((rule) => [...rule.matchAll(/self\.(\w+)/g)]
-        .map(([, field]) => String(field))
-        .filter((field) => !(field in properties(s)))
-        .map((field) => `${path}: ${rule} uses ${field}`)));
+      const problems = nodes(root).flatMap(([path, s]) =>
+        rulesOf(s).flatMap((rule) =>
+          [...rule.matchAll(/self\.(\w+)/g)]
+            .map(([, field]) => String(field))
+            .filter((field) => !(field in properties(s)))
+            .map((field) => `${path}: ${rule} uses ${field}`),
+        ),
+      );
       expect(problems).to.deep.equal([]);
     });
 
@@ -500,23 +619,79 @@ describe('PublishedResource API', function () {
       const cases: { name: string; related: Schema; error?: RegExp }[] = [
         { name: 'legacy kind alone', related: { kind: 'Secret' } },
         { name: 'a kind that is neither ConfigMap nor Secret', related: { kind: 'Pod' }, error: /not one of/ },
-        { name: 'neither kind nor resource', related: {}, error: /either with version and resource or with the deprecated kind/ },
-        { name: 'kind and resource', related: { kind: 'Secret', version: 'v1', resource: 'secrets' }, error: /not with both or neither/ },
-        { name: 'kind and group', related: { kind: 'Secret', group: 'example.com' }, error: /group needs version and resource/ },
-        { name: 'kind and identityHash', related: { kind: 'Secret', identityHash: 'abc' }, error: /identityHash needs group, version and resource/ },
+        {
+          name: 'neither kind nor resource',
+          related: {},
+          error: /either with version and resource or with the deprecated kind/,
+        },
+        {
+          name: 'kind and resource',
+          related: { kind: 'Secret', version: 'v1', resource: 'secrets' },
+          error: /not with both or neither/,
+        },
+        {
+          name: 'kind and group',
+          related: { kind: 'Secret', group: 'example.com' },
+          error: /group needs version and resource/,
+        },
+        {
+          name: 'kind and identityHash',
+          related: { kind: 'Secret', identityHash: 'abc' },
+          error: /identityHash needs group, version and resource/,
+        },
         { name: 'core/v1 resource', related: { version: 'v1', resource: 'secrets' } },
-        { name: 'resource without version', related: { resource: 'secrets' }, error: /version and resource go together/ },
+        {
+          name: 'resource without version',
+          related: { resource: 'secrets' },
+          error: /version and resource go together/,
+        },
         { name: 'version without resource', related: { version: 'v1' }, error: /version and resource go together/ },
-        { name: 'any group, version and resource', related: { group: 'example.com', version: 'v1', resource: 'widgets' } },
-        { name: 'group without resource and version', related: { group: 'example.com' }, error: /group needs version and resource/ },
-        { name: 'identityHash with the full resource', related: { group: 'example.com', version: 'v1', resource: 'widgets', identityHash: 'abc' } },
-        { name: 'identityHash without group', related: { version: 'v1', resource: 'widgets', identityHash: 'abc' }, error: /identityHash needs/ },
-        { name: 'status sync from the service cluster without watch', related: { version: 'v1', resource: 'secrets', syncStatus: true }, error: /needs watch/ },
-        { name: 'status sync from the service cluster with watch', related: { version: 'v1', resource: 'secrets', syncStatus: true, watch: { byOwner: {} } } },
-        { name: 'status sync from kcp without watch', related: { origin: 'kcp', version: 'v1', resource: 'secrets', syncStatus: true } },
-        { name: 'watch with both byOwner and bySelector', related: { version: 'v1', resource: 'secrets', watch: { byOwner: {}, bySelector: {} } }, error: /exactly one of byOwner and bySelector/ },
-        { name: 'watch with neither', related: { version: 'v1', resource: 'secrets', watch: {} }, error: /exactly one of byOwner and bySelector/ },
-        { name: 'an unknown origin', related: { origin: 'cluster', version: 'v1', resource: 'secrets' }, error: /not one of/ },
+        {
+          name: 'any group, version and resource',
+          related: { group: 'example.com', version: 'v1', resource: 'widgets' },
+        },
+        {
+          name: 'group without resource and version',
+          related: { group: 'example.com' },
+          error: /group needs version and resource/,
+        },
+        {
+          name: 'identityHash with the full resource',
+          related: { group: 'example.com', version: 'v1', resource: 'widgets', identityHash: 'abc' },
+        },
+        {
+          name: 'identityHash without group',
+          related: { version: 'v1', resource: 'widgets', identityHash: 'abc' },
+          error: /identityHash needs/,
+        },
+        {
+          name: 'status sync from the service cluster without watch',
+          related: { version: 'v1', resource: 'secrets', syncStatus: true },
+          error: /needs watch/,
+        },
+        {
+          name: 'status sync from the service cluster with watch',
+          related: { version: 'v1', resource: 'secrets', syncStatus: true, watch: { byOwner: {} } },
+        },
+        {
+          name: 'status sync from kcp without watch',
+          related: { origin: 'kcp', version: 'v1', resource: 'secrets', syncStatus: true },
+        },
+        {
+          name: 'watch with both byOwner and bySelector',
+          related: { version: 'v1', resource: 'secrets', watch: { byOwner: {}, bySelector: {} } },
+          error: /exactly one of byOwner and bySelector/,
+        },
+        {
+          name: 'watch with neither',
+          related: { version: 'v1', resource: 'secrets', watch: {} },
+          error: /exactly one of byOwner and bySelector/,
+        },
+        {
+          name: 'an unknown origin',
+          related: { origin: 'cluster', version: 'v1', resource: 'secrets' },
+          error: /not one of/,
+        },
       ];
       for (const c of cases) {
         it(`${c.error === undefined ? 'accepts' : 'rejects'} ${c.name}`, function () {
@@ -534,11 +709,21 @@ describe('PublishedResource API', function () {
       this.timeout(60_000);
       const dir = await mkdtemp(join(tmpdir(), 'codegen-'));
       try {
-        const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'hack/codegen.ts'), '--out-dir', dir]);
+        const { stdout } = await promisify(execFile)(process.execPath, [
+          join(ROOT, 'hack/codegen.ts'),
+          '--out-dir',
+          dir,
+        ]);
         const files = stdout.split('\n').filter((l) => l !== '');
-        expect(files).to.include.members(['src/apis/v1alpha1/zz_generated.types.ts', 'charts/api-syncagent/templates/crd-publishedresources.yaml']);
+        expect(files).to.include.members([
+          'src/apis/v1alpha1/zz_generated.types.ts',
+          'charts/api-syncagent/templates/crd-publishedresources.yaml',
+        ]);
         for (const file of files) {
-          const [want, got] = await Promise.all([readFile(join(dir, file), 'utf8'), readFile(join(ROOT, file), 'utf8')]);
+          const [want, got] = await Promise.all([
+            readFile(join(dir, file), 'utf8'),
+            readFile(join(ROOT, file), 'utf8'),
+          ]);
           expect(got, `${file} is stale; run make codegen`).to.equal(want);
         }
       } finally {

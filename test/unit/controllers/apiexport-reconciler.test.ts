@@ -32,7 +32,10 @@ const served = (schema: string): ExportResource => {
 
 const claim = (resource: string, group = '', verbs = ['*']): PermissionClaim => ({ group, resource, verbs });
 
-function exportWith(spec: APIExport['spec'], annotations: Record<string, string> = { [AGENT_NAME_ANNOTATION]: AGENT }): APIExport {
+function exportWith(
+  spec: APIExport['spec'],
+  annotations: Record<string, string> = { [AGENT_NAME_ANNOTATION]: AGENT },
+): APIExport {
   return { apiVersion: 'apis.kcp.io/v1alpha2', kind: 'APIExport', metadata: { name: EXPORT, annotations }, spec };
 }
 
@@ -149,7 +152,11 @@ const cases: Case[] = [
     name: 'a new schema of the same group and resource replaces the old one',
     prs: [pr('crontabs', CRONTABS_V2)],
     export: exportWith({ resources: [served(CRONTABS_V1)], permissionClaims: [claim('events')] }),
-    expected: { resources: [served(CRONTABS_V2)], claims: [claim('events')], ready: { crontabs: ['True', 'Exported'] } },
+    expected: {
+      resources: [served(CRONTABS_V2)],
+      claims: [claim('events')],
+      ready: { crontabs: ['True', 'Exported'] },
+    },
   },
   {
     name: 'a schema stays served after its PublishedResource is gone, so consumers keep their data',
@@ -170,7 +177,10 @@ const cases: Case[] = [
   {
     name: 'an export made by hand gets the agent annotation and keeps its other annotations',
     prs: [pr('crontabs', CRONTABS_V1)],
-    export: exportWith({ resources: [served(CRONTABS_V1)], permissionClaims: [claim('events')] }, { owner: 'platform-team' }),
+    export: exportWith(
+      { resources: [served(CRONTABS_V1)], permissionClaims: [claim('events')] },
+      { owner: 'platform-team' },
+    ),
     expected: {
       resources: [served(CRONTABS_V1)],
       claims: [claim('events')],
@@ -184,28 +194,49 @@ const cases: Case[] = [
     expected: {
       resources: [served(BACKUPS), served(CRONTABS_V2)],
       claims: [claim('events')],
-      ready: { 'crontabs-old': ['False', 'Conflict'], 'crontabs-new': ['True', 'Exported'], backups: ['True', 'Exported'] },
+      ready: {
+        'crontabs-old': ['False', 'Conflict'],
+        'crontabs-new': ['True', 'Exported'],
+        backups: ['True', 'Exported'],
+      },
     },
   },
   {
     name: 'a missing endpoint slice with its own name is created for the export',
     prs: [pr('crontabs', CRONTABS_V1)],
     sliceExists: false,
-    expected: { resources: [served(CRONTABS_V1)], claims: [claim('events')], ready: { crontabs: ['True', 'Exported'] }, sliceExists: true },
+    expected: {
+      resources: [served(CRONTABS_V1)],
+      claims: [claim('events')],
+      ready: { crontabs: ['True', 'Exported'] },
+      sliceExists: true,
+    },
   },
   {
     name: 'a missing endpoint slice named like the export is left for kcp to create, and ExportReady waits for it',
     prs: [pr('crontabs', CRONTABS_V1)],
     sliceName: EXPORT,
     sliceExists: false,
-    expected: { resources: [served(CRONTABS_V1)], claims: [claim('events')], ready: {}, sliceExists: false, waitMs: 1_000 },
+    expected: {
+      resources: [served(CRONTABS_V1)],
+      claims: [claim('events')],
+      ready: {},
+      sliceExists: false,
+      waitMs: 1_000,
+    },
   },
 ];
 
 describe('reconcileExport', function () {
   for (const c of cases) {
     it(c.name, async function () {
-      const w: World = { export: c.export, sliceExists: c.sliceExists ?? true, prs: c.prs, conditions: new Map(), writes: 0 };
+      const w: World = {
+        export: c.export,
+        sliceExists: c.sliceExists ?? true,
+        prs: c.prs,
+        conditions: new Map(),
+        writes: 0,
+      };
 
       const { result } = await converge(w, c.sliceName);
 
@@ -214,8 +245,11 @@ describe('reconcileExport', function () {
       expect(w.export?.metadata.name).to.equal(EXPORT);
       expect(w.export?.spec.resources ?? []).to.deep.equal(c.expected.resources);
       expect(w.export?.spec.permissionClaims ?? []).to.deep.equal(c.expected.claims);
-      if (c.expected.annotations !== undefined) expect(w.export?.metadata.annotations).to.deep.equal(c.expected.annotations);
-      const ready = Object.fromEntries([...w.conditions].map(([name, conds]) => [name, [conds['ExportReady']?.status, conds['ExportReady']?.reason]]));
+      if (c.expected.annotations !== undefined)
+        expect(w.export?.metadata.annotations).to.deep.equal(c.expected.annotations);
+      const ready = Object.fromEntries(
+        [...w.conditions].map(([name, conds]) => [name, [conds['ExportReady']?.status, conds['ExportReady']?.reason]]),
+      );
       expect(ready).to.deep.equal(c.expected.ready);
 
       const writes = w.writes;

@@ -1,9 +1,17 @@
 import { expect } from 'chai';
 import type { CustomResourceDefinition } from '../../../src/apis/apiextensions.ts';
 import type { APIResourceSchema } from '../../../src/apis/kcp.ts';
-import { AGENT_NAME_ANNOTATION, AGENT_NAME_LABEL, SOURCE_GENERATION_ANNOTATION } from '../../../src/apis/v1alpha1/constants.ts';
+import {
+  AGENT_NAME_ANNOTATION,
+  AGENT_NAME_LABEL,
+  SOURCE_GENERATION_ANNOTATION,
+} from '../../../src/apis/v1alpha1/constants.ts';
 import type { PublishedResource } from '../../../src/apis/v1alpha1/published-resource.ts';
-import { buildSchema, reconcileSchema, type SchemaReconcilerDeps } from '../../../src/controllers/apiresourceschema/reconciler.ts';
+import {
+  buildSchema,
+  reconcileSchema,
+  type SchemaReconcilerDeps,
+} from '../../../src/controllers/apiresourceschema/reconciler.ts';
 import type { ConditionInput } from '../../../src/controllers/shared/published-resources.ts';
 import type { Result } from '../../../src/runtime/controller.ts';
 import { parseSelector } from '../../../src/translate/label-selector.ts';
@@ -21,7 +29,13 @@ const CRONTAB_CRD: CustomResourceDefinition = {
     scope: 'Namespaced',
     versions: [
       { name: 'v1beta1', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object' } } },
-      { name: 'v1', served: true, storage: true, subresources: { status: {} }, schema: { openAPIV3Schema: { type: 'object' } } },
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: { openAPIV3Schema: { type: 'object' } },
+      },
     ],
   },
 };
@@ -36,7 +50,10 @@ function pr(spec: Partial<PublishedResource['spec']> = {}, labels?: Record<strin
 }
 
 /** What the PublishedResource's status would hold after the writes. */
-interface WrittenStatus { conditions: Record<string, ConditionInput>; resourceSchemaName?: string }
+interface WrittenStatus {
+  conditions: Record<string, ConditionInput>;
+  resourceSchemaName?: string;
+}
 
 interface World {
   prs: Map<string, PublishedResource>;
@@ -50,7 +67,8 @@ function depsFor(w: World, selector = ''): SchemaReconcilerDeps {
     agentName: AGENT,
     selector: parseSelector(selector),
     getPublishedResource: (name) => structuredClone(w.prs.get(name)),
-    findSource: (group, kind) => Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
+    findSource: (group, kind) =>
+      Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
     schemaExists: (name) => Promise.resolve(w.schemas.has(name)),
     createSchema: (schema) => {
       const name = schema.metadata.name ?? '';
@@ -102,7 +120,16 @@ function expectStatus(status: WrittenStatus | undefined, expected: Case['expecte
 const cases: Case[] = [
   {
     name: 'a related rule whose template does not parse is InvalidSpec naming the field',
-    pr: pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: { template: { template: '{{ .Object.spec ' } } }] }),
+    pr: pr({
+      related: [
+        {
+          identifier: 'creds',
+          origin: 'service',
+          kind: 'Secret',
+          object: { template: { template: '{{ .Object.spec ' } },
+        },
+      ],
+    }),
     expected: {
       result: undefined,
       schemaReady: ['False', 'InvalidSpec'],
@@ -166,7 +193,7 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'a PublishedResource outside the agent\'s selector is left alone',
+    name: "a PublishedResource outside the agent's selector is left alone",
     pr: pr({}, { team: 'b' }),
     selector: 'team=a',
     expected: { result: undefined, schemas: [] },
@@ -202,7 +229,7 @@ describe('reconcileSchema', function () {
     });
   }
 
-  it('the created schema is built from the selected versions, with the agent\'s label and annotations', async function () {
+  it("the created schema is built from the selected versions, with the agent's label and annotations", async function () {
     const w: World = { prs: new Map([[PR_NAME, pr()]]), crds: [CRONTAB_CRD], schemas: new Map(), status: new Map() };
 
     await reconcileSchema(PR_NAME, depsFor(w));
@@ -210,7 +237,10 @@ describe('reconcileSchema', function () {
     const [schema] = [...w.schemas.values()];
     expect(schema?.metadata.name).to.match(/^v[0-9a-f]{8}\.crontabs\.example\.com$/);
     expect(schema?.metadata.labels).to.deep.equal({ [AGENT_NAME_LABEL]: AGENT });
-    expect(schema?.metadata.annotations).to.deep.equal({ [AGENT_NAME_ANNOTATION]: AGENT, [SOURCE_GENERATION_ANNOTATION]: '3' });
+    expect(schema?.metadata.annotations).to.deep.equal({
+      [AGENT_NAME_ANNOTATION]: AGENT,
+      [SOURCE_GENERATION_ANNOTATION]: '3',
+    });
     expect(schema?.spec.versions.map((v) => [v.name, v.storage])).to.deep.equal([['v1', true]]);
   });
 

@@ -4,7 +4,10 @@ import type { KubeObject } from '../../../src/kube/object.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 
 const copy = (resourceVersion: string, status?: Record<string, unknown>): KubeObject => ({
-  apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: 'c', resourceVersion }, ...(status === undefined ? {} : { status }),
+  apiVersion: 'example.com/v1',
+  kind: 'CronTab',
+  metadata: { name: 'c', resourceVersion },
+  ...(status === undefined ? {} : { status }),
 });
 
 type Step =
@@ -24,35 +27,52 @@ const cases: { name: string; steps: Step[]; want: number[] }[] = [
   },
   {
     name: 'ignores a change of the copy that leaves its status as it was',
-    steps: [{ changed: copy('2', ready), old: copy('1', ready) }, { advance: 50 }, { inSync: copy('2', ready), wrote: true }],
+    steps: [
+      { changed: copy('2', ready), old: copy('1', ready) },
+      { advance: 50 },
+      { inSync: copy('2', ready), wrote: true },
+    ],
     want: [],
   },
   {
     name: 'a pass that read an older copy does not end the timing; the pass with the newest one does',
     steps: [
-      { changed: copy('2', ready), old: copy('1') }, { advance: 10 },
-      { inSync: copy('1'), wrote: false }, { advance: 30 },
+      { changed: copy('2', ready), old: copy('1') },
+      { advance: 10 },
+      { inSync: copy('1'), wrote: false },
+      { advance: 30 },
       { inSync: copy('2', ready), wrote: true },
     ],
     want: [40],
   },
   {
-    name: 'a second status change before the first went up keeps the first\'s start',
+    name: "a second status change before the first went up keeps the first's start",
     steps: [
-      { changed: copy('2', ready), old: copy('1') }, { advance: 10 },
-      { changed: copy('3', failed), old: copy('2', ready) }, { advance: 5 },
+      { changed: copy('2', ready), old: copy('1') },
+      { advance: 10 },
+      { changed: copy('3', failed), old: copy('2', ready) },
+      { advance: 5 },
       { inSync: copy('3', failed), wrote: true },
     ],
     want: [15],
   },
   {
     name: 'a status the consumer already carries (a restart) ends the timing without a sample',
-    steps: [{ changed: copy('2', ready) }, { advance: 10 }, { inSync: copy('2', ready), wrote: false }, { inSync: copy('2', ready), wrote: true }],
+    steps: [
+      { changed: copy('2', ready) },
+      { advance: 10 },
+      { inSync: copy('2', ready), wrote: false },
+      { inSync: copy('2', ready), wrote: true },
+    ],
     want: [],
   },
   {
     name: 'a deleted copy ends the timing without a sample',
-    steps: [{ changed: copy('2', ready), old: copy('1') }, { deleted: true }, { inSync: copy('2', ready), wrote: true }],
+    steps: [
+      { changed: copy('2', ready), old: copy('1') },
+      { deleted: true },
+      { inSync: copy('2', ready), wrote: true },
+    ],
     want: [],
   },
 ];
@@ -62,7 +82,9 @@ describe('StatusLatency', function () {
     it(c.name, function () {
       const clock = new FakeClock();
       const got: number[] = [];
-      const latency = new StatusLatency(clock, (ms) => { got.push(ms); });
+      const latency = new StatusLatency(clock, (ms) => {
+        got.push(ms);
+      });
       for (const step of c.steps) {
         if ('advance' in step) clock.advance(step.advance);
         else if ('changed' in step) latency.copyChanged('key', step.changed, step.old);

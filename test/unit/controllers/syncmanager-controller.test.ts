@@ -52,11 +52,15 @@ class FakeSync implements ManagedSync {
     if (this.failWith !== undefined) return Promise.reject(this.failWith);
     this.running = true;
     return new Promise((resolve) => {
-      signal.addEventListener('abort', () => {
-        this.running = false;
-        this.stopped = true;
-        resolve();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.running = false;
+          this.stopped = true;
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }
@@ -71,8 +75,19 @@ interface World {
   prepare?: (sync: FakeSync) => void;
 }
 
-function start(prs: PublishedResource[]): { world: World; manager: SyncManager; clock: FakeClock; shutdown: AbortController; done: Promise<void> } {
-  const world: World = { prs: new Map(prs.map((p) => [p.metadata.name ?? '', p])), urls: ['https://kcp/services/apiexport/one'], syncs: [], syncing: new Map() };
+function start(prs: PublishedResource[]): {
+  world: World;
+  manager: SyncManager;
+  clock: FakeClock;
+  shutdown: AbortController;
+  done: Promise<void>;
+} {
+  const world: World = {
+    prs: new Map(prs.map((p) => [p.metadata.name ?? '', p])),
+    urls: ['https://kcp/services/apiexport/one'],
+    syncs: [],
+    syncing: new Map(),
+  };
   const clock = new FakeClock();
   const manager = new SyncManager({
     clock,
@@ -113,8 +128,11 @@ async function startSynced(prs: PublishedResource[]): Promise<ReturnType<typeof 
 }
 
 describe('SyncManager', function () {
-  it('starts one sync per published resource, with the endpoint slice\'s URLs, and reports Syncing', async function () {
-    const { world, manager, clock, shutdown, done } = start([published('crontabs'), published('others', { synchronization: { enabled: false } })]);
+  it("starts one sync per published resource, with the endpoint slice's URLs, and reports Syncing", async function () {
+    const { world, manager, clock, shutdown, done } = start([
+      published('crontabs'),
+      published('others', { synchronization: { enabled: false } }),
+    ]);
 
     manager.enqueueAll();
     await reconcileQueued(clock);
@@ -126,9 +144,11 @@ describe('SyncManager', function () {
     await done;
   });
 
-  it('reports Starting until the sync\'s caches load, then Syncing', async function () {
+  it("reports Starting until the sync's caches load, then Syncing", async function () {
     const { world, manager, clock, shutdown, done } = start([published('crontabs')]);
-    world.prepare = (sync) => { sync.loaded = false; };
+    world.prepare = (sync) => {
+      sync.loaded = false;
+    };
 
     manager.enqueue('crontabs');
     await reconcileQueued(clock);
@@ -147,7 +167,9 @@ describe('SyncManager', function () {
   it('replaces the sync of an edited published resource: the old one stops before the new one runs', async function () {
     const { world, manager, clock, shutdown, done } = await startSynced([published('crontabs')]);
     let oldStoppedBeforeNewStarted = false;
-    world.prepare = () => { oldStoppedBeforeNewStarted = world.syncs[0]?.stopped === true; };
+    world.prepare = () => {
+      oldStoppedBeforeNewStarted = world.syncs[0]?.stopped === true;
+    };
 
     world.prs.set('crontabs', published('crontabs', { filter: { resource: { matchLabels: { tier: 'gold' } } } }));
     manager.enqueue('crontabs');
@@ -155,7 +177,9 @@ describe('SyncManager', function () {
 
     expect(world.syncs.map((s) => s.running)).to.deep.equal([false, true]);
     expect(oldStoppedBeforeNewStarted).to.equal(true);
-    expect(world.syncs[1]?.plan.target.resourceFilter).to.deep.equal([{ key: 'tier', operator: 'In', values: ['gold'] }]);
+    expect(world.syncs[1]?.plan.target.resourceFilter).to.deep.equal([
+      { key: 'tier', operator: 'In', values: ['gold'] },
+    ]);
     shutdown.abort();
     await done;
   });
@@ -188,7 +212,9 @@ describe('SyncManager', function () {
 
   it('starts a sync again after it failed', async function () {
     const { world, manager, clock, shutdown, done } = start([published('crontabs')]);
-    world.prepare = (sync) => { if (world.syncs.length === 0) sync.failWith = new Error('watch failed'); };
+    world.prepare = (sync) => {
+      if (world.syncs.length === 0) sync.failWith = new Error('watch failed');
+    };
 
     manager.enqueue('crontabs');
     await reconcileQueued(clock);

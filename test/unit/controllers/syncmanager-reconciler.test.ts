@@ -15,7 +15,10 @@ const NAME = 'publish-crontabs';
 const pr = (spec: Partial<PublishedResource['spec']> = {}, status?: PublishedResource['status']): PublishedResource =>
   publishedCronTabs(NAME, spec, status);
 
-interface RunningSync { target: SyncTarget; fingerprint: string }
+interface RunningSync {
+  target: SyncTarget;
+  fingerprint: string;
+}
 
 /** The sync manager's view: which syncs run, and the Syncing condition of each PublishedResource. */
 interface World {
@@ -35,7 +38,8 @@ function depsFor(w: World, selector = ''): SyncManagerDeps {
     selector: parseSelector(selector),
     getPublishedResource: (name) => (name === NAME ? structuredClone(w.pr) : undefined),
     listPublishedResources: () => structuredClone([...(w.pr === undefined ? [] : [w.pr]), ...(w.others ?? [])]),
-    findSource: (group, kind) => Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
+    findSource: (group, kind) =>
+      Promise.resolve(structuredClone(w.crds.find((c) => c.spec.group === group && c.spec.names.kind === kind))),
     // Honours the contract: a sync with another fingerprint is replaced, never duplicated.
     ensureSync: (name, plan, fingerprint) => {
       if (w.running.get(name)?.fingerprint !== fingerprint) w.running.set(name, { target: plan.target, fingerprint });
@@ -52,8 +56,13 @@ function depsFor(w: World, selector = ''): SyncManagerDeps {
   };
 }
 
-const newWorld = (p: PublishedResource | undefined, running: [string, RunningSync][] = []): World =>
-  ({ pr: p, crds: [CRONTAB_CRD], running: new Map(running), loaded: true, syncing: new Map() });
+const newWorld = (p: PublishedResource | undefined, running: [string, RunningSync][] = []): World => ({
+  pr: p,
+  crds: [CRONTAB_CRD],
+  running: new Map(running),
+  loaded: true,
+  syncing: new Map(),
+});
 
 /** A sync started for an older version of the PublishedResource. */
 const STALE: [string, RunningSync] = [NAME, { target: {} as SyncTarget, fingerprint: 'stale' }];
@@ -95,12 +104,16 @@ const cases: Case[] = [
   },
   {
     name: 'a schema name without SchemaReady True still waits for the schema',
-    world: () => newWorld(pr({}, { resourceSchemaName: 'vabc.crontabs.example.com', conditions: [{ ...SCHEMA_READY, status: 'False' }] })),
+    world: () =>
+      newWorld(
+        pr({}, { resourceSchemaName: 'vabc.crontabs.example.com', conditions: [{ ...SCHEMA_READY, status: 'False' }] }),
+      ),
     expected: { result: undefined, running: false, syncing: ['False', 'WaitingForSchema'] },
   },
   {
     name: 'an invalid related rule stops the sync and is reported',
-    world: () => newWorld(pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: {} }] }), [STALE]),
+    world: () =>
+      newWorld(pr({ related: [{ identifier: 'creds', origin: 'service', kind: 'Secret', object: {} }] }), [STALE]),
     expected: { result: undefined, running: false, syncing: ['False', 'InvalidSpec'] },
   },
   {
@@ -117,7 +130,9 @@ const cases: Case[] = [
     name: 'an edited PublishedResource replaces its running sync with one for the new spec',
     world: () => newWorld(pr({ filter: { resource: { matchLabels: { tier: 'gold' } } } }), [STALE]),
     expected: {
-      result: undefined, running: true, syncing: ['True', 'Syncing'],
+      result: undefined,
+      running: true,
+      syncing: ['True', 'Syncing'],
       resourceFilter: [{ key: 'tier', operator: 'In', values: ['gold'] }],
     },
   },
@@ -144,11 +159,14 @@ const cases: Case[] = [
   },
   {
     name: 'a PublishedResource being deleted stops its sync',
-    world: () => newWorld({ ...pr(), metadata: { name: NAME, deletionTimestamp: '2025-01-01T00:00:00Z', finalizers: ['x'] } }, [STALE]),
+    world: () =>
+      newWorld({ ...pr(), metadata: { name: NAME, deletionTimestamp: '2025-01-01T00:00:00Z', finalizers: ['x'] } }, [
+        STALE,
+      ]),
     expected: { result: undefined, running: false },
   },
   {
-    name: 'a PublishedResource that no longer matches the agent\'s selector stops its sync',
+    name: "a PublishedResource that no longer matches the agent's selector stops its sync",
     world: () => newWorld(pr(), [STALE]),
     selector: 'team=a',
     expected: { result: undefined, running: false },
@@ -167,7 +185,8 @@ describe('reconcileSyncManager', function () {
       const syncing = w.syncing.get(NAME);
       if (c.expected.syncing === undefined) expect(syncing).to.equal(undefined);
       else expect([syncing?.status, syncing?.reason]).to.deep.equal(c.expected.syncing);
-      if (c.expected.resourceFilter !== undefined) expect(w.running.get(NAME)?.target.resourceFilter).to.deep.equal(c.expected.resourceFilter);
+      if (c.expected.resourceFilter !== undefined)
+        expect(w.running.get(NAME)?.target.resourceFilter).to.deep.equal(c.expected.resourceFilter);
     });
   }
 

@@ -63,7 +63,11 @@ describe('json-path', function () {
   describe('vectors from gjson/sjson', function () {
     const all = loadVectors();
     it('has vectors for every kind', function () {
-      for (const kind of ['get', 'set', 'delete']) expect(all.some((c) => c.vector.kind === kind), kind).to.equal(true);
+      for (const kind of ['get', 'set', 'delete'])
+        expect(
+          all.some((c) => c.vector.kind === kind),
+          kind,
+        ).to.equal(true);
     });
 
     for (const { vector, golden } of all.filter((c) => c.vector.kind === 'get')) {
@@ -72,9 +76,21 @@ describe('json-path', function () {
         const res = getResult(vector.object, vector.path);
         const want = golden.result as GetAnswer;
         expect({
-          exists: res.exists, type: res.type, raw: res.raw, string: res.string(), value: res.value, int: res.int(), bool: res.bool(),
+          exists: res.exists,
+          type: res.type,
+          raw: res.raw,
+          string: res.string(),
+          value: res.value,
+          int: res.int(),
+          bool: res.bool(),
         }).to.deep.equal({
-          exists: want.exists, type: want.type, raw: want.raw, string: want.string, value: want.value, int: want.int, bool: want.bool,
+          exists: want.exists,
+          type: want.type,
+          raw: want.raw,
+          string: want.string,
+          value: want.value,
+          int: want.int,
+          bool: want.bool,
         });
         if (want.float !== null) expect(res.float()).to.equal(Number(want.float));
         expect(vector.object, 'input unchanged').to.deep.equal(input);
@@ -84,9 +100,11 @@ describe('json-path', function () {
     for (const { vector, golden } of all.filter((c) => c.vector.kind === 'set' || c.vector.kind === 'delete')) {
       it(vector.name, function () {
         const input = structuredClone(vector.object);
-        const got = attempt(() => (vector.kind === 'set'
-          ? setPath(vector.object, vector.path, vector.value)
-          : deletePath(vector.object, vector.path)));
+        const got = attempt(() =>
+          vector.kind === 'set'
+            ? setPath(vector.object, vector.path, vector.value)
+            : deletePath(vector.object, vector.path),
+        );
         if (golden.error === true) {
           expect(got.error, `Go failed with: ${golden.message ?? ''}`).to.be.instanceOf(JsonPathError);
         } else {
@@ -123,7 +141,8 @@ describe('json-path', function () {
       const doc = { spec: { tags: [long, `${long}b`], obj: { [long]: 1, [`${long}b`]: 2 } } };
       const start = performance.now();
       const matches = [
-        getPath(doc, 'spec.tags.#(%"*a*a*a*a*b")#').value, getPath(doc, 'spec.tags.#(!%"*a*a*a*a*b")#').value,
+        getPath(doc, 'spec.tags.#(%"*a*a*a*a*b")#').value,
+        getPath(doc, 'spec.tags.#(!%"*a*a*a*a*b")#').value,
         getPath(doc, 'spec.obj.*a*a*a*a*b').value,
       ];
       expect(performance.now() - start).to.be.below(1000);
@@ -131,8 +150,12 @@ describe('json-path', function () {
     });
 
     it('reads a trailing lone backslash in a glob as tidwall/match does (literal after a star, else no match)', function () {
-      expect([compileGlob('*\\').test('a\\'), compileGlob('*\\').test('a'), compileGlob('a\\').test('a\\'), compileGlob('a\\').test('a')])
-        .to.deep.equal([true, false, false, false]);
+      expect([
+        compileGlob('*\\').test('a\\'),
+        compileGlob('*\\').test('a'),
+        compileGlob('a\\').test('a\\'),
+        compileGlob('a\\').test('a'),
+      ]).to.deep.equal([true, false, false, false]);
     });
 
     it('treats an @key that is not a modifier as a key', function () {
@@ -180,8 +203,9 @@ describe('json-path', function () {
 
   describe('Go formatting', function () {
     it('marshals like encoding/json', function () {
-      expect(goMarshal({ b: [1, 'x<y>&z', null], a: true, '\u00e9': 1e21, '😀': 1, '\uffff': 2 }))
-        .to.equal('{"a":true,"b":[1,"x\\u003cy\\u003e\\u0026z",null],"é":1e+21,"\uffff":2,"😀":1}');
+      expect(goMarshal({ b: [1, 'x<y>&z', null], a: true, '\u00e9': 1e21, '😀': 1, '\uffff': 2 })).to.equal(
+        '{"a":true,"b":[1,"x\\u003cy\\u003e\\u0026z",null],"é":1e+21,"\uffff":2,"😀":1}',
+      );
       expect(goMarshal('\b\f\n\r\t\u0001\u007f\u2028')).to.equal('"\\b\\f\\n\\r\\t\\u0001\u007f\\u2028"');
       expect(goMarshal('\ud800')).to.equal('"\\ufffd"');
       expect(() => goMarshal(Number.NaN)).to.throw(/unsupported value/);
@@ -191,19 +215,35 @@ describe('json-path', function () {
       expect(['\uffff', '😀', 'a'].sort(compareCodePoints)).to.deep.equal(['a', '\uffff', '😀']);
     });
 
-    it('formats floats like strconv.FormatFloat(f, \'f\', -1, 64)', function () {
+    it("formats floats like strconv.FormatFloat(f, 'f', -1, 64)", function () {
       const cases: [number, string][] = [
-        [0, '0'], [-0, '-0'], [1.5, '1.5'], [1e21, '1000000000000000000000'], [1e-7, '0.0000001'],
-        [-1.25e-10, '-0.000000000125'], [123456789012, '123456789012'], [0.1 + 0.2, '0.30000000000000004'],
-        [Number.NaN, 'NaN'], [Infinity, '+Inf'], [-Infinity, '-Inf'],
+        [0, '0'],
+        [-0, '-0'],
+        [1.5, '1.5'],
+        [1e21, '1000000000000000000000'],
+        [1e-7, '0.0000001'],
+        [-1.25e-10, '-0.000000000125'],
+        [123456789012, '123456789012'],
+        [0.1 + 0.2, '0.30000000000000004'],
+        [Number.NaN, 'NaN'],
+        [Infinity, '+Inf'],
+        [-Infinity, '-Inf'],
       ];
       for (const [x, want] of cases) expect(formatFloatF(x), String(x)).to.equal(want);
     });
 
-    it('formats floats like strconv.FormatFloat(f, \'g\', -1, 64)', function () {
+    it("formats floats like strconv.FormatFloat(f, 'g', -1, 64)", function () {
       const cases: [number, string][] = [
-        [0, '0'], [-0, '-0'], [1.5, '1.5'], [123456, '123456'], [1234567, '1.234567e+06'], [1e21, '1e+21'],
-        [0.0001, '0.0001'], [0.00001, '1e-05'], [-2.5e-300, '-2.5e-300'], [Infinity, '+Inf'],
+        [0, '0'],
+        [-0, '-0'],
+        [1.5, '1.5'],
+        [123456, '123456'],
+        [1234567, '1.234567e+06'],
+        [1e21, '1e+21'],
+        [0.0001, '0.0001'],
+        [0.00001, '1e-05'],
+        [-2.5e-300, '-2.5e-300'],
+        [Infinity, '+Inf'],
       ];
       for (const [x, want] of cases) expect(formatFloatG(x), String(x)).to.equal(want);
     });

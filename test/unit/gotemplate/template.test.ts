@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import {
-  NOT_ALLOWED_FUNCTIONS, NOT_SUPPORTED_FUNCTIONS, TemplateError, compileTemplate, createGoTemplates,
-  fromKubernetesJSON, goTemplates, type FunctionSet,
+  NOT_ALLOWED_FUNCTIONS,
+  NOT_SUPPORTED_FUNCTIONS,
+  TemplateError,
+  compileTemplate,
+  createGoTemplates,
+  fromKubernetesJSON,
+  goTemplates,
+  type FunctionSet,
 } from '../../../src/gotemplate/index.ts';
 import { trimSpace } from '../../../src/gotemplate/unicode.ts';
 
@@ -42,10 +48,14 @@ const golden = fixture('templates.golden.json') as Golden[];
  * render this instead.
  */
 const KNOWN_DIVERGENCES: Record<string, { kind: 'message' | 'error' | 'output'; reason: string; output?: string }> = {
-  'sprig/mustFromJson-error': { kind: 'message', reason: 'JSON syntax errors are worded by JSON.parse, not encoding/json' },
+  'sprig/mustFromJson-error': {
+    kind: 'message',
+    reason: 'JSON syntax errors are worded by JSON.parse, not encoding/json',
+  },
   'edge/complex-literal': { kind: 'error', reason: 'complex number literals are not supported' },
   'k8s/float-literal-in-data': {
-    kind: 'output', output: '3 int64',
+    kind: 'output',
+    output: '3 int64',
     reason: 'JSON.parse cannot tell 3.0 from 3; the API server never sends 3.0 (Go encodes float64 3 as "3")',
   },
 };
@@ -109,32 +119,44 @@ describe('Go templates: parse errors', function () {
     {
       name: 'an unknown function names the function and where it is used',
       template: 'ok\n  {{ frobnicate .x }}',
-      message: 'template: inline:2:5: function "frobnicate" not defined', line: 2, column: 5,
+      message: 'template: inline:2:5: function "frobnicate" not defined',
+      line: 2,
+      column: 5,
     },
     {
       name: 'an unclosed action reports the line it started on',
       template: 'a\n{{ .x\n\n',
-      message: 'template: inline:4:0: unclosed action started at inline:2', line: 4, column: 0,
+      message: 'template: inline:4:0: unclosed action started at inline:2',
+      line: 4,
+      column: 0,
     },
     {
       name: 'a missing end is an unexpected EOF',
       template: '{{ if .a }}x',
-      message: 'template: inline:1:12: unexpected EOF', line: 1, column: 12,
+      message: 'template: inline:1:12: unexpected EOF',
+      line: 1,
+      column: 12,
     },
     {
       name: 'an undefined variable is caught before running',
       template: '{{ $nope }}',
-      message: 'template: inline:1:3: undefined variable "$nope"', line: 1, column: 3,
+      message: 'template: inline:1:3: undefined variable "$nope"',
+      line: 1,
+      column: 3,
     },
     {
-      name: 'columns are 0-based UTF-8 byte offsets, like Go\'s execution errors',
+      name: "columns are 0-based UTF-8 byte offsets, like Go's execution errors",
       template: 'é {{ nope }}',
-      message: 'template: inline:1:6: function "nope" not defined', line: 1, column: 6,
+      message: 'template: inline:1:6: function "nope" not defined',
+      line: 1,
+      column: 6,
     },
     {
       name: 'break outside range',
       template: '{{ break }}',
-      message: 'template: inline:1:9: {{break}} outside {{range}}', line: 1, column: 9,
+      message: 'template: inline:1:9: {{break}} outside {{range}}',
+      line: 1,
+      column: 9,
     },
   ];
   for (const c of cases) {
@@ -156,13 +178,29 @@ describe('Go templates: parse errors', function () {
 
 describe('Go templates: functions that are refused', function () {
   const cases: { name: string; template: string; message: RegExp }[] = [
-    { name: 'now reads the clock', template: '{{ now }}', message: /function now is not allowed: templates must be deterministic$/ },
+    {
+      name: 'now reads the clock',
+      template: '{{ now }}',
+      message: /function now is not allowed: templates must be deterministic$/,
+    },
     { name: 'randAlpha is random', template: '{{ randAlpha 5 }}', message: /function randAlpha is not allowed/ },
     { name: 'uuidv4 is random', template: '{{ uuidv4 }}', message: /function uuidv4 is not allowed/ },
     { name: 'env reads the environment', template: '{{ env "HOME" }}', message: /function env is not allowed/ },
-    { name: 'a piped call is refused too', template: '{{ "x" | shuffle }}', message: /function shuffle is not allowed/ },
-    { name: 'semver is not implemented', template: '{{ semver "1.2.3" }}', message: /function semver is not supported$/ },
-    { name: 'urlParse is not implemented', template: '{{ urlParse "http://x" }}', message: /function urlParse is not supported$/ },
+    {
+      name: 'a piped call is refused too',
+      template: '{{ "x" | shuffle }}',
+      message: /function shuffle is not allowed/,
+    },
+    {
+      name: 'semver is not implemented',
+      template: '{{ semver "1.2.3" }}',
+      message: /function semver is not supported$/,
+    },
+    {
+      name: 'urlParse is not implemented',
+      template: '{{ urlParse "http://x" }}',
+      message: /function urlParse is not supported$/,
+    },
   ];
   for (const c of cases) {
     it(c.name, function () {
@@ -179,10 +217,15 @@ describe('Go templates: functions that are refused', function () {
 
 describe('Go templates: API', function () {
   it('goTemplates trims the output like upstream and renders the default naming rule', function () {
-    const data = { Object: { metadata: { name: 'objname', namespace: 'objnamespace' } }, ClusterName: 'c', ClusterPath: '' };
+    const data = {
+      Object: { metadata: { name: 'objname', namespace: 'objnamespace' } },
+      ClusterName: 'c',
+      ClusterPath: '',
+    };
     expect(goTemplates.render('  {{ .ClusterName }}\n', data)).to.equal('c');
-    expect(goTemplates.render('{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}', data))
-      .to.equal('2928c2aa0e510f017f07-73d08a1ba188f1340dae');
+    expect(
+      goTemplates.render('{{ .Object.metadata.namespace | sha3short }}-{{ .Object.metadata.name | sha3short }}', data),
+    ).to.equal('2928c2aa0e510f017f07-73d08a1ba188f1340dae');
   });
 
   it('a renderer compiles each source once and reuses it', function () {
@@ -197,7 +240,7 @@ describe('Go templates: API', function () {
     expect(t.execute({ x: 'b' })).to.equal('B');
   });
 
-  it('the sprig function set (template mutations) has no agent extras and uses sprig\'s join', function () {
+  it("the sprig function set (template mutations) has no agent extras and uses sprig's join", function () {
     expect(() => compileTemplate('{{ sha3short "x" }}', { functions: 'sprig' })).to.throw(TemplateError, /not defined/);
     expect(compileTemplate('{{ list "a" "b" | join "," }}', { functions: 'sprig' }).execute({})).to.equal('a,b');
   });
@@ -227,27 +270,34 @@ describe('Go templates: API', function () {
     }
     const t = compileTemplate('{{ .Value.String | upper }}/{{ .Value }}/{{ .Value.raw }}');
     expect(t.execute({ Value: new Value('abc') })).to.equal('ABC/abc/abc');
-    expect(() => compileTemplate('{{ .Value.Nope }}').execute({ Value: new Value('x') }))
-      .to.throw(TemplateError, /can't evaluate field Nope in type Value/);
+    expect(() => compileTemplate('{{ .Value.Nope }}').execute({ Value: new Value('x') })).to.throw(
+      TemplateError,
+      /can't evaluate field Nope in type Value/,
+    );
   });
 
   it('stops runaway recursion and absurd nesting with a TemplateError', function () {
-    expect(() => compileTemplate('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}').execute({}))
-      .to.throw(TemplateError, /exceeded maximum template depth \(1000\)/);
-    expect(() => compileTemplate('{{ if true }}'.repeat(20000) + '{{ end }}'.repeat(20000)))
-      .to.throw(TemplateError, /nested too deeply/);
+    expect(() =>
+      compileTemplate('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}').execute({}),
+    ).to.throw(TemplateError, /exceeded maximum template depth \(1000\)/);
+    expect(() => compileTemplate('{{ if true }}'.repeat(20000) + '{{ end }}'.repeat(20000))).to.throw(
+      TemplateError,
+      /nested too deeply/,
+    );
   });
 
-  it('goTemplates types whole numbers as int64, like Kubernetes\' decoder does for upstream', function () {
+  it("goTemplates types whole numbers as int64, like Kubernetes' decoder does for upstream", function () {
     const data = { Object: { spec: { replicas: 3, memory: 1073741824, cpu: 1.5 } } };
-    expect(goTemplates.render('{{ .Object.spec.memory }} {{ eq .Object.spec.replicas 3 }} {{ .Object.spec.cpu }}', data))
-      .to.equal('1073741824 true 1.5');
+    expect(
+      goTemplates.render('{{ .Object.spec.memory }} {{ eq .Object.spec.replicas 3 }} {{ .Object.spec.cpu }}', data),
+    ).to.equal('1073741824 true 1.5');
   });
 
-  it('goTemplates renders a copy: set/unset in a template do not reach the caller\'s object', function () {
+  it("goTemplates renders a copy: set/unset in a template do not reach the caller's object", function () {
     const data = { Object: { metadata: { labels: { a: 'b' } } } };
-    expect(goTemplates.render('{{ $_ := set .Object.metadata.labels "x" "y" }}{{ .Object.metadata.labels }}', data))
-      .to.equal('map[a:b x:y]');
+    expect(
+      goTemplates.render('{{ $_ := set .Object.metadata.labels "x" "y" }}{{ .Object.metadata.labels }}', data),
+    ).to.equal('map[a:b x:y]');
     expect(data.Object.metadata.labels).to.deep.equal({ a: 'b' });
   });
 

@@ -24,12 +24,19 @@ describe('harness processes', function () {
 
   it('lets the child write its output to the log file itself, not through this process', async function () {
     const logFile = join(dir, 'server.log');
-    const proc = startProcess('server', node, ['-e', 'console.log("out"); console.error("err"); setTimeout(() => {}, 60_000)'], { logFile });
+    const proc = startProcess(
+      'server',
+      node,
+      ['-e', 'console.log("out"); console.error("err"); setTimeout(() => {}, 60_000)'],
+      { logFile },
+    );
     expect(readlinkSync(`/proc/${proc.pid}/fd/1`)).to.equal(logFile);
     expect(readlinkSync(`/proc/${proc.pid}/fd/2`)).to.equal(logFile);
     await waitForLog(logFile, 'err');
     await proc.stop();
-    expect(readFileSync(logFile, 'utf8')).to.match(/^out\nerr\n\[harness\] server \(pid \d+\) ended after the harness stopped it: signal SIGTERM at /);
+    expect(readFileSync(logFile, 'utf8')).to.match(
+      /^out\nerr\n\[harness\] server \(pid \d+\) ended after the harness stopped it: signal SIGTERM at /,
+    );
   });
 
   it('records in the log how a process that ended on its own ended', async function () {
@@ -45,12 +52,19 @@ describe('harness processes', function () {
     const proc = startProcess('stubborn', node, ['-e', script], { logFile, stopGraceMs: 200 });
     await waitForLog(logFile, 'ready');
     await proc.stop();
-    expect(proc.logTail(2)).to.match(/stubborn \(pid \d+\) ended after the harness stopped it \(still running 200 ms after SIGTERM\): signal SIGKILL/);
+    expect(proc.logTail(2)).to.match(
+      /stubborn \(pid \d+\) ended after the harness stopped it \(still running 200 ms after SIGTERM\): signal SIGKILL/,
+    );
   });
 
   it('kills at once, as a crash would', async function () {
     const logFile = join(dir, 'crashed.log');
-    const proc = startProcess('crashed', node, ['-e', 'process.on("SIGTERM", () => {}); setTimeout(() => {}, 60_000)'], { logFile });
+    const proc = startProcess(
+      'crashed',
+      node,
+      ['-e', 'process.on("SIGTERM", () => {}); setTimeout(() => {}, 60_000)'],
+      { logFile },
+    );
     await proc.kill();
     expect(proc.exited()).to.equal(true);
     expect(proc.logTail(2)).to.match(/crashed \(pid \d+\) ended after the harness stopped it: signal SIGKILL/);
@@ -58,7 +72,9 @@ describe('harness processes', function () {
 
   it('fails at once for a binary that does not exist and says why in its log', async function () {
     const logFile = join(dir, 'missing.log');
-    expect(() => startProcess('missing', join(dir, 'no-such-binary'), [], { logFile })).to.throw('failed to start missing: no pid');
+    expect(() => startProcess('missing', join(dir, 'no-such-binary'), [], { logFile })).to.throw(
+      'failed to start missing: no pid',
+    );
     await waitForLog(logFile, '[harness] missing failed to start: Command failed with ENOENT');
   });
 });

@@ -6,7 +6,6 @@ import { nopLogger } from '../../../src/log/logger.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 import { settle } from '../../utils/settle.ts';
 
-
 /**
  * Records the events written and holds each write until release() — a unit
  * test of the recorder's queueing only (which events, in which order), not of
@@ -39,16 +38,25 @@ class HeldWrites {
   }
 }
 
-const object = (uid: string): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: uid, namespace: 'default', uid } });
+const object = (uid: string): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'CronTab',
+  metadata: { name: uid, namespace: 'default', uid },
+});
 const normal = (reason: string): EventInput => ({ type: 'Normal', reason, message: 'm' });
 const warning = (reason: string): EventInput => ({ type: 'Warning', reason, message: 'm' });
 
 describe('event recorder', function () {
-  it('writes each object\'s latest event of a type while earlier ones wait, and keeps Warnings apart', async function () {
+  it("writes each object's latest event of a type while earlier ones wait, and keeps Warnings apart", async function () {
     const writes = new HeldWrites();
     const discarded: string[] = [];
     const recorder = createEventRecorder({
-      component: 'test', logger: nopLogger, clock: new FakeClock(), qps: 0, burst: 1, concurrency: 1,
+      component: 'test',
+      logger: nopLogger,
+      clock: new FakeClock(),
+      qps: 0,
+      burst: 1,
+      concurrency: 1,
       onDiscarded: (why) => discarded.push(why),
     });
     const client = writes.client();
@@ -67,7 +75,13 @@ describe('event recorder', function () {
     const writes = new HeldWrites();
     const discarded: string[] = [];
     const recorder = createEventRecorder({
-      component: 'test', logger: nopLogger, clock: new FakeClock(), qps: 0, burst: 1, concurrency: 1, maxPending: 2,
+      component: 'test',
+      logger: nopLogger,
+      clock: new FakeClock(),
+      qps: 0,
+      burst: 1,
+      concurrency: 1,
+      maxPending: 2,
       onDiscarded: (why) => discarded.push(why),
     });
     const client = writes.client();
@@ -82,13 +96,22 @@ describe('event recorder', function () {
   it('flush waits at most the given time and says how many events were left', async function () {
     const writes = new HeldWrites();
     const clock = new FakeClock();
-    const recorder = createEventRecorder({ component: 'test', logger: nopLogger, clock, qps: 0, burst: 1, concurrency: 1 });
+    const recorder = createEventRecorder({
+      component: 'test',
+      logger: nopLogger,
+      clock,
+      qps: 0,
+      burst: 1,
+      concurrency: 1,
+    });
     const client = writes.client();
     recorder.record(client, object('a'), normal('Stuck'));
     recorder.record(client, object('b'), normal('Waiting'));
     await settle();
     let left: number | undefined;
-    const flushed = recorder.flush(5_000).then((n) => { left = n; });
+    const flushed = recorder.flush(5_000).then((n) => {
+      left = n;
+    });
     await settle();
     expect(left).to.equal(undefined);
     clock.advance(5_000);
@@ -98,10 +121,18 @@ describe('event recorder', function () {
     expect(await recorder.flush(5_000)).to.equal(0);
   });
 
-  it('with coalesceMs, writes one event for an object\'s steps within the window, the latest', async function () {
+  it("with coalesceMs, writes one event for an object's steps within the window, the latest", async function () {
     const writes = new HeldWrites();
     const clock = new FakeClock();
-    const recorder = createEventRecorder({ component: 'test', logger: nopLogger, clock, qps: 0, burst: 1, concurrency: 2, coalesceMs: 1_000 });
+    const recorder = createEventRecorder({
+      component: 'test',
+      logger: nopLogger,
+      clock,
+      qps: 0,
+      burst: 1,
+      concurrency: 2,
+      coalesceMs: 1_000,
+    });
     const client = writes.client();
     recorder.record(client, object('a'), normal('ObjectAccepted'));
     clock.advance(300);
@@ -124,7 +155,15 @@ describe('event recorder', function () {
   it('flush writes what waits out a coalescing window at once', async function () {
     const writes = new HeldWrites();
     const clock = new FakeClock();
-    const recorder = createEventRecorder({ component: 'test', logger: nopLogger, clock, qps: 0, burst: 1, concurrency: 1, coalesceMs: 1_000 });
+    const recorder = createEventRecorder({
+      component: 'test',
+      logger: nopLogger,
+      clock,
+      qps: 0,
+      burst: 1,
+      concurrency: 1,
+      coalesceMs: 1_000,
+    });
     const client = writes.client();
     recorder.record(client, object('a'), normal('ObjectPlaced'));
     recorder.record(client, object('b'), normal('ObjectPlaced'));

@@ -26,12 +26,16 @@ class CannedServer {
       this.requests.push(req.url ?? '');
       this.methods.push(req.method ?? '');
       const responder = this.responders[Math.min(this.requests.length, this.responders.length) - 1];
-      void Promise.resolve(responder?.(req, res)).catch(() => { res.destroy(); });
+      void Promise.resolve(responder?.(req, res)).catch(() => {
+        res.destroy();
+      });
     });
   }
 
   async listen(): Promise<string> {
-    await new Promise<void>((resolve) => { this.server.listen(0, '127.0.0.1', resolve); });
+    await new Promise<void>((resolve) => {
+      this.server.listen(0, '127.0.0.1', resolve);
+    });
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
@@ -43,17 +47,29 @@ class CannedServer {
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise((resolve) => { this.server.close(resolve); });
+    await new Promise((resolve) => {
+      this.server.close(resolve);
+    });
   }
 }
 
-const json = (code: number, body: unknown, headers: Record<string, string> = {}): Responder => (_req, res) => {
-  res.writeHead(code, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (code: number, body: unknown, headers: Record<string, string> = {}): Responder =>
+  (_req, res) => {
+    res.writeHead(code, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
 const tooManyRequests = (retryAfter: string): Responder =>
-  json(429, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'TooManyRequests', code: 429, message: 'slow down' }, { 'retry-after': retryAfter });
-const CONFIGMAP = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default', resourceVersion: '7' } };
+  json(
+    429,
+    { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'TooManyRequests', code: 429, message: 'slow down' },
+    { 'retry-after': retryAfter },
+  );
+const CONFIGMAP = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'settings', namespace: 'default', resourceVersion: '7' },
+};
 const PATH = '/api/v1/namespaces/default/configmaps/settings';
 
 /** Waits (in real time) until cond holds; the client runs on real sockets. */
@@ -76,7 +92,10 @@ describe('RestClient', function () {
     url = await server.listen();
     dispatcher = new Agent();
     clock = new FakeClock();
-    client = new RestClient({ server: url, dispatcher, authHeaders: () => Promise.resolve({}) }, { qps: 0, burst: 1, clock });
+    client = new RestClient(
+      { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
+      { qps: 0, burst: 1, clock },
+    );
   });
 
   after(async function () {
@@ -109,7 +128,10 @@ describe('RestClient', function () {
     it('gives up after five retries with the 429 error', async function () {
       server.answer(tooManyRequests('1'));
 
-      const answer = client.get(PATH).then(() => undefined, (err: unknown) => err);
+      const answer = client.get(PATH).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
       for (let sent = 1; sent <= 5; sent++) {
         await until(`request ${sent}`, () => server.requests.length === sent && clock.pending() > 0);
         clock.advance(1_000);
@@ -120,9 +142,15 @@ describe('RestClient', function () {
     });
 
     it('does not retry other errors', async function () {
-      server.answer(json(409, { kind: 'Status', reason: 'Conflict', code: 409, message: 'modified' }), json(200, CONFIGMAP));
+      server.answer(
+        json(409, { kind: 'Status', reason: 'Conflict', code: 409, message: 'modified' }),
+        json(200, CONFIGMAP),
+      );
 
-      const error = await client.get(PATH).then(() => undefined, (err: unknown) => err);
+      const error = await client.get(PATH).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
 
       expect(error).to.be.instanceOf(ApiError);
       expect((error as ApiError).code).to.equal(409);
@@ -133,13 +161,25 @@ describe('RestClient', function () {
   describe('write fence', function () {
     it('refuses every request but GET, without sending it, while mayWrite says no', async function () {
       let allowed = false;
-      const fenced = new RestClient({ server: url, dispatcher, authHeaders: () => Promise.resolve({}) }, { qps: 0, burst: 1, clock, mayWrite: () => allowed });
+      const fenced = new RestClient(
+        { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
+        { qps: 0, burst: 1, clock, mayWrite: () => allowed },
+      );
       server.answer(json(200, CONFIGMAP), json(200, CONFIGMAP));
 
       const refused = await Promise.all([
-        fenced.create('/api/v1/namespaces/default/configmaps', CONFIGMAP).then(() => undefined, (err: unknown) => err),
-        fenced.patch(PATH, { data: {} }).then(() => undefined, (err: unknown) => err),
-        fenced.delete(PATH).then(() => undefined, (err: unknown) => err),
+        fenced.create('/api/v1/namespaces/default/configmaps', CONFIGMAP).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+        fenced.patch(PATH, { data: {} }).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+        fenced.delete(PATH).then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
       ]);
       const read = await fenced.get(PATH);
       allowed = true;
@@ -176,30 +216,67 @@ describe('RestClient', function () {
       });
 
       const got: WatchEvent[] = [];
-      await client.watch('/api/v1/configmaps', { resourceVersion: '0' }, (e) => { got.push(e); }, new AbortController().signal);
+      await client.watch(
+        '/api/v1/configmaps',
+        { resourceVersion: '0' },
+        (e) => {
+          got.push(e);
+        },
+        new AbortController().signal,
+      );
 
       expect(got).to.deep.equal(events);
-      expect(server.requests[0]).to.include('watch=true').and.include('allowWatchBookmarks=true').and.include('resourceVersion=0');
+      expect(server.requests[0])
+        .to.include('watch=true')
+        .and.include('allowWatchBookmarks=true')
+        .and.include('resourceVersion=0');
     });
 
     it('turns an ERROR event into a rejection with its status (410 Expired is Gone)', async function () {
-      const expired = { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'too old resource version' } };
+      const expired = {
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Expired',
+          code: 410,
+          message: 'too old resource version',
+        },
+      };
       server.answer((_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(`${JSON.stringify(events[0])}\n${JSON.stringify(expired)}\n`);
       });
 
       const got: WatchEvent[] = [];
-      const error = await client.watch('/api/v1/configmaps', {}, (e) => { got.push(e); }, new AbortController().signal).then(() => undefined, (err: unknown) => err);
+      const error = await client
+        .watch(
+          '/api/v1/configmaps',
+          {},
+          (e) => {
+            got.push(e);
+          },
+          new AbortController().signal,
+        )
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
 
       expect(got).to.have.length(1);
       expect(isGone(error)).to.equal(true);
     });
 
-    it('rejects with the server\'s error when the watch is refused', async function () {
+    it("rejects with the server's error when the watch is refused", async function () {
       server.answer(json(410, { kind: 'Status', reason: 'Gone', code: 410, message: 'gone' }));
 
-      const error = await client.watch('/api/v1/configmaps', {}, () => undefined, new AbortController().signal).then(() => undefined, (err: unknown) => err);
+      const error = await client
+        .watch('/api/v1/configmaps', {}, () => undefined, new AbortController().signal)
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
 
       expect(isGone(error)).to.equal(true);
     });
@@ -218,14 +295,23 @@ describe('forEachLine', function () {
     { name: 'one line per chunk', parts: ['{"a":1}\n', '{"b":2}\n'], want: ['{"a":1}', '{"b":2}'] },
     { name: 'a line split across three chunks', parts: ['{"a"', ':', '1}\n'], want: ['{"a":1}'] },
     { name: 'several lines in one chunk', parts: ['x\ny\nz\n'], want: ['x', 'y', 'z'] },
-    { name: 'a multi-byte character split between chunks', parts: [Buffer.concat([Buffer.from('"'), euro.subarray(0, 1)]), Buffer.concat([euro.subarray(1), Buffer.from('"\n')])], want: ['"€"'] },
+    {
+      name: 'a multi-byte character split between chunks',
+      parts: [
+        Buffer.concat([Buffer.from('"'), euro.subarray(0, 1)]),
+        Buffer.concat([euro.subarray(1), Buffer.from('"\n')]),
+      ],
+      want: ['"€"'],
+    },
     { name: 'blank lines are skipped', parts: ['\n', 'x\n\n  \n'], want: ['x'] },
     { name: 'a last line without a newline', parts: ['x\n', 'y'], want: ['x', 'y'] },
   ];
   for (const c of cases) {
     it(c.name, async function () {
       const lines: string[] = [];
-      await forEachLine(chunks(...c.parts), (l) => { lines.push(l); });
+      await forEachLine(chunks(...c.parts), (l) => {
+        lines.push(l);
+      });
       expect(lines).to.deep.equal(c.want);
     });
   }

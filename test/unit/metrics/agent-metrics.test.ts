@@ -7,14 +7,23 @@ import type { WorkQueueStats } from '../../../src/runtime/workqueue.ts';
 async function samples(metrics: AgentMetrics): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const s of parseMetrics(await metrics.render())) {
-    const labels = Object.entries(s.labels).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}="${v}"`).join(',');
+    const labels = Object.entries(s.labels)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(',');
     out.set(labels === '' ? s.name : `${s.name}{${labels}}`, s.value);
   }
   return out;
 }
 
 const NOW = Date.parse('2026-12-06T12:00:10Z');
-const stats = (s: Partial<WorkQueueStats>): WorkQueueStats => ({ adds: 0, depth: 0, retries: 0, longestRunningMs: 0, ...s });
+const stats = (s: Partial<WorkQueueStats>): WorkQueueStats => ({
+  adds: 0,
+  depth: 0,
+  retries: 0,
+  longestRunningMs: 0,
+  ...s,
+});
 
 interface Case {
   name: string;
@@ -45,7 +54,7 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'a copy is timed from its consumer object\'s creationTimestamp; clock skew counts as 0, a missing timestamp not at all',
+    name: "a copy is timed from its consumer object's creationTimestamp; clock skew counts as 0, a missing timestamp not at all",
     feed: (m) => {
       m.observer.onCopyCreated('crontabs', '2026-12-06T12:00:07Z');
       m.observer.onCopyCreated('crontabs', '2026-12-06T12:00:11Z');
@@ -61,7 +70,9 @@ const cases: Case[] = [
   },
   {
     name: 'a status on its way up is timed per PublishedResource',
-    feed: (m) => { m.observer.onStatusSynced('crontabs', 40); },
+    feed: (m) => {
+      m.observer.onStatusSynced('crontabs', 40);
+    },
     want: {
       'syncagent_sync_status_to_consumer_seconds_bucket{le="0.025",published_resource="crontabs"}': 0,
       'syncagent_sync_status_to_consumer_seconds_bucket{le="0.05",published_resource="crontabs"}': 1,
@@ -89,18 +100,23 @@ const cases: Case[] = [
     absent: ['syncagent_request_duration_seconds_count{method="WATCH",server="kcp"}'],
   },
   {
-    name: 'upstream\'s gauge reads the number of PublishedResources at scrape time',
-    feed: (m) => { m.observer.trackPublishedResources(() => 3); },
+    name: "upstream's gauge reads the number of PublishedResources at scrape time",
+    feed: (m) => {
+      m.observer.trackPublishedResources(() => 3);
+    },
     want: { sync_agent_published_resource: 3 },
   },
   {
-    name: 'upstream\'s gauge is 0 before the agent hands over its PublishedResources (a standby replica)',
+    name: "upstream's gauge is 0 before the agent hands over its PublishedResources (a standby replica)",
     feed: () => undefined,
     want: { sync_agent_published_resource: 0 },
   },
   {
     name: 'discarded events count by why',
-    feed: (m) => { m.eventDiscarded('replaced'); m.eventDiscarded('replaced'); },
+    feed: (m) => {
+      m.eventDiscarded('replaced');
+      m.eventDiscarded('replaced');
+    },
     want: { 'syncagent_events_discarded_total{why="replaced"}': 2 },
   },
 ];
@@ -128,10 +144,13 @@ describe('agent metrics', function () {
         'workqueue_longest_running_processor_seconds{name="sync/crontabs"}': 1.5,
       });
       current = stats({ adds: 7, depth: 0, retries: 1 });
-      expect(Object.fromEntries(await samples(metrics))).to.deep.include({ 'workqueue_depth{name="sync/crontabs"}': 0, 'workqueue_adds_total{name="sync/crontabs"}': 7 });
+      expect(Object.fromEntries(await samples(metrics))).to.deep.include({
+        'workqueue_depth{name="sync/crontabs"}': 0,
+        'workqueue_adds_total{name="sync/crontabs"}': 7,
+      });
     });
 
-    it('drops a stopped queue\'s gauges and keeps its counters growing across a restart, so rate() sees no reset', async function () {
+    it("drops a stopped queue's gauges and keeps its counters growing across a restart, so rate() sees no reset", async function () {
       const metrics = createAgentMetrics({ processMetrics: false });
       let first = stats({ adds: 4, depth: 2 });
       const untrack = metrics.observer.trackQueue('sync/crontabs', () => first);
@@ -148,9 +167,14 @@ describe('agent metrics', function () {
     });
   });
 
-  it('includes Node\'s process metrics: CPU, memory and event-loop lag', async function () {
+  it("includes Node's process metrics: CPU, memory and event-loop lag", async function () {
     const got = await samples(createAgentMetrics());
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       expect(got.has(name), name).to.equal(true);
     }
   });

@@ -7,13 +7,26 @@ import { REPO_ROOT } from '../../utils/tools.ts';
 
 const DASHBOARD = join(REPO_ROOT, 'charts/api-syncagent/dashboards/api-syncagent.json');
 
-interface Panel { targets?: { expr?: string }[]; panels?: Panel[] }
-interface Dashboard { panels: Panel[]; templating: { list: { definition?: string }[] } }
+interface Panel {
+  targets?: { expr?: string }[];
+  panels?: Panel[];
+}
+interface Dashboard {
+  panels: Panel[];
+  templating: { list: { definition?: string }[] };
+}
 
 /** Every PromQL expression of the dashboard's panels and variables. */
 function expressions(dashboard: Dashboard): string[] {
-  const fromPanels = (panels: Panel[]): string[] => panels.flatMap((p) => [...(p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr])), ...fromPanels(p.panels ?? [])]);
-  return [...fromPanels(dashboard.panels), ...dashboard.templating.list.flatMap((v) => (v.definition === undefined ? [] : [v.definition]))];
+  const fromPanels = (panels: Panel[]): string[] =>
+    panels.flatMap((p) => [
+      ...(p.targets ?? []).flatMap((t) => (t.expr === undefined ? [] : [t.expr])),
+      ...fromPanels(p.panels ?? []),
+    ]);
+  return [
+    ...fromPanels(dashboard.panels),
+    ...dashboard.templating.list.flatMap((v) => (v.definition === undefined ? [] : [v.definition])),
+  ];
 }
 
 /** Metric names in PromQL: identifiers with a selector (`name{…}`), and label_values' first argument. */
@@ -21,7 +34,7 @@ function metricNames(expr: string): string[] {
   return [...expr.matchAll(/\b([a-z_][a-z0-9_]*)\{|label_values\((\w+)/g)].map((m) => m[1] ?? m[2] ?? '');
 }
 
-describe('the chart\'s Grafana dashboard', function () {
+describe("the chart's Grafana dashboard", function () {
   it('queries only series the agent exports, so no panel stays empty for a typo', async function () {
     const metrics = createAgentMetrics();
     // One observation each, so every labelled series has a sample.

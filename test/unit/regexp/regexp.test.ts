@@ -6,20 +6,59 @@ import { quoteMeta, Regexp, RegexpSyntaxError } from '../../../src/regexp/regexp
 
 describe('Go regular expressions (re2js)', function () {
   const replaceCases: { name: string; pattern: string; input: string; template: string; expected: string }[] = [
-    { name: 'numbered groups', pattern: '(\\w+)@(\\w+)', input: 'joe@example', template: '$2:$1', expected: 'example:joe' },
+    {
+      name: 'numbered groups',
+      pattern: '(\\w+)@(\\w+)',
+      input: 'joe@example',
+      template: '$2:$1',
+      expected: 'example:joe',
+    },
     { name: 'braced group before a letter', pattern: '(a)', input: 'a', template: '${1}x|$1x', expected: 'ax|' },
-    { name: 'Go named groups', pattern: '(?P<k>\\w+)=(?P<v>\\w+)', input: 'a=b', template: '${v}=${k}', expected: 'b=a' },
+    {
+      name: 'Go named groups',
+      pattern: '(?P<k>\\w+)=(?P<v>\\w+)',
+      input: 'a=b',
+      template: '${v}=${k}',
+      expected: 'b=a',
+    },
     { name: 'names starting with a digit', pattern: '(?P<1st>x)', input: 'x', template: '<$1st>', expected: '<x>' },
-    { name: 'dollar escapes and malformed references', pattern: 'x', input: 'x', template: '$$-${-$', expected: '$-${-$' },
-    { name: 'a group that did not take part is empty', pattern: '(a)|(b)', input: 'b', template: '[$1|$2]', expected: '[|b]' },
+    {
+      name: 'dollar escapes and malformed references',
+      pattern: 'x',
+      input: 'x',
+      template: '$$-${-$',
+      expected: '$-${-$',
+    },
+    {
+      name: 'a group that did not take part is empty',
+      pattern: '(a)|(b)',
+      input: 'b',
+      template: '[$1|$2]',
+      expected: '[|b]',
+    },
     {
       name: 'a repeated name is the first group so named that took part',
-      pattern: '(?P<n>a)|(?P<n>b)', input: 'ab', template: '<$n>', expected: '<a><b>',
+      pattern: '(?P<n>a)|(?P<n>b)',
+      input: 'ab',
+      template: '<$n>',
+      expected: '<a><b>',
     },
     { name: '\\z is the end of the text', pattern: 'b\\z', input: 'ab', template: 'B', expected: 'aB' },
     { name: 'inline flags anywhere', pattern: 'a(?i)b', input: 'aB ab AB', template: '_', expected: '_ _ AB' },
-    { name: 'empty matches after a match are skipped', pattern: 'a*', input: 'baaac', template: '-', expected: '-b-c-' },
-    { name: '. does not match \\n but matches \\r', pattern: 'a.b', input: 'a\rb a\nb', template: 'X', expected: 'X a\nb' },
+    {
+      name: 'empty matches after a match are skipped',
+      pattern: 'a*',
+      input: 'baaac',
+      template: '-',
+      expected: '-b-c-',
+    },
+    {
+      name: '. does not match \\n but matches \\r',
+      pattern: 'a.b',
+      input: 'a\rb a\nb',
+      template: 'X',
+      expected: 'X a\nb',
+    },
     { name: '\\s is ASCII only', pattern: '\\s', input: 'a b\u00a0c', template: '_', expected: 'a_b\u00a0c' },
     { name: 'empty matches step over whole characters', pattern: 'x*', input: '😀', template: '-', expected: '-😀-' },
   ];
@@ -35,20 +74,29 @@ describe('Go regular expressions (re2js)', function () {
 
   it('matches and finds like Go (the leftmost match, "" when there is none)', function () {
     const re = Regexp.compile('[0-9]+');
-    expect([re.matchString('abc123def456'), re.findString('abc123def456'), re.findString('abc')])
-      .to.deep.equal([true, '123', '']);
+    expect([re.matchString('abc123def456'), re.findString('abc123def456'), re.findString('abc')]).to.deep.equal([
+      true,
+      '123',
+      '',
+    ]);
   });
 
   it('finds at most n matches (all when n < 0)', function () {
     const re = Regexp.compile('[0-9]+');
-    expect([re.findAllString('a1b22c333', -1), re.findAllString('a1b22c333', 2), re.findAllString('a1', 0)])
-      .to.deep.equal([['1', '22', '333'], ['1', '22'], []]);
+    expect([
+      re.findAllString('a1b22c333', -1),
+      re.findAllString('a1b22c333', 2),
+      re.findAllString('a1', 0),
+    ]).to.deep.equal([['1', '22', '333'], ['1', '22'], []]);
   });
 
   it('splits like Go (n limits the parts, an empty input gives one empty part, n = 0 none)', function () {
     expect([
-      Regexp.compile(',').split('a,b,c', 2), Regexp.compile(',').split('', -1), Regexp.compile(',').split('a,b', 0),
-      Regexp.compile('').split('abc', -1), Regexp.compile('x*').split('axbxc', -1),
+      Regexp.compile(',').split('a,b,c', 2),
+      Regexp.compile(',').split('', -1),
+      Regexp.compile(',').split('a,b', 0),
+      Regexp.compile('').split('abc', -1),
+      Regexp.compile('x*').split('axbxc', -1),
     ]).to.deep.equal([['a', 'b,c'], [''], [], ['a', 'b', 'c'], ['a', 'b', 'c']]);
   });
 
@@ -68,14 +116,20 @@ describe('Go regular expressions (re2js)', function () {
     { name: 'nested repetition', pattern: 'a**', message: 'invalid nested repetition operator: `**`' },
     { name: 'repeat counts above 1000', pattern: 'a{1001}', message: 'invalid repeat count: `{1001}`' },
     { name: 'unknown escapes', pattern: '\\y', message: 'invalid escape sequence: `\\y`' },
-    { name: 'a trailing backslash (with Go\'s empty text)', pattern: 'a\\', message: 'trailing backslash at end of expression: ``' },
+    {
+      name: "a trailing backslash (with Go's empty text)",
+      pattern: 'a\\',
+      message: 'trailing backslash at end of expression: ``',
+    },
     {
       name: 'deep nesting (quoting the whole pattern)',
-      pattern: '('.repeat(1001) + ')'.repeat(1001), message: `expression nests too deeply: \`${'('.repeat(1001)}`,
+      pattern: '('.repeat(1001) + ')'.repeat(1001),
+      message: `expression nests too deeply: \`${'('.repeat(1001)}`,
     },
     {
       name: 'a bad pattern with a repeated name (quoting it as written)',
-      pattern: '(?P<n>a)(?P<n>b', message: 'missing closing ): `(?P<n>a)(?P<n>b`',
+      pattern: '(?P<n>a)(?P<n>b',
+      message: 'missing closing ): `(?P<n>a)(?P<n>b`',
     },
   ];
   for (const c of refused) {

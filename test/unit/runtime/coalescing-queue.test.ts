@@ -13,23 +13,48 @@ describe('CoalescingQueue', function () {
   const cases: Case[] = [
     {
       name: 'hands out items in the order their keys were first added',
-      capacity: 10, adds: [['a', 'a1'], ['b', 'b1'], ['c', 'c1']],
-      wantResults: ['added', 'added', 'added'], wantTaken: ['a1', 'b1', 'c1'],
+      capacity: 10,
+      adds: [
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['c', 'c1'],
+      ],
+      wantResults: ['added', 'added', 'added'],
+      wantTaken: ['a1', 'b1', 'c1'],
     },
     {
-      name: 'keeps only the latest item of a key, in the key\'s first place',
-      capacity: 10, adds: [['a', 'a1'], ['b', 'b1'], ['a', 'a2'], ['a', 'a3']],
-      wantResults: ['added', 'added', 'replaced', 'replaced'], wantTaken: ['a3', 'b1'],
+      name: "keeps only the latest item of a key, in the key's first place",
+      capacity: 10,
+      adds: [
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['a', 'a2'],
+        ['a', 'a3'],
+      ],
+      wantResults: ['added', 'added', 'replaced', 'replaced'],
+      wantTaken: ['a3', 'b1'],
     },
     {
       name: 'pushes the oldest key out when full',
-      capacity: 2, adds: [['a', 'a1'], ['b', 'b1'], ['c', 'c1']],
-      wantResults: ['added', 'added', 'dropped-oldest'], wantTaken: ['b1', 'c1'],
+      capacity: 2,
+      adds: [
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['c', 'c1'],
+      ],
+      wantResults: ['added', 'added', 'dropped-oldest'],
+      wantTaken: ['b1', 'c1'],
     },
     {
       name: 'replacing never counts against the capacity',
-      capacity: 2, adds: [['a', 'a1'], ['b', 'b1'], ['b', 'b2']],
-      wantResults: ['added', 'added', 'replaced'], wantTaken: ['a1', 'b2'],
+      capacity: 2,
+      adds: [
+        ['a', 'a1'],
+        ['b', 'b1'],
+        ['b', 'b2'],
+      ],
+      wantResults: ['added', 'added', 'replaced'],
+      wantTaken: ['a1', 'b2'],
     },
   ];
   for (const c of cases) {

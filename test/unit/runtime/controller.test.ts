@@ -1,22 +1,37 @@
 import { expect } from 'chai';
 import { ApiError } from '../../../src/kube/errors.ts';
 import type { LogLevel } from '../../../src/log/logger.ts';
-import { Controller, TerminalError, type ReconcileFn, type ReconcileOutcome, type Result } from '../../../src/runtime/controller.ts';
+import {
+  Controller,
+  TerminalError,
+  type ReconcileFn,
+  type ReconcileOutcome,
+  type Result,
+} from '../../../src/runtime/controller.ts';
 import { WorkQueue, type WorkQueueStats } from '../../../src/runtime/workqueue.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 import { type LogEntry, recordingLogger } from '../../utils/recording-logger.ts';
 import { advanceSettling as advance, settle } from '../../utils/settle.ts';
 
-
 /** A promise with its resolve function, to hold a reconcile until the test lets go. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve = (): void => undefined;
-  const promise = new Promise<void>((r) => { resolve = r; });
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
-function setup(reconcile: ReconcileFn, workers = 1): {
-  clock: FakeClock; controller: Controller; logs: LogEntry[]; outcomes: ReconcileOutcome[]; abort: AbortController; done: Promise<void>;
+function setup(
+  reconcile: ReconcileFn,
+  workers = 1,
+): {
+  clock: FakeClock;
+  controller: Controller;
+  logs: LogEntry[];
+  outcomes: ReconcileOutcome[];
+  abort: AbortController;
+  done: Promise<void>;
 } {
   const clock = new FakeClock();
   const logs: LogEntry[] = [];
@@ -28,14 +43,19 @@ function setup(reconcile: ReconcileFn, workers = 1): {
     workers,
     logger: recordingLogger(logs),
     clock,
-    observer: { onReconcile: (_name, outcome) => { outcomes.push(outcome); } },
+    observer: {
+      onReconcile: (_name, outcome) => {
+        outcomes.push(outcome);
+      },
+    },
   });
   const abort = new AbortController();
   const done = controller.start(abort.signal);
   return { clock, controller, logs, outcomes, abort, done };
 }
 
-const conflict = (): ApiError => new ApiError({ code: 409, reason: 'Conflict', message: 'modified', method: 'PUT', path: '/x' });
+const conflict = (): ApiError =>
+  new ApiError({ code: 409, reason: 'Conflict', message: 'modified', method: 'PUT', path: '/x' });
 
 describe('Controller', function () {
   it('never reconciles one key on two workers and reruns a key added meanwhile exactly once', async function () {
@@ -70,47 +90,84 @@ describe('Controller', function () {
 
   describe('reconcile outcomes', function () {
     const cases: {
-      name: string; reason: string; reconcile: (call: number) => Promise<Result | undefined>;
-      runMs: number; wantCallTimes: number[]; wantOutcome: ReconcileOutcome; wantLog?: LogLevel;
+      name: string;
+      reason: string;
+      reconcile: (call: number) => Promise<Result | undefined>;
+      runMs: number;
+      wantCallTimes: number[];
+      wantOutcome: ReconcileOutcome;
+      wantLog?: LogLevel;
     }[] = [
       {
-        name: 'forgets a key that succeeded', reason: 'nothing to do until the key is added again',
-        reconcile: () => Promise.resolve(undefined), runMs: 100, wantCallTimes: [0], wantOutcome: 'success',
+        name: 'forgets a key that succeeded',
+        reason: 'nothing to do until the key is added again',
+        reconcile: () => Promise.resolve(undefined),
+        runMs: 100,
+        wantCallTimes: [0],
+        wantOutcome: 'success',
       },
       {
-        name: 'does not retry a TerminalError', reason: 'retrying cannot fix it',
+        name: 'does not retry a TerminalError',
+        reason: 'retrying cannot fix it',
         reconcile: () => Promise.reject(new TerminalError('invalid spec')),
-        runMs: 100, wantCallTimes: [0], wantOutcome: 'terminal', wantLog: 'error',
+        runMs: 100,
+        wantCallTimes: [0],
+        wantOutcome: 'terminal',
+        wantLog: 'error',
       },
       {
-        name: 'does not retry a wrapped TerminalError', reason: 'errors are wrapped at every layer',
+        name: 'does not retry a wrapped TerminalError',
+        reason: 'errors are wrapped at every layer',
         reconcile: () => Promise.reject(new Error('failed to sync', { cause: new TerminalError('invalid spec') })),
-        runMs: 100, wantCallTimes: [0], wantOutcome: 'terminal', wantLog: 'error',
+        runMs: 100,
+        wantCallTimes: [0],
+        wantOutcome: 'terminal',
+        wantLog: 'error',
       },
       {
-        name: 'retries a rejected reconcile with growing backoff', reason: 'per-key exponential backoff from 5 ms',
+        name: 'retries a rejected reconcile with growing backoff',
+        reason: 'per-key exponential backoff from 5 ms',
         reconcile: () => Promise.reject(new Error('failed to get object')),
-        runMs: 100, wantCallTimes: [0, 5, 15, 35, 75], wantOutcome: 'error', wantLog: 'error',
+        runMs: 100,
+        wantCallTimes: [0, 5, 15, 35, 75],
+        wantOutcome: 'error',
+        wantLog: 'error',
       },
       {
-        name: 'retries a reconcile that throws synchronously', reason: 'a sync throw must not crash the worker',
-        reconcile: (): Promise<Result | undefined> => { throw new Error('boom'); },
-        runMs: 20, wantCallTimes: [0, 5, 15], wantOutcome: 'error', wantLog: 'error',
+        name: 'retries a reconcile that throws synchronously',
+        reason: 'a sync throw must not crash the worker',
+        reconcile: (): Promise<Result | undefined> => {
+          throw new Error('boom');
+        },
+        runMs: 20,
+        wantCallTimes: [0, 5, 15],
+        wantOutcome: 'error',
+        wantLog: 'error',
       },
       {
-        name: 'retries a conflict quietly', reason: 'a 409 only means the cache was stale',
+        name: 'retries a conflict quietly',
+        reason: 'a 409 only means the cache was stale',
         reconcile: () => Promise.reject(new Error('failed to update', { cause: conflict() })),
-        runMs: 10, wantCallTimes: [0, 5], wantOutcome: 'conflict', wantLog: 'debug',
+        runMs: 10,
+        wantCallTimes: [0, 5],
+        wantOutcome: 'conflict',
+        wantLog: 'debug',
       },
       {
-        name: 'resets the backoff once a retry succeeds', reason: 'forget after success',
+        name: 'resets the backoff once a retry succeeds',
+        reason: 'forget after success',
         reconcile: (call) => (call < 3 ? Promise.reject(new Error('flaky')) : Promise.resolve(undefined)),
-        runMs: 100, wantCallTimes: [0, 5, 15], wantOutcome: 'success',
+        runMs: 100,
+        wantCallTimes: [0, 5, 15],
+        wantOutcome: 'success',
       },
       {
-        name: 'reconciles again after requeueAfterMs', reason: 'polling',
+        name: 'reconciles again after requeueAfterMs',
+        reason: 'polling',
         reconcile: () => Promise.resolve({ requeueAfterMs: 1000 }),
-        runMs: 2500, wantCallTimes: [0, 1000, 2000], wantOutcome: 'requeue',
+        runMs: 2500,
+        wantCallTimes: [0, 1000, 2000],
+        wantOutcome: 'requeue',
       },
     ];
     for (const c of cases) {
@@ -157,7 +214,9 @@ describe('Controller', function () {
       return undefined;
     }, 2);
     let resolved = false;
-    void env.done.then(() => { resolved = true; });
+    void env.done.then(() => {
+      resolved = true;
+    });
     env.controller.enqueue('a');
     env.controller.enqueue('b');
     await settle();
@@ -174,24 +233,33 @@ describe('Controller', function () {
 
   it('resolves start() at once for an aborted signal', async function () {
     const controller = new Controller({
-      name: 'test', queue: new WorkQueue({ clock: new FakeClock() }), reconcile: () => Promise.resolve(undefined),
-      workers: 3, logger: recordingLogger([]),
+      name: 'test',
+      queue: new WorkQueue({ clock: new FakeClock() }),
+      reconcile: () => Promise.resolve(undefined),
+      workers: 3,
+      logger: recordingLogger([]),
     });
     await controller.start(AbortSignal.abort());
   });
 
-  it('hands its queue\'s counters to the observer while it runs, and takes them back when it stops', async function () {
+  it("hands its queue's counters to the observer while it runs, and takes them back when it stops", async function () {
     const clock = new FakeClock();
     const tracked = new Map<string, () => WorkQueueStats>();
     const release = deferred();
     const controller = new Controller({
-      name: 'sync/crontabs', queue: new WorkQueue({ clock }), reconcile: () => release.promise.then(() => undefined),
-      workers: 1, logger: recordingLogger([]), clock,
+      name: 'sync/crontabs',
+      queue: new WorkQueue({ clock }),
+      reconcile: () => release.promise.then(() => undefined),
+      workers: 1,
+      logger: recordingLogger([]),
+      clock,
       observer: {
         onReconcile: () => undefined,
         trackQueue: (name, stats) => {
           tracked.set(name, stats);
-          return () => { tracked.delete(name); };
+          return () => {
+            tracked.delete(name);
+          };
         },
       },
     });
@@ -213,11 +281,22 @@ describe('Controller', function () {
     const clock = new FakeClock();
     const seen: string[] = [];
     const controller = new Controller({
-      name: 'test', queue: new WorkQueue({ clock }), reconcile: (key) => { seen.push(key); return Promise.resolve(undefined); },
-      workers: 1, logger: recordingLogger(logs), clock,
+      name: 'test',
+      queue: new WorkQueue({ clock }),
+      reconcile: (key) => {
+        seen.push(key);
+        return Promise.resolve(undefined);
+      },
+      workers: 1,
+      logger: recordingLogger(logs),
+      clock,
       observer: {
-        onReconcile: () => { throw new Error('broken counter'); },
-        trackQueue: () => { throw new Error('broken gauge'); },
+        onReconcile: () => {
+          throw new Error('broken counter');
+        },
+        trackQueue: () => {
+          throw new Error('broken gauge');
+        },
       },
     });
     const abort = new AbortController();
@@ -228,13 +307,23 @@ describe('Controller', function () {
     abort.abort();
     await done;
     expect(seen).to.deep.equal(['a', 'b']);
-    expect(logs.filter((l) => l.level === 'warn').map((l) => l.fields['error'])).to.deep.equal(['broken gauge', 'broken counter', 'broken counter']);
+    expect(logs.filter((l) => l.level === 'warn').map((l) => l.fields['error'])).to.deep.equal([
+      'broken gauge',
+      'broken counter',
+      'broken counter',
+    ]);
   });
 
   it('rejects a worker count below one, naming the option', function () {
-    expect(() => new Controller({
-      name: 'test', queue: new WorkQueue({ clock: new FakeClock() }), reconcile: () => Promise.resolve(undefined),
-      workers: 0, logger: recordingLogger([]),
-    })).to.throw(TypeError, 'workers');
+    expect(
+      () =>
+        new Controller({
+          name: 'test',
+          queue: new WorkQueue({ clock: new FakeClock() }),
+          reconcile: () => Promise.resolve(undefined),
+          workers: 0,
+          logger: recordingLogger([]),
+        }),
+    ).to.throw(TypeError, 'workers');
   });
 });

@@ -16,30 +16,42 @@ class LeaseNamespace {
   /** A replica's view of the store; `cut()` makes every later call fail, as for a crashed or partitioned replica. */
   clientFor(): { client: EndpointLeasesClient; cut: () => void } {
     let down = false;
-    const guard = <T>(path: string, f: () => T): Promise<T> => new Promise((resolve) => {
-      if (down) throw new ApiError({ code: 503, reason: 'ServiceUnavailable', message: 'down', method: 'GET', path });
-      resolve(f());
-    });
+    const guard = <T>(path: string, f: () => T): Promise<T> =>
+      new Promise((resolve) => {
+        if (down) throw new ApiError({ code: 503, reason: 'ServiceUnavailable', message: 'down', method: 'GET', path });
+        resolve(f());
+      });
     return {
-      cut: () => { down = true; },
+      cut: () => {
+        down = true;
+      },
       client: {
-        get: (path) => guard(path, () => {
-          const l = this.leases.get(path);
-          if (l === undefined) throw new ApiError({ code: 404, reason: 'NotFound', message: 'not found', method: 'GET', path });
-          return structuredClone(l);
-        }),
-        create: (collection, obj) => guard(collection, () => {
-          const path = `${collection}/${(obj as KubeObject).metadata.name ?? ''}`;
-          if (this.leases.has(path)) throw new ApiError({ code: 409, reason: 'AlreadyExists', message: 'exists', method: 'POST', path });
-          return this.store(path, obj);
-        }),
-        replace: (path, obj) => guard(path, () => {
-          if ((obj as KubeObject).metadata.resourceVersion !== this.leases.get(path)?.metadata.resourceVersion) {
-            throw new ApiError({ code: 409, reason: 'Conflict', message: 'modified', method: 'PUT', path });
-          }
-          return this.store(path, obj);
-        }),
-        list: (path) => guard(path, (): KubeList => ({ metadata: {}, items: [...this.leases.entries()].filter(([p]) => p.startsWith(path)).map(([, l]) => structuredClone(l)) })),
+        get: (path) =>
+          guard(path, () => {
+            const l = this.leases.get(path);
+            if (l === undefined)
+              throw new ApiError({ code: 404, reason: 'NotFound', message: 'not found', method: 'GET', path });
+            return structuredClone(l);
+          }),
+        create: (collection, obj) =>
+          guard(collection, () => {
+            const path = `${collection}/${(obj as KubeObject).metadata.name ?? ''}`;
+            if (this.leases.has(path))
+              throw new ApiError({ code: 409, reason: 'AlreadyExists', message: 'exists', method: 'POST', path });
+            return this.store(path, obj);
+          }),
+        replace: (path, obj) =>
+          guard(path, () => {
+            if ((obj as KubeObject).metadata.resourceVersion !== this.leases.get(path)?.metadata.resourceVersion) {
+              throw new ApiError({ code: 409, reason: 'Conflict', message: 'modified', method: 'PUT', path });
+            }
+            return this.store(path, obj);
+          }),
+        list: (path) =>
+          guard(path, (): KubeList => ({
+            metadata: {},
+            items: [...this.leases.entries()].filter(([p]) => p.startsWith(path)).map(([, l]) => structuredClone(l)),
+          })),
       },
     };
   }
@@ -54,13 +66,26 @@ class LeaseNamespace {
 
 type EndpointLeasesClient = ConstructorParameters<typeof EndpointLeases>[0]['client'];
 
-function replica(ns: LeaseNamespace, clock: FakeClock, identity: string): { leases: EndpointLeases; cut: () => void; stop: AbortController; done: Promise<void> } {
+function replica(
+  ns: LeaseNamespace,
+  clock: FakeClock,
+  identity: string,
+): { leases: EndpointLeases; cut: () => void; stop: AbortController; done: Promise<void> } {
   const { client, cut } = ns.clientFor();
   const leases = new EndpointLeases({
-    client, namespace: 'agents', agentName: 'split', identity, clock, logger: process.env['DEBUG_LEASES'] === undefined ? nopLogger : createLogger({ format: 'Console', debug: true }),
+    client,
+    namespace: 'agents',
+    agentName: 'split',
+    identity,
+    clock,
+    logger: process.env['DEBUG_LEASES'] === undefined ? nopLogger : createLogger({ format: 'Console', debug: true }),
     now: () => new Date(Date.UTC(2026, 0, 1) + clock.now()),
-    urls: () => URLS, onOwnedChange: () => undefined, stillWatching: () => false,
-    leaseDurationSeconds: 10, renewDeadlineMs: 6_000, retryPeriodMs: 1_500,
+    urls: () => URLS,
+    onOwnedChange: () => undefined,
+    stillWatching: () => false,
+    leaseDurationSeconds: 10,
+    renewDeadlineMs: 6_000,
+    retryPeriodMs: 1_500,
   });
   const stop = new AbortController();
   return { leases, cut, stop, done: leases.run(stop.signal) };

@@ -10,7 +10,10 @@ describe('assignEndpoints', function () {
     const holders = new Map(Object.entries(now).flatMap(([m, us]) => us.map((u) => [u, m] as const)));
     return Object.fromEntries(assignEndpoints(urls, replicas, holders));
   };
-  const sizes = (r: Record<string, string[]>): number[] => Object.values(r).map((u) => u.length).sort();
+  const sizes = (r: Record<string, string[]>): number[] =>
+    Object.values(r)
+      .map((u) => u.length)
+      .sort();
 
   const cases: { name: string; urls: string[]; replicas: string[]; sizes: number[] }[] = [
     { name: 'two URLs, two replicas: one each', urls: [U2, U1], replicas: ['b', 'a'], sizes: [1, 1] },
@@ -34,8 +37,13 @@ describe('assignEndpoints', function () {
     expect(shares([U3, U1, U2], ['b', 'c', 'a'])).to.deep.equal(shares([U2, U3, U1], ['a', 'b', 'c']));
   });
 
-  it('keeps a URL with its current holder when another shard\'s URL appears', function () {
-    for (const [first, second] of [[U1, U2], [U2, U1], [U1, U3], [U3, U2]] as const) {
+  it("keeps a URL with its current holder when another shard's URL appears", function () {
+    for (const [first, second] of [
+      [U1, U2],
+      [U2, U1],
+      [U1, U3],
+      [U3, U2],
+    ] as const) {
       const before = shares([first], ['a', 'b']);
       const owner = Object.keys(before).find((m) => before[m]?.includes(first));
       const after = shares([first, second], ['a', 'b'], before);
@@ -52,7 +60,8 @@ describe('assignEndpoints', function () {
   it('moves only the URLs of a replica that is gone', function () {
     const before = shares([U1, U2, U3], ['a', 'b', 'c']);
     const after = shares([U1, U2, U3], ['a', 'b'], before);
-    for (const m of ['a', 'b']) for (const url of before[m] ?? []) expect(after[m], `${url} stays with ${m}`).to.include(url);
+    for (const m of ['a', 'b'])
+      for (const url of before[m] ?? []) expect(after[m], `${url} stays with ${m}`).to.include(url);
   });
 });
 
@@ -61,11 +70,43 @@ describe('MemberTracker', function () {
 
   it('counts a replica live while its renew time keeps changing, on our own clock', function () {
     const t = new MemberTracker(LEASE_MS);
-    expect(t.observe([{ identity: 'a', renewTime: 't0' }, { identity: 'b', renewTime: 't0' }], 0)).to.deep.equal(['a', 'b']);
-    expect(t.observe([{ identity: 'a', renewTime: 't1' }, { identity: 'b', renewTime: 't0' }], 6_000)).to.deep.equal(['a', 'b']);
-    expect(t.observe([{ identity: 'a', renewTime: 't2' }, { identity: 'b', renewTime: 't0' }], 10_000)).to.deep.equal(['a', 'b']);
+    expect(
+      t.observe(
+        [
+          { identity: 'a', renewTime: 't0' },
+          { identity: 'b', renewTime: 't0' },
+        ],
+        0,
+      ),
+    ).to.deep.equal(['a', 'b']);
+    expect(
+      t.observe(
+        [
+          { identity: 'a', renewTime: 't1' },
+          { identity: 'b', renewTime: 't0' },
+        ],
+        6_000,
+      ),
+    ).to.deep.equal(['a', 'b']);
+    expect(
+      t.observe(
+        [
+          { identity: 'a', renewTime: 't2' },
+          { identity: 'b', renewTime: 't0' },
+        ],
+        10_000,
+      ),
+    ).to.deep.equal(['a', 'b']);
     // b's record has not changed for more than the lease duration: it is gone.
-    expect(t.observe([{ identity: 'a', renewTime: 't3' }, { identity: 'b', renewTime: 't0' }], 10_001)).to.deep.equal(['a']);
+    expect(
+      t.observe(
+        [
+          { identity: 'a', renewTime: 't3' },
+          { identity: 'b', renewTime: 't0' },
+        ],
+        10_001,
+      ),
+    ).to.deep.equal(['a']);
   });
 
   it('takes a record first seen as fresh, whatever its timestamp says (clocks may be skewed)', function () {
@@ -75,9 +116,23 @@ describe('MemberTracker', function () {
 
   it('forgets a replica whose Lease is no longer listed (released or deleted)', function () {
     const t = new MemberTracker(LEASE_MS);
-    t.observe([{ identity: 'a', renewTime: 't0' }, { identity: 'b', renewTime: 't0' }], 0);
+    t.observe(
+      [
+        { identity: 'a', renewTime: 't0' },
+        { identity: 'b', renewTime: 't0' },
+      ],
+      0,
+    );
     expect(t.observe([{ identity: 'a', renewTime: 't1' }], 1_000)).to.deep.equal(['a']);
     // Back with the same record: a new observation, live again.
-    expect(t.observe([{ identity: 'a', renewTime: 't1' }, { identity: 'b', renewTime: 't0' }], 2_000)).to.deep.equal(['a', 'b']);
+    expect(
+      t.observe(
+        [
+          { identity: 'a', renewTime: 't1' },
+          { identity: 'b', renewTime: 't0' },
+        ],
+        2_000,
+      ),
+    ).to.deep.equal(['a', 'b']);
   });
 });

@@ -10,15 +10,27 @@ const settle = async (): Promise<void> => {
 /** Foreground work that finishes when the returned function is called. */
 function holdForeground(gate: IdleGate): { release: () => void; done: Promise<void> } {
   let release: () => void = () => undefined;
-  const done = gate.foreground(() => new Promise<void>((resolve) => { release = resolve; }));
-  return { release: () => { release(); }, done };
+  const done = gate.foreground(
+    () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+  );
+  return {
+    release: () => {
+      release();
+    },
+    done,
+  };
 }
 
 describe('IdleGate', function () {
   it('admits background work at once while no foreground work is in flight', async function () {
     const gate = new IdleGate(new FakeClock(), 1_000);
     let admitted = false;
-    void gate.admit().then(() => { admitted = true; });
+    void gate.admit().then(() => {
+      admitted = true;
+    });
     await settle();
     expect(admitted).to.equal(true);
   });
@@ -31,7 +43,9 @@ describe('IdleGate', function () {
     // The floor lets one waiter through at once (none was forced before); use it up.
     await gate.admit();
     let admitted = false;
-    void gate.admit().then(() => { admitted = true; });
+    void gate.admit().then(() => {
+      admitted = true;
+    });
     first.release();
     await first.done;
     await settle();
@@ -48,7 +62,10 @@ describe('IdleGate', function () {
     const gate = new IdleGate(clock, 1_000);
     const busy = holdForeground(gate);
     const admittedAt: number[] = [];
-    for (let i = 0; i < 3; i++) void gate.admit().then(() => { admittedAt.push(clock.now()); });
+    for (let i = 0; i < 3; i++)
+      void gate.admit().then(() => {
+        admittedAt.push(clock.now());
+      });
     await settle();
     for (let t = 0; t < 2_000; t += 100) {
       clock.advance(100);
@@ -80,7 +97,9 @@ describe('IdleGate', function () {
       // Nothing is in flight, yet the server is slow: only the floor lets waiters through, one per second.
       await gate.admit();
       let admitted = false;
-      void gate.admit().then(() => { admitted = true; });
+      void gate.admit().then(() => {
+        admitted = true;
+      });
       await settle();
       expect(admitted).to.equal(false);
       clock.advance(1_000);
@@ -107,7 +126,10 @@ describe('IdleGate', function () {
       await answersTaking(clock, gate, 10, 20);
       await answersTaking(clock, gate, 200, 20);
       for (let i = 0; i < 40; i++) {
-        const answered = gate.background(() => { clock.advance(10); return Promise.resolve(); });
+        const answered = gate.background(() => {
+          clock.advance(10);
+          return Promise.resolve();
+        });
         clock.advance(1_000);
         await answered;
       }
@@ -129,9 +151,12 @@ describe('IdleGate', function () {
     const abort = new AbortController();
     const waiting = gate.admit(abort.signal);
     abort.abort(new Error('shutting down'));
-    await waiting.then(() => expect.fail('admitted'), (err: unknown) => {
-      expect(err).to.be.instanceOf(Error).with.property('message', 'shutting down');
-    });
+    await waiting.then(
+      () => expect.fail('admitted'),
+      (err: unknown) => {
+        expect(err).to.be.instanceOf(Error).with.property('message', 'shutting down');
+      },
+    );
     busy.release();
     await busy.done;
   });

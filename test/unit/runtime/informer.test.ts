@@ -16,7 +16,10 @@ function apiError(code: number, reason: string): ApiError {
 }
 
 /** How one watch call goes: the events it delivers, then a clean end, a failure, or (when last) staying open. */
-interface WatchScript { events: WatchEvent[]; end?: 'clean' | Error }
+interface WatchScript {
+  events: WatchEvent[];
+  end?: 'clean' | Error;
+}
 
 /**
  * A client that answers lists and watches from scripts, in order, and records
@@ -43,35 +46,78 @@ class ScriptedClient implements InformerClient {
   watch(_path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
     this.watches.push(query);
     const script = this.watchScripts.shift();
-    if (script === undefined) return new Promise((resolve) => { signal.addEventListener('abort', () => { resolve(); }, { once: true }); });
+    if (script === undefined)
+      return new Promise((resolve) => {
+        signal.addEventListener(
+          'abort',
+          () => {
+            resolve();
+          },
+          { once: true },
+        );
+      });
     for (const e of script.events) onEvent(structuredClone(e));
     return script.end instanceof Error ? Promise.reject(script.end) : Promise.resolve();
   }
 }
 
-interface Change { name: string; deleted: boolean }
+interface Change {
+  name: string;
+  deleted: boolean;
+}
 
-function start(client: ScriptedClient, opts: { notFoundIsTransient?: boolean; watchTimeoutSeconds?: number } = {}): {
-  informer: Informer; clock: FakeClock; changes: Change[]; stop: () => Promise<void>;
+function start(
+  client: ScriptedClient,
+  opts: { notFoundIsTransient?: boolean; watchTimeoutSeconds?: number } = {},
+): {
+  informer: Informer;
+  clock: FakeClock;
+  changes: Change[];
+  stop: () => Promise<void>;
 } {
   const clock = new FakeClock();
   const informer = new Informer({
-    name: 'configmaps', client, path: '/api/v1/configmaps', keyOf: (o) => o.metadata.name ?? '', clock, logger: nopLogger, ...opts,
+    name: 'configmaps',
+    client,
+    path: '/api/v1/configmaps',
+    keyOf: (o) => o.metadata.name ?? '',
+    clock,
+    logger: nopLogger,
+    ...opts,
   });
   const changes: Change[] = [];
-  informer.onChange((o, _old, deleted) => { changes.push({ name: o.metadata.name ?? '', deleted }); });
+  informer.onChange((o, _old, deleted) => {
+    changes.push({ name: o.metadata.name ?? '', deleted });
+  });
   const abort = new AbortController();
   const done = informer.run(abort.signal);
-  return { informer, clock, changes, stop: async () => { abort.abort(); await done; } };
+  return {
+    informer,
+    clock,
+    changes,
+    stop: async () => {
+      abort.abort();
+      await done;
+    },
+  };
 }
 
-const names = (informer: Informer): string[] => informer.list().map((o) => o.metadata.name ?? '').sort();
+const names = (informer: Informer): string[] =>
+  informer
+    .list()
+    .map((o) => o.metadata.name ?? '')
+    .sort();
 
 describe('Informer', function () {
-  it('loads the list, then applies watch events from the list\'s resourceVersion', async function () {
-    const client = new ScriptedClient([list('10', obj('a', '5'), obj('b', '6'))], [
-      { events: [event('ADDED', obj('c', '11')), event('MODIFIED', obj('a', '12')), event('DELETED', obj('b', '13'))] },
-    ]);
+  it("loads the list, then applies watch events from the list's resourceVersion", async function () {
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5'), obj('b', '6'))],
+      [
+        {
+          events: [event('ADDED', obj('c', '11')), event('MODIFIED', obj('a', '12')), event('DELETED', obj('b', '13'))],
+        },
+      ],
+    );
 
     const { informer, changes, stop } = start(client);
     await settle();
@@ -80,14 +126,17 @@ describe('Informer', function () {
     expect(names(informer)).to.deep.equal(['a', 'c']);
     expect(informer.get('a')?.metadata.resourceVersion).to.equal('12');
     expect(changes).to.deep.equal([
-      { name: 'a', deleted: false }, { name: 'b', deleted: false },
-      { name: 'c', deleted: false }, { name: 'a', deleted: false }, { name: 'b', deleted: true },
+      { name: 'a', deleted: false },
+      { name: 'b', deleted: false },
+      { name: 'c', deleted: false },
+      { name: 'a', deleted: false },
+      { name: 'b', deleted: true },
     ]);
     expect(client.watches[0]).to.include({ resourceVersion: '10' });
     await stop();
   });
 
-  it('relists at once when the watch\'s resourceVersion expired (410 Gone), reporting what changed meanwhile', async function () {
+  it("relists at once when the watch's resourceVersion expired (410 Gone), reporting what changed meanwhile", async function () {
     const client = new ScriptedClient(
       [list('10', obj('a', '5'), obj('b', '6')), list('50', obj('a', '5'), obj('c', '40'))],
       [{ events: [], end: apiError(410, 'Expired') }],
@@ -99,15 +148,19 @@ describe('Informer', function () {
     expect(client.lists).to.have.length(2);
     expect(names(informer)).to.deep.equal(['a', 'c']);
     // a is unchanged (same resourceVersion), so only b's deletion and c's addition are reported.
-    expect(changes.slice(2)).to.deep.equal([{ name: 'b', deleted: true }, { name: 'c', deleted: false }]);
+    expect(changes.slice(2)).to.deep.equal([
+      { name: 'b', deleted: true },
+      { name: 'c', deleted: false },
+    ]);
     expect(client.watches.map((q) => q['resourceVersion'])).to.deep.equal(['10', '50']);
     await stop();
   });
 
   it('resumes a watch that ended cleanly from the last resourceVersion, without a relist', async function () {
-    const client = new ScriptedClient([list('10', obj('a', '5'))], [
-      { events: [event('MODIFIED', obj('a', '20'))], end: 'clean' },
-    ]);
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5'))],
+      [{ events: [event('MODIFIED', obj('a', '20'))], end: 'clean' }],
+    );
 
     const { stop } = start(client);
     await settle();
@@ -118,9 +171,10 @@ describe('Informer', function () {
   });
 
   it('keeps the resourceVersion of a bookmark, so a quiet collection resumes from it, without telling handlers', async function () {
-    const client = new ScriptedClient([list('10', obj('a', '5'))], [
-      { events: [event('BOOKMARK', obj('', '99'))], end: 'clean' },
-    ]);
+    const client = new ScriptedClient(
+      [list('10', obj('a', '5'))],
+      [{ events: [event('BOOKMARK', obj('', '99'))], end: 'clean' }],
+    );
 
     const { changes, stop } = start(client);
     await settle();
@@ -132,7 +186,12 @@ describe('Informer', function () {
 
   it('restarts after failures with a capped exponential backoff, and relists each time', async function () {
     const client = new ScriptedClient(
-      [apiError(500, 'InternalError'), apiError(503, 'ServiceUnavailable'), list('10', obj('a', '5')), list('30', obj('a', '5'))],
+      [
+        apiError(500, 'InternalError'),
+        apiError(503, 'ServiceUnavailable'),
+        list('10', obj('a', '5')),
+        list('30', obj('a', '5')),
+      ],
       [{ events: [], end: new Error('connection reset') }],
     );
 
@@ -162,7 +221,12 @@ describe('Informer', function () {
 
   it('reports an outage from the first failure in a row, with the last error, until a relist succeeds', async function () {
     const client = new ScriptedClient(
-      [list('10', obj('a', '5')), apiError(503, 'ServiceUnavailable'), apiError(500, 'InternalError'), list('30', obj('a', '5'))],
+      [
+        list('10', obj('a', '5')),
+        apiError(503, 'ServiceUnavailable'),
+        apiError(500, 'InternalError'),
+        list('30', obj('a', '5')),
+      ],
       [{ events: [], end: new Error('connection reset') }],
     );
     const { informer, clock, stop } = start(client);
@@ -197,7 +261,10 @@ describe('Informer', function () {
     await advanceSettling(clock, 400);
     seen.push(informer.isConnected());
 
-    expect(seen, 'before the list, after the watch broke, after the failed relist, after the good relist').to.deep.equal([false, false, false, true]);
+    expect(
+      seen,
+      'before the list, after the watch broke, after the failed relist, after the good relist',
+    ).to.deep.equal([false, false, false, true]);
     expect(names(informer)).to.deep.equal(['a']);
     await stop();
   });
@@ -211,7 +278,7 @@ describe('Informer', function () {
     expect(client.watches).to.have.length(1);
     const timeoutSeconds = Number(client.watches[0]?.['timeoutSeconds']);
     await advanceSettling(clock, timeoutSeconds * 1000, 100);
-    expect(client.watches, 'ended before the server\'s own timeout').to.have.length(1);
+    expect(client.watches, "ended before the server's own timeout").to.have.length(1);
     await advanceSettling(clock, 15_000, 100);
 
     expect(client.watches).to.have.length(2);
@@ -237,7 +304,13 @@ describe('Informer', function () {
 
   it('retries a type that is not served yet (404) within 250 ms when told it is transient', async function () {
     const client = new ScriptedClient(
-      [apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), apiError(404, 'NotFound'), list('10')],
+      [
+        apiError(404, 'NotFound'),
+        apiError(404, 'NotFound'),
+        apiError(404, 'NotFound'),
+        apiError(404, 'NotFound'),
+        list('10'),
+      ],
       [],
     );
 

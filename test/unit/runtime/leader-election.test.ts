@@ -12,7 +12,13 @@ const RETRY_MS = 1_500;
 const RENEW_DEADLINE_MS = 6_000;
 const LEASE_SECONDS = 10;
 
-interface LeaseSpec { holderIdentity?: string; renewTime?: string; acquireTime?: string; leaseTransitions?: number; leaseDurationSeconds?: number }
+interface LeaseSpec {
+  holderIdentity?: string;
+  renewTime?: string;
+  acquireTime?: string;
+  leaseTransitions?: number;
+  leaseDurationSeconds?: number;
+}
 
 /**
  * One Lease with the API server's optimistic concurrency: a replace must
@@ -26,13 +32,17 @@ class LeaseStore implements LeaseClient {
 
   get(path: string): Promise<KubeObject> {
     if (this.unreachable) return Promise.reject(unavailable(path));
-    if (this.lease === undefined) return Promise.reject(new ApiError({ code: 404, reason: 'NotFound', message: 'not found', method: 'GET', path }));
+    if (this.lease === undefined)
+      return Promise.reject(new ApiError({ code: 404, reason: 'NotFound', message: 'not found', method: 'GET', path }));
     return Promise.resolve(structuredClone(this.lease));
   }
 
   create(path: string, obj: unknown): Promise<KubeObject> {
     if (this.unreachable) return Promise.reject(unavailable(path));
-    if (this.lease !== undefined) return Promise.reject(new ApiError({ code: 409, reason: 'AlreadyExists', message: 'exists', method: 'POST', path }));
+    if (this.lease !== undefined)
+      return Promise.reject(
+        new ApiError({ code: 409, reason: 'AlreadyExists', message: 'exists', method: 'POST', path }),
+      );
     return Promise.resolve(this.store(obj));
   }
 
@@ -50,7 +60,11 @@ class LeaseStore implements LeaseClient {
 
   /** Another replica writes the Lease as its own (as after it took over). */
   holdAs(holderIdentity: string, renewTime: string): void {
-    this.store({ ...this.lease, metadata: { name: 'syncagent.test' }, spec: { ...this.spec(), holderIdentity, renewTime, leaseDurationSeconds: LEASE_SECONDS } });
+    this.store({
+      ...this.lease,
+      metadata: { name: 'syncagent.test' },
+      spec: { ...this.spec(), holderIdentity, renewTime, leaseDurationSeconds: LEASE_SECONDS },
+    });
   }
 
   private store(obj: unknown): KubeObject {
@@ -72,7 +86,14 @@ class LedWork {
   readonly lead = (signal: AbortSignal): Promise<void> => {
     this.started = true;
     return new Promise((resolve) => {
-      signal.addEventListener('abort', () => { this.stopped = true; resolve(); }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.stopped = true;
+          resolve();
+        },
+        { once: true },
+      );
     });
   };
 }
@@ -81,9 +102,16 @@ function setup(): { clock: FakeClock; store: LeaseStore; elector: LeaderElector;
   const clock = new FakeClock();
   const store = new LeaseStore();
   const elector = new LeaderElector({
-    client: store, namespace: 'agents', name: 'syncagent.test', identity: ME, clock, logger: nopLogger,
+    client: store,
+    namespace: 'agents',
+    name: 'syncagent.test',
+    identity: ME,
+    clock,
+    logger: nopLogger,
     now: () => new Date(Date.UTC(2026, 0, 1) + clock.now()),
-    leaseDurationSeconds: LEASE_SECONDS, renewDeadlineMs: RENEW_DEADLINE_MS, retryPeriodMs: RETRY_MS,
+    leaseDurationSeconds: LEASE_SECONDS,
+    renewDeadlineMs: RENEW_DEADLINE_MS,
+    retryPeriodMs: RETRY_MS,
   });
   return { clock, store, elector, shutdown: new AbortController() };
 }
@@ -148,15 +176,30 @@ describe('LeaderElector', function () {
 
     expect(store.spec()?.holderIdentity).to.equal(ME);
     expect(store.spec()?.acquireTime).to.equal(acquired);
-    expect(Date.parse(store.spec()?.renewTime ?? '') - Date.parse(acquired ?? '')).to.be.within(3 * LEASE_SECONDS * 1000 - RETRY_MS, 3 * LEASE_SECONDS * 1000);
+    expect(Date.parse(store.spec()?.renewTime ?? '') - Date.parse(acquired ?? '')).to.be.within(
+      3 * LEASE_SECONDS * 1000 - RETRY_MS,
+      3 * LEASE_SECONDS * 1000,
+    );
     expect(elector.isLeader()).to.equal(true);
     shutdown.abort();
     await run;
   });
 
   const losses: { name: string; lose: (store: LeaseStore) => void; holderAfter: string }[] = [
-    { name: 'another replica takes the lease', lose: (store) => { store.holdAs(OTHER, 'taken'); }, holderAfter: OTHER },
-    { name: 'the lease cannot be renewed within the renew deadline', lose: (store) => { store.unreachable = true; }, holderAfter: ME },
+    {
+      name: 'another replica takes the lease',
+      lose: (store) => {
+        store.holdAs(OTHER, 'taken');
+      },
+      holderAfter: OTHER,
+    },
+    {
+      name: 'the lease cannot be renewed within the renew deadline',
+      lose: (store) => {
+        store.unreachable = true;
+      },
+      holderAfter: ME,
+    },
   ];
   for (const c of losses) {
     it(`stops the work and reports the loss when ${c.name}`, async function () {
@@ -210,7 +253,12 @@ describe('LeaderElector', function () {
     const failure = new Error('a component failed');
 
     // No fake time passes: the failure must end the leadership by itself.
-    const error = await elector.run(shutdown.signal, () => Promise.reject(failure)).then(() => undefined, (err: unknown) => err);
+    const error = await elector
+      .run(shutdown.signal, () => Promise.reject(failure))
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
 
     expect(error).to.be.instanceOf(Error);
     expect((error as Error).cause).to.equal(failure);

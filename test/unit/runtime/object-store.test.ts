@@ -2,7 +2,12 @@ import { expect } from 'chai';
 import type { KubeObject } from '../../../src/kube/object.ts';
 import { CompactStore, type ObjectStore, PlainStore } from '../../../src/runtime/object-store.ts';
 
-const obj = (name: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, resourceVersion: rv }, data: { a: 'b' } });
+const obj = (name: string, rv: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, resourceVersion: rv },
+  data: { a: 'b' },
+});
 
 describe('object stores', function () {
   const stores: { name: string; make: () => ObjectStore }[] = [

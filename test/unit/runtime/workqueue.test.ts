@@ -4,7 +4,6 @@ import { WorkQueue } from '../../../src/runtime/workqueue.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 import { settle } from '../../utils/settle.ts';
 
-
 /** Takes every ready key, calling done() on each, in the order they are handed out. */
 async function drain(queue: WorkQueue): Promise<string[]> {
   const keys: string[] = [];
@@ -20,8 +19,18 @@ async function drain(queue: WorkQueue): Promise<string[]> {
 describe('WorkQueue', function () {
   describe('adding keys', function () {
     const cases: { name: string; reason: string; adds: string[]; want: string[] }[] = [
-      { name: 'collapses repeated adds', reason: 'the queue holds keys, not events', adds: ['a', 'a', 'a'], want: ['a'] },
-      { name: 'hands keys out in the order first added', reason: 'FIFO without tenants', adds: ['a', 'b', 'a', 'c', 'b'], want: ['a', 'b', 'c'] },
+      {
+        name: 'collapses repeated adds',
+        reason: 'the queue holds keys, not events',
+        adds: ['a', 'a', 'a'],
+        want: ['a'],
+      },
+      {
+        name: 'hands keys out in the order first added',
+        reason: 'FIFO without tenants',
+        adds: ['a', 'b', 'a', 'c', 'b'],
+        want: ['a', 'b', 'c'],
+      },
       { name: 'hands out nothing when nothing was added', reason: 'an empty queue stays empty', adds: [], want: [] },
     ];
     for (const c of cases) {
@@ -30,7 +39,12 @@ describe('WorkQueue', function () {
         for (const key of c.adds) queue.add(key);
         expect(queue.len(), c.reason).to.equal(c.want.length);
         expect(await drain(queue), c.reason).to.deep.equal(c.want);
-        expect(queue.stats(), c.reason).to.deep.equal({ adds: c.want.length, depth: 0, retries: 0, longestRunningMs: 0 });
+        expect(queue.stats(), c.reason).to.deep.equal({
+          adds: c.want.length,
+          depth: 0,
+          retries: 0,
+          longestRunningMs: 0,
+        });
       });
     }
   });
@@ -44,7 +58,9 @@ describe('WorkQueue', function () {
     expect(queue.len(), 'a second worker must not get the key').to.equal(0);
 
     let next: string | undefined;
-    void queue.get().then((key) => { next = key; });
+    void queue.get().then((key) => {
+      next = key;
+    });
     await settle();
     expect(next, 'still processing').to.equal(undefined);
 
@@ -58,8 +74,18 @@ describe('WorkQueue', function () {
   describe('addAfter', function () {
     const cases: { name: string; reason: string; delays: number[]; wantReadyAt: number }[] = [
       { name: 'adds the key when the delay has passed', reason: 'polling', delays: [100], wantReadyAt: 100 },
-      { name: 'keeps the sooner of two delays (sooner second)', reason: 'a later request must not postpone an earlier one', delays: [100, 50], wantReadyAt: 50 },
-      { name: 'keeps the sooner of two delays (sooner first)', reason: 'the later request is dropped', delays: [50, 100], wantReadyAt: 50 },
+      {
+        name: 'keeps the sooner of two delays (sooner second)',
+        reason: 'a later request must not postpone an earlier one',
+        delays: [100, 50],
+        wantReadyAt: 50,
+      },
+      {
+        name: 'keeps the sooner of two delays (sooner first)',
+        reason: 'the later request is dropped',
+        delays: [50, 100],
+        wantReadyAt: 50,
+      },
       { name: 'adds at once for a delay of zero', reason: 'no timer needed', delays: [0], wantReadyAt: 0 },
     ];
     for (const c of cases) {
@@ -164,7 +190,9 @@ describe('WorkQueue', function () {
       const got: string[] = [];
       for (;;) {
         let key: string | undefined;
-        const pending = queue.get().then((k) => { key = k; });
+        const pending = queue.get().then((k) => {
+          key = k;
+        });
         await settle();
         if (key === undefined) {
           queue.shutDown(); // releases the waiting get()
@@ -179,17 +207,23 @@ describe('WorkQueue', function () {
       {
         name: 'holds a tenant back at the limit while others get workers',
         reason: 'a noisy tenant must leave workers free for a quiet one',
-        limit: 2, adds: ['A/0', 'A/1', 'A/2', 'A/3', 'B/0'], want: ['A/0', 'B/0', 'A/1'],
+        limit: 2,
+        adds: ['A/0', 'A/1', 'A/2', 'A/3', 'B/0'],
+        want: ['A/0', 'B/0', 'A/1'],
       },
       {
         name: 'lets a lone tenant use its share only',
         reason: 'the limit holds even when nobody else waits',
-        limit: 3, adds: ['A/0', 'A/1', 'A/2', 'A/3', 'A/4'], want: ['A/0', 'A/1', 'A/2'],
+        limit: 3,
+        adds: ['A/0', 'A/1', 'A/2', 'A/3', 'A/4'],
+        want: ['A/0', 'A/1', 'A/2'],
       },
       {
         name: 'without a limit hands out everything',
         reason: 'the default is unlimited',
-        limit: Infinity, adds: ['A/0', 'A/1', 'A/2'], want: ['A/0', 'A/1', 'A/2'],
+        limit: Infinity,
+        adds: ['A/0', 'A/1', 'A/2'],
+        want: ['A/0', 'A/1', 'A/2'],
       },
     ];
     for (const c of cases) {
@@ -206,7 +240,9 @@ describe('WorkQueue', function () {
       queue.add('A/1');
       expect(await queue.get()).to.equal('A/0');
       let next: string | undefined;
-      const waiting = queue.get().then((k) => { next = k; });
+      const waiting = queue.get().then((k) => {
+        next = k;
+      });
       await settle();
       expect(next, 'A/1 waits while A/0 is processed').to.equal(undefined);
       queue.done('A/0');

@@ -13,12 +13,21 @@ export const apiError = (code: number, reason: string, method: string, path: str
   new ApiError({ code, reason, message: 'fake', method, path });
 
 /** Turns a synchronous body into a promise, so a throw becomes a rejection. */
-const later = <T>(fn: () => T): Promise<T> => new Promise<T>((resolve) => { resolve(fn()); });
+const later = <T>(fn: () => T): Promise<T> =>
+  new Promise<T>((resolve) => {
+    resolve(fn());
+  });
 
-interface JsonPatchOp { op: string; path: string; value?: unknown }
+interface JsonPatchOp {
+  op: string;
+  path: string;
+  value?: unknown;
+}
 
 function isJsonPatch(v: unknown): v is JsonPatchOp[] {
-  return Array.isArray(v) && v.every((op) => isRecord(op) && typeof op['op'] === 'string' && typeof op['path'] === 'string');
+  return (
+    Array.isArray(v) && v.every((op) => isRecord(op) && typeof op['op'] === 'string' && typeof op['path'] === 'string')
+  );
 }
 
 /** The container a JSON pointer points into, and the last segment. */
@@ -99,7 +108,12 @@ export class FakeApi {
     return later(() => {
       const reqs = parseSelector(query?.labelSelector ?? '');
       const items = [...this.objects.entries()]
-        .filter(([path, o]) => path.startsWith(`${collection}/`) && !path.slice(collection.length + 1).includes('/') && matchesSelector(reqs, o.metadata.labels))
+        .filter(
+          ([path, o]) =>
+            path.startsWith(`${collection}/`) &&
+            !path.slice(collection.length + 1).includes('/') &&
+            matchesSelector(reqs, o.metadata.labels),
+        )
         .map(([, o]) => structuredClone(o));
       return { metadata: {}, items };
     });
@@ -122,7 +136,10 @@ export class FakeApi {
       const current = this.existing('PUT', base);
       if (!isRecord(obj) || !isRecord(obj['metadata'])) throw apiError(400, 'BadRequest', 'PUT', path);
       this.checkVersion(current, obj['metadata']['resourceVersion'], path);
-      const next = base === path ? { ...(structuredClone(obj) as KubeObject), status: current['status'] } : { ...current, status: obj['status'] };
+      const next =
+        base === path
+          ? { ...(structuredClone(obj) as KubeObject), status: current['status'] }
+          : { ...current, status: obj['status'] };
       return this.write(base, next);
     });
   }
@@ -141,7 +158,11 @@ export class FakeApi {
         throw apiError(415, 'UnsupportedMediaType', 'PATCH', path);
       }
       // The main resource cannot change status, nor the uid.
-      return this.write(path, { ...next, status: current['status'], metadata: { ...next.metadata, uid: current.metadata.uid } });
+      return this.write(path, {
+        ...next,
+        status: current['status'],
+        metadata: { ...next.metadata, uid: current.metadata.uid },
+      });
     });
   }
 

@@ -5,8 +5,13 @@ import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
 import {
-  AGENT_NAME_LABEL, CLEANUP_FINALIZER, LAST_KNOWN_STATE_ANNOTATION, REMOTE_OBJECT_CLUSTER_LABEL,
-  REMOTE_OBJECT_NAME_ANNOTATION, REMOTE_OBJECT_NAME_HASH_LABEL, REMOTE_OBJECT_NAMESPACE_ANNOTATION,
+  AGENT_NAME_LABEL,
+  CLEANUP_FINALIZER,
+  LAST_KNOWN_STATE_ANNOTATION,
+  REMOTE_OBJECT_CLUSTER_LABEL,
+  REMOTE_OBJECT_NAME_ANNOTATION,
+  REMOTE_OBJECT_NAME_HASH_LABEL,
+  REMOTE_OBJECT_NAMESPACE_ANNOTATION,
   REMOTE_OBJECT_NAMESPACE_HASH_LABEL,
 } from '../../../src/apis/v1alpha1/constants.ts';
 import type { EventRecorder } from '../../../src/kube/events.ts';
@@ -35,9 +40,13 @@ const CRONTAB_CRD: CrdSpec = {
   versions: [{ name: 'v1', served: true, storage: true, subresources: { status: {} } }],
 };
 
-const targetWith = (filter = ''): SyncTarget => syncTargetFor({
-  publishedResource: 'publish-crontabs', agentName: AGENT, crd: CRONTAB_CRD, resourceFilter: parseSelector(filter),
-});
+const targetWith = (filter = ''): SyncTarget =>
+  syncTargetFor({
+    publishedResource: 'publish-crontabs',
+    agentName: AGENT,
+    crd: CRONTAB_CRD,
+    resourceFilter: parseSelector(filter),
+  });
 
 const REMOTE_PATH = objectPath(targetWith().remote, NAME, NAMESPACE);
 const COPY_PATH = objectPath(targetWith().local, COPY_NAME, CLUSTER);
@@ -49,7 +58,6 @@ const SYNC_LABELS = {
   [AGENT_NAME_LABEL]: AGENT,
 };
 const SYNC_ANNOTATIONS = { [REMOTE_OBJECT_NAME_ANNOTATION]: NAME, [REMOTE_OBJECT_NAMESPACE_ANNOTATION]: NAMESPACE };
-
 
 interface World {
   /** The consumer workspace `c1` in kcp. */
@@ -72,11 +80,18 @@ function newWorld(): World {
 }
 
 /** The SyncIO the sync controller would build, with its caches read from the fake stores. */
-const NO_BEHAVIOUR: SyncBehaviour = { specMutator: IDENTITY_MUTATOR, statusMutator: IDENTITY_MUTATOR, templates: goTemplates, related: [] };
+const NO_BEHAVIOUR: SyncBehaviour = {
+  specMutator: IDENTITY_MUTATOR,
+  statusMutator: IDENTITY_MUTATOR,
+  templates: goTemplates,
+  related: [],
+};
 
 function ioFor(w: World, target: SyncTarget): SyncIO {
   const events: EventRecorder = {
-    record: (_client, _obj, event) => { w.events.push(event.reason); },
+    record: (_client, _obj, event) => {
+      w.events.push(event.reason);
+    },
     flush: () => Promise.resolve(0),
   };
   return {
@@ -88,7 +103,9 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     remoteClient: (cluster) => (cluster === CLUSTER ? asRestClient(w.remote) : undefined),
     workspacePath: (cluster) => Promise.resolve(`root:${cluster}`),
     behaviour: w.behaviour ?? NO_BEHAVIOUR,
-    forgetNamespace: (name) => { w.namespaces.delete(name); },
+    forgetNamespace: (name) => {
+      w.namespaces.delete(name);
+    },
     namespaceLabels: (_cluster, namespace) => Promise.resolve(w.namespaceLabels?.[namespace]),
     // Like the local informer: copies are found by their labels, not by name.
     localObject: (key) => {
@@ -102,23 +119,43 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     // The caches above read the fake stores, which hold every write already.
     wroteRemote: () => undefined,
     wroteLocal: () => undefined,
-    copyCreated: (consumer) => { w.milestones.push(`copy created for ${consumer.metadata.name ?? ''}`); },
-    statusInSync: (_key, _copy, wrote) => { w.milestones.push(wrote ? 'status written' : 'status in sync'); },
-    ensureNamespace: (name) => { w.namespaces.add(name); return Promise.resolve(); },
+    copyCreated: (consumer) => {
+      w.milestones.push(`copy created for ${consumer.metadata.name ?? ''}`);
+    },
+    statusInSync: (_key, _copy, wrote) => {
+      w.milestones.push(wrote ? 'status written' : 'status in sync');
+    },
+    ensureNamespace: (name) => {
+      w.namespaces.add(name);
+      return Promise.resolve();
+    },
     events,
     logger: nopLogger,
-    relatedClient: (side, cluster) => (side === 'service' ? asRestClient(w.local) : cluster === CLUSTER ? asRestClient(w.remote) : undefined),
-    servedResource: (_side, _cluster, type) => Promise.resolve(
-      SERVED[type.resource] === undefined ? undefined : { kind: SERVED[type.resource] ?? '', namespaced: true, hasStatus: false },
-    ),
-    hasCopiesOfOtherClusters: (namespace, cluster) => [...w.local.objects.values()].some((o) => o.metadata.namespace === namespace && o.kind === target.local.kind && o.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] !== cluster),
+    relatedClient: (side, cluster) =>
+      side === 'service' ? asRestClient(w.local) : cluster === CLUSTER ? asRestClient(w.remote) : undefined,
+    servedResource: (_side, _cluster, type) =>
+      Promise.resolve(
+        SERVED[type.resource] === undefined
+          ? undefined
+          : { kind: SERVED[type.resource] ?? '', namespaced: true, hasStatus: false },
+      ),
+    hasCopiesOfOtherClusters: (namespace, cluster) =>
+      [...w.local.objects.values()].some(
+        (o) =>
+          o.metadata.namespace === namespace &&
+          o.kind === target.local.kind &&
+          o.metadata.labels?.[REMOTE_OBJECT_CLUSTER_LABEL] !== cluster,
+      ),
   };
 }
 
 /** The related types the fake servers serve, by resource. */
 const SERVED: Readonly<Record<string, string>> = { secrets: 'Secret', configmaps: 'ConfigMap' };
 
-interface Outcome { settled: boolean; error?: unknown }
+interface Outcome {
+  settled: boolean;
+  error?: unknown;
+}
 
 /**
  * Runs passes as the queue would (each one from fresh state) until a pass
@@ -188,10 +225,16 @@ function copyView(obj: KubeObject | undefined): CopyView | undefined {
   };
 }
 
-interface RemoteView { finalizers: string[] | undefined; spec: unknown; status: unknown }
+interface RemoteView {
+  finalizers: string[] | undefined;
+  spec: unknown;
+  status: unknown;
+}
 
 function remoteView(obj: KubeObject | undefined): RemoteView | undefined {
-  return obj === undefined ? undefined : { finalizers: obj.metadata.finalizers, spec: obj['spec'], status: obj['status'] };
+  return obj === undefined
+    ? undefined
+    : { finalizers: obj.metadata.finalizers, spec: obj['spec'], status: obj['status'] };
 }
 
 interface Case {
@@ -220,10 +263,20 @@ interface Case {
   };
 }
 
-const editCopy = (change: (obj: KubeObject) => void) => (w: World): void => { w.local.edit(COPY_PATH, change); };
-const editConsumer = (change: (obj: KubeObject) => void) => (w: World): void => { w.remote.edit(REMOTE_PATH, change); };
+const editCopy =
+  (change: (obj: KubeObject) => void) =>
+  (w: World): void => {
+    w.local.edit(COPY_PATH, change);
+  };
+const editConsumer =
+  (change: (obj: KubeObject) => void) =>
+  (w: World): void => {
+    w.remote.edit(REMOTE_PATH, change);
+  };
 const specOf = (obj: KubeObject): Record<string, unknown> => obj['spec'] as Record<string, unknown>;
-const deleteConsumer = editConsumer((o) => { o.metadata.deletionTimestamp = '2025-01-01T00:00:00Z'; });
+const deleteConsumer = editConsumer((o) => {
+  o.metadata.deletionTimestamp = '2025-01-01T00:00:00Z';
+});
 
 const cases: Case[] = [
   {
@@ -255,8 +308,12 @@ const cases: Case[] = [
   {
     name: 'a spec change flows down while a field set only on the copy (a service-side default) survives',
     changes: [
-      editCopy((o) => { specOf(o)['concurrencyPolicy'] = 'Allow'; }),
-      editConsumer((o) => { specOf(o)['image'] = 'backup:2'; }),
+      editCopy((o) => {
+        specOf(o)['concurrencyPolicy'] = 'Allow';
+      }),
+      editConsumer((o) => {
+        specOf(o)['image'] = 'backup:2';
+      }),
     ],
     expected: {
       remote: { spec: { cronSpec: '0 3 * * *', image: 'backup:2' } },
@@ -269,16 +326,27 @@ const cases: Case[] = [
   },
   {
     name: 'a label removed from the consumer object is removed from the copy, the sync labels stay',
-    changes: [editConsumer((o) => { o.metadata.labels = { tier: 'gold' }; })],
+    changes: [
+      editConsumer((o) => {
+        o.metadata.labels = { tier: 'gold' };
+      }),
+    ],
     expected: {
       remote: { finalizers: [CLEANUP_FINALIZER] },
-      copy: { labels: { tier: 'gold', ...SYNC_LABELS }, state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }, { tier: 'gold' }) },
+      copy: {
+        labels: { tier: 'gold', ...SYNC_LABELS },
+        state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }, { tier: 'gold' }),
+      },
       events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
     },
   },
   {
     name: 'a local edit of a synced field is kept until the consumer changes that field (upstream behaviour)',
-    changes: [editCopy((o) => { specOf(o)['image'] = 'backup:patched'; })],
+    changes: [
+      editCopy((o) => {
+        specOf(o)['image'] = 'backup:patched';
+      }),
+    ],
     expected: {
       remote: { spec: { cronSpec: '0 3 * * *', image: 'backup:1' } },
       copy: { spec: { cronSpec: '0 3 * * *', image: 'backup:patched' } },
@@ -287,16 +355,27 @@ const cases: Case[] = [
   },
   {
     name: 'a sync label removed from the copy is restored',
-    changes: [editCopy((o) => { Reflect.deleteProperty(o.metadata.labels ?? {}, REMOTE_OBJECT_NAME_HASH_LABEL); })],
+    changes: [
+      editCopy((o) => {
+        Reflect.deleteProperty(o.metadata.labels ?? {}, REMOTE_OBJECT_NAME_HASH_LABEL);
+      }),
+    ],
     expected: {
       remote: { finalizers: [CLEANUP_FINALIZER] },
-      copy: { labels: { app: 'backup', ...SYNC_LABELS }, state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }) },
+      copy: {
+        labels: { app: 'backup', ...SYNC_LABELS },
+        state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }),
+      },
       events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
     },
   },
   {
     name: 'the status of the copy goes up to the consumer object',
-    changes: [editCopy((o) => { o['status'] = { phase: 'Scheduled' }; })],
+    changes: [
+      editCopy((o) => {
+        o['status'] = { phase: 'Scheduled' };
+      }),
+    ],
     expected: {
       remote: { finalizers: [CLEANUP_FINALIZER], status: { phase: 'Scheduled' } },
       copy: { status: { phase: 'Scheduled' } },
@@ -310,7 +389,12 @@ const cases: Case[] = [
   },
   {
     name: 'a consumer object being deleted keeps its finalizer while the copy is held by its own finalizer',
-    changes: [editCopy((o) => { o.metadata.finalizers = ['example.com/protect']; }), deleteConsumer],
+    changes: [
+      editCopy((o) => {
+        o.metadata.finalizers = ['example.com/protect'];
+      }),
+      deleteConsumer,
+    ],
     expected: {
       remote: { finalizers: [CLEANUP_FINALIZER] },
       copy: { beingDeleted: true },
@@ -319,11 +403,15 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'once the copy\'s own finalizer is gone, the consumer object is released',
+    name: "once the copy's own finalizer is gone, the consumer object is released",
     changes: [
-      editCopy((o) => { o.metadata.finalizers = ['example.com/protect']; }),
+      editCopy((o) => {
+        o.metadata.finalizers = ['example.com/protect'];
+      }),
       deleteConsumer,
-      editCopy((o) => { o.metadata.finalizers = []; }),
+      editCopy((o) => {
+        o.metadata.finalizers = [];
+      }),
     ],
     expected: { remote: null, copy: null, events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'] },
   },
@@ -335,13 +423,18 @@ const cases: Case[] = [
   {
     name: 'an object matching the resource filter is synced',
     filter: 'app in (backup,cleanup)',
-    expected: { remote: { finalizers: [CLEANUP_FINALIZER] }, copy: { name: COPY_NAME }, events: ['ObjectAccepted', 'ObjectPlaced'] },
+    expected: {
+      remote: { finalizers: [CLEANUP_FINALIZER] },
+      copy: { name: COPY_NAME },
+      events: ['ObjectAccepted', 'ObjectPlaced'],
+    },
   },
   {
-    name: 'an existing unlabelled object with the copy\'s name is adopted: it gets the sync labels and annotations',
+    name: "an existing unlabelled object with the copy's name is adopted: it gets the sync labels and annotations",
     local: {
       [COPY_PATH]: {
-        apiVersion: 'example.com/v1', kind: 'CronTab',
+        apiVersion: 'example.com/v1',
+        kind: 'CronTab',
         metadata: { name: COPY_NAME, namespace: CLUSTER, labels: { 'made-by': 'hand' } },
         spec: { cronSpec: '0 3 * * *', image: 'backup:1', concurrencyPolicy: 'Forbid' },
       },
@@ -358,13 +451,15 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'an object with the copy\'s name that belongs to another consumer object is not touched; the sync fails',
+    name: "an object with the copy's name that belongs to another consumer object is not touched; the sync fails",
     remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, finalizers: [CLEANUP_FINALIZER] } },
     local: {
       [COPY_PATH]: {
-        apiVersion: 'example.com/v1', kind: 'CronTab',
+        apiVersion: 'example.com/v1',
+        kind: 'CronTab',
         metadata: {
-          name: COPY_NAME, namespace: CLUSTER,
+          name: COPY_NAME,
+          namespace: CLUSTER,
           labels: { ...SYNC_LABELS, [REMOTE_OBJECT_NAME_HASH_LABEL]: sha1Hex('other-cron') },
           annotations: { ...SYNC_ANNOTATIONS, [REMOTE_OBJECT_NAME_ANNOTATION]: 'other-cron' },
         },
@@ -373,21 +468,25 @@ const cases: Case[] = [
     },
     expected: {
       remote: { finalizers: [CLEANUP_FINALIZER] },
-      copy: { annotations: { ...SYNC_ANNOTATIONS, [REMOTE_OBJECT_NAME_ANNOTATION]: 'other-cron' }, spec: { cronSpec: '* * * * *', image: 'other:1' } },
+      copy: {
+        annotations: { ...SYNC_ANNOTATIONS, [REMOTE_OBJECT_NAME_ANNOTATION]: 'other-cron' },
+        spec: { cronSpec: '* * * * *', image: 'other:1' },
+      },
       events: [],
       error: /already belongs to another object/,
       writes: 0,
     },
   },
   {
-    name: 'an adopted object gets the consumer object\'s spec, and fields only it has survive',
+    name: "an adopted object gets the consumer object's spec, and fields only it has survive",
     // Adoption links the object without a last-known state, so the next pass
     // writes the whole desired spec once (additively). Upstream stores the
     // state at adoption, which leaves an adopted object's old spec in place
     // until the consumer edits those fields.
     local: {
       [COPY_PATH]: {
-        apiVersion: 'example.com/v1', kind: 'CronTab',
+        apiVersion: 'example.com/v1',
+        kind: 'CronTab',
         metadata: { name: COPY_NAME, namespace: CLUSTER },
         spec: { cronSpec: '* * * * *', image: 'stale:0', concurrencyPolicy: 'Forbid' },
       },
@@ -404,8 +503,16 @@ const cases: Case[] = [
     // matching still carries our finalizer and must not hang in Terminating
     // (upstream filters first and leaves it stuck).
     filter: 'sync=true',
-    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, labels: { app: 'backup', sync: 'true' } } },
-    changes: [editConsumer((o) => { o.metadata.labels = { app: 'backup' }; }), deleteConsumer],
+    remote: {
+      ...consumerObject(),
+      metadata: { ...consumerObject().metadata, labels: { app: 'backup', sync: 'true' } },
+    },
+    changes: [
+      editConsumer((o) => {
+        o.metadata.labels = { app: 'backup' };
+      }),
+      deleteConsumer,
+    ],
     expected: { remote: null, copy: null, events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'] },
   },
 ];
@@ -435,21 +542,44 @@ describe('syncObject', function () {
       if (c.expected.copy === null) expect(copy).to.equal(undefined);
       else expect(copy).to.deep.include(c.expected.copy);
       expect(w.events).to.deep.equal(c.expected.events);
-      if (c.expected.writes !== undefined) expect(w.remote.writes + w.local.writes, 'writes').to.equal(c.expected.writes);
+      if (c.expected.writes !== undefined)
+        expect(w.remote.writes + w.local.writes, 'writes').to.equal(c.expected.writes);
     });
   }
 
-  const milestoneCases: { name: string; local?: Record<string, KubeObject>; changes?: ((w: World) => void)[]; created: number; statusWritten: number }[] = [
+  const milestoneCases: {
+    name: string;
+    local?: Record<string, KubeObject>;
+    changes?: ((w: World) => void)[];
+    created: number;
+    statusWritten: number;
+  }[] = [
     { name: 'reports a created copy once, for the create→copy latency', created: 1, statusWritten: 0 },
     {
       name: 'reports an adopted copy as not created: its consumer object did not just wait for it',
-      local: { [COPY_PATH]: { apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: COPY_NAME, namespace: CLUSTER }, spec: {} } },
-      created: 0, statusWritten: 0,
+      local: {
+        [COPY_PATH]: {
+          apiVersion: 'example.com/v1',
+          kind: 'CronTab',
+          metadata: { name: COPY_NAME, namespace: CLUSTER },
+          spec: {},
+        },
+      },
+      created: 0,
+      statusWritten: 0,
     },
     {
       name: 'reports the status written up once per change, for the status latency',
-      changes: [editCopy((o) => { o['status'] = { phase: 'Scheduled' }; }), editCopy((o) => { o['status'] = { phase: 'Done' }; })],
-      created: 1, statusWritten: 2,
+      changes: [
+        editCopy((o) => {
+          o['status'] = { phase: 'Scheduled' };
+        }),
+        editCopy((o) => {
+          o['status'] = { phase: 'Done' };
+        }),
+      ],
+      created: 1,
+      statusWritten: 2,
     },
   ];
   for (const c of milestoneCases) {

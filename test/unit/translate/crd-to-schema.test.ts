@@ -6,20 +6,30 @@ const base = (): CrdSpec => ({
   group: 'example.com',
   scope: 'Namespaced',
   names: { kind: 'CronTab', plural: 'crontabs', singular: 'crontab', listKind: 'CronTabList' },
-  versions: [{
-    name: 'v1', served: true, storage: true, subresources: { status: {} },
-    schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } },
-  }],
+  versions: [
+    {
+      name: 'v1',
+      served: true,
+      storage: true,
+      subresources: { status: {} },
+      schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } },
+    },
+  ],
 });
 
 describe('crdToAPIResourceSchema', function () {
   it('names the schema v<hash>.<plural>.<group> and copies the versions', function () {
     const ars = crdToAPIResourceSchema(base());
     expect(ars.metadata.name).to.match(/^v[0-9a-f]{8}\.crontabs\.example\.com$/);
-    expect(ars.spec.versions).to.deep.equal([{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { type: 'object', properties: { spec: { type: 'object' } } },
-    }]);
+    expect(ars.spec.versions).to.deep.equal([
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: { type: 'object', properties: { spec: { type: 'object' } } },
+      },
+    ]);
     expect(ars.spec.conversion).to.equal(undefined);
   });
 
@@ -37,7 +47,10 @@ describe('crdToAPIResourceSchema', function () {
     spec.versions.push({ name: 'v2', served: true, storage: false });
     const ars = crdToAPIResourceSchema(spec);
     expect(ars.spec.conversion).to.deep.equal({ strategy: 'None' });
-    expect(ars.spec.versions[1]!.schema).to.deep.equal({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(ars.spec.versions[1]!.schema).to.deep.equal({
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
   });
 
   it('hashes content, not key order', function () {

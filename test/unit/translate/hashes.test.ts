@@ -5,39 +5,48 @@ describe('hashes', function () {
   const cases: { name: string; actual: () => string; expected: string }[] = [
     {
       name: 'SHA-1 of the empty string is the well-known vector',
-      actual: () => sha1Hex(''), expected: 'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+      actual: () => sha1Hex(''),
+      expected: 'da39a3ee5e6b4b0d3255bfef95601890afd80709',
     },
     {
       name: 'SHA-1 of "abc" is the FIPS 180 vector',
-      actual: () => sha1Hex('abc'), expected: 'a9993e364706816aba3e25717850c26c9cd0d89d',
+      actual: () => sha1Hex('abc'),
+      expected: 'a9993e364706816aba3e25717850c26c9cd0d89d',
     },
     {
       name: 'SHA-1 of a kcp name matches the label value upstream writes',
-      actual: () => sha1Hex('my-test-thing'), expected: 'c346c8ceb5d104cc783d09b95e8ea7032c190948',
+      actual: () => sha1Hex('my-test-thing'),
+      expected: 'c346c8ceb5d104cc783d09b95e8ea7032c190948',
     },
     {
       name: 'the legacy short hash is the first 20 hex of SHA-1',
-      actual: () => shortSha1(''), expected: 'da39a3ee5e6b4b0d3255',
+      actual: () => shortSha1(''),
+      expected: 'da39a3ee5e6b4b0d3255',
     },
     {
       name: 'SHA3-256 of the empty string is the well-known vector',
-      actual: () => sha3Hex(''), expected: 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a',
+      actual: () => sha3Hex(''),
+      expected: 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a',
     },
     {
       name: 'SHA3-256 of "abc" is the FIPS 202 vector',
-      actual: () => sha3Hex('abc'), expected: '3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532',
+      actual: () => sha3Hex('abc'),
+      expected: '3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532',
     },
     {
-      name: 'sha3short defaults to 20 hex, matching upstream\'s default naming vector',
-      actual: () => sha3Short('objname'), expected: '73d08a1ba188f1340dae',
+      name: "sha3short defaults to 20 hex, matching upstream's default naming vector",
+      actual: () => sha3Short('objname'),
+      expected: '73d08a1ba188f1340dae',
     },
     {
       name: 'sha3short honours an explicit length',
-      actual: () => sha3Short('', 8), expected: 'a7ffc6f8',
+      actual: () => sha3Short('', 8),
+      expected: 'a7ffc6f8',
     },
     {
       name: 'sha3short caps the length at the full 64-hex digest, as upstream does',
-      actual: () => sha3Short('', 100), expected: 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a',
+      actual: () => sha3Short('', 100),
+      expected: 'a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a',
     },
   ];
   for (const c of cases) {

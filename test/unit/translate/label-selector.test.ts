@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { type LabelSelector, fromLabelSelector, matchesSelector, parseSelector, selectorString } from '../../../src/translate/label-selector.ts';
+import {
+  type LabelSelector,
+  fromLabelSelector,
+  matchesSelector,
+  parseSelector,
+  selectorString,
+} from '../../../src/translate/label-selector.ts';
 
 describe('label selectors', function () {
   const cases: { name: string; selector: string; labels: Record<string, string>; want: boolean }[] = [
@@ -22,20 +28,55 @@ describe('label selectors', function () {
   });
 
   it('converts a LabelSelector object and prints it back as a query', function () {
-    const reqs = fromLabelSelector({ matchLabels: { app: 'x' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a', 'b'] }] });
+    const reqs = fromLabelSelector({
+      matchLabels: { app: 'x' },
+      matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['a', 'b'] }],
+    });
     expect(selectorString(reqs)).to.equal('app=x,tier notin (a,b)');
     expect(() => fromLabelSelector({ matchExpressions: [{ key: 'k', operator: 'Gt' }] })).to.throw(/Gt/);
   });
 
   const refused: { name: string; selector: LabelSelector; error: RegExp }[] = [
-    { name: 'In without values', selector: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, error: /In for key "a" needs at least one value/ },
-    { name: 'NotIn without values', selector: { matchExpressions: [{ key: 'a', operator: 'NotIn' }] }, error: /NotIn for key "a" needs/ },
-    { name: 'Exists with values', selector: { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, error: /Exists for key "a" takes no values/ },
-    { name: 'a key with spaces', selector: { matchLabels: { 'not a key!': 'x' } }, error: /invalid label key "not a key!"/ },
-    { name: 'a key with an upper-case prefix', selector: { matchLabels: { 'Example.com/a': 'x' } }, error: /invalid label key/ },
-    { name: 'a name part of 64 characters', selector: { matchLabels: { ['k'.repeat(64)]: 'x' } }, error: /invalid label key/ },
-    { name: 'a value of 64 characters', selector: { matchLabels: { a: 'v'.repeat(64) } }, error: /invalid label value/ },
-    { name: 'a value starting with a dash', selector: { matchExpressions: [{ key: 'a', operator: 'In', values: ['-x'] }] }, error: /invalid label value "-x"/ },
+    {
+      name: 'In without values',
+      selector: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] },
+      error: /In for key "a" needs at least one value/,
+    },
+    {
+      name: 'NotIn without values',
+      selector: { matchExpressions: [{ key: 'a', operator: 'NotIn' }] },
+      error: /NotIn for key "a" needs/,
+    },
+    {
+      name: 'Exists with values',
+      selector: { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] },
+      error: /Exists for key "a" takes no values/,
+    },
+    {
+      name: 'a key with spaces',
+      selector: { matchLabels: { 'not a key!': 'x' } },
+      error: /invalid label key "not a key!"/,
+    },
+    {
+      name: 'a key with an upper-case prefix',
+      selector: { matchLabels: { 'Example.com/a': 'x' } },
+      error: /invalid label key/,
+    },
+    {
+      name: 'a name part of 64 characters',
+      selector: { matchLabels: { ['k'.repeat(64)]: 'x' } },
+      error: /invalid label key/,
+    },
+    {
+      name: 'a value of 64 characters',
+      selector: { matchLabels: { a: 'v'.repeat(64) } },
+      error: /invalid label value/,
+    },
+    {
+      name: 'a value starting with a dash',
+      selector: { matchExpressions: [{ key: 'a', operator: 'In', values: ['-x'] }] },
+      error: /invalid label value "-x"/,
+    },
   ];
   for (const c of refused) {
     it(`refuses a LabelSelector with ${c.name}, as the API server would`, function () {
@@ -44,8 +85,10 @@ describe('label selectors', function () {
   }
 
   it('accepts prefixed keys, empty values and names of 63 characters', function () {
-    const reqs = fromLabelSelector({ matchLabels: { 'example.com/app': '', ['k'.repeat(63)]: 'a.b_c-d' }, matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }] });
+    const reqs = fromLabelSelector({
+      matchLabels: { 'example.com/app': '', ['k'.repeat(63)]: 'a.b_c-d' },
+      matchExpressions: [{ key: 'x', operator: 'DoesNotExist' }],
+    });
     expect(reqs).to.have.length(3);
   });
 });
-

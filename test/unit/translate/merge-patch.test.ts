@@ -1,47 +1,70 @@
 import { expect } from 'chai';
 import {
-  type ThreeWayOptions, applyMergePatch, createMergePatch, jsonEqual, threeWayMergePatch,
+  type ThreeWayOptions,
+  applyMergePatch,
+  createMergePatch,
+  jsonEqual,
+  threeWayMergePatch,
 } from '../../../src/translate/merge-patch.ts';
 
 describe('createMergePatch', function () {
-  const cases: { name: string; original: unknown; modified: unknown; expected: Record<string, unknown> | undefined }[] = [
-    {
-      name: 'equal documents need no patch',
-      original: { spec: { a: 1, b: [1, 2] } }, modified: { spec: { b: [1, 2], a: 1 } }, expected: undefined,
-    },
-    {
-      name: 'a changed scalar is set',
-      original: { spec: { a: 1, b: 2 } }, modified: { spec: { a: 1, b: 3 } }, expected: { spec: { b: 3 } },
-    },
-    {
-      name: 'an added key carries its whole value',
-      original: { spec: {} }, modified: { spec: { c: { d: true } } }, expected: { spec: { c: { d: true } } },
-    },
-    {
-      name: 'a removed key becomes null',
-      original: { spec: { a: 1, b: 2 } }, modified: { spec: { a: 1 } }, expected: { spec: { b: null } },
-    },
-    {
-      name: 'arrays are replaced whole',
-      original: { spec: { list: [1, 2, 3] } }, modified: { spec: { list: [1, 2] } }, expected: { spec: { list: [1, 2] } },
-    },
-    {
-      name: 'an object replacing a scalar is sent whole',
-      original: { spec: 'x' }, modified: { spec: { a: 1 } }, expected: { spec: { a: 1 } },
-    },
-    {
-      name: 'null and undefined in the modified document count as absent, so they cause no endless patch',
-      original: { a: 1 }, modified: { a: 1, b: null, c: undefined }, expected: undefined,
-    },
-    {
-      name: 'null nested in an added object is left out of the patch',
-      original: {}, modified: { spec: { a: 1, b: null } }, expected: { spec: { a: 1 } },
-    },
-    {
-      name: 'a missing original counts as the empty object',
-      original: undefined, modified: { a: 1 }, expected: { a: 1 },
-    },
-  ];
+  const cases: { name: string; original: unknown; modified: unknown; expected: Record<string, unknown> | undefined }[] =
+    [
+      {
+        name: 'equal documents need no patch',
+        original: { spec: { a: 1, b: [1, 2] } },
+        modified: { spec: { b: [1, 2], a: 1 } },
+        expected: undefined,
+      },
+      {
+        name: 'a changed scalar is set',
+        original: { spec: { a: 1, b: 2 } },
+        modified: { spec: { a: 1, b: 3 } },
+        expected: { spec: { b: 3 } },
+      },
+      {
+        name: 'an added key carries its whole value',
+        original: { spec: {} },
+        modified: { spec: { c: { d: true } } },
+        expected: { spec: { c: { d: true } } },
+      },
+      {
+        name: 'a removed key becomes null',
+        original: { spec: { a: 1, b: 2 } },
+        modified: { spec: { a: 1 } },
+        expected: { spec: { b: null } },
+      },
+      {
+        name: 'arrays are replaced whole',
+        original: { spec: { list: [1, 2, 3] } },
+        modified: { spec: { list: [1, 2] } },
+        expected: { spec: { list: [1, 2] } },
+      },
+      {
+        name: 'an object replacing a scalar is sent whole',
+        original: { spec: 'x' },
+        modified: { spec: { a: 1 } },
+        expected: { spec: { a: 1 } },
+      },
+      {
+        name: 'null and undefined in the modified document count as absent, so they cause no endless patch',
+        original: { a: 1 },
+        modified: { a: 1, b: null, c: undefined },
+        expected: undefined,
+      },
+      {
+        name: 'null nested in an added object is left out of the patch',
+        original: {},
+        modified: { spec: { a: 1, b: null } },
+        expected: { spec: { a: 1 } },
+      },
+      {
+        name: 'a missing original counts as the empty object',
+        original: undefined,
+        modified: { a: 1 },
+        expected: { a: 1 },
+      },
+    ];
   for (const c of cases) {
     it(c.name, function () {
       const before = structuredClone([c.original, c.modified]);
@@ -67,7 +90,10 @@ describe('applyMergePatch', function () {
     { name: 'replaces an array with a scalar', target: { a: ['b'] }, patch: { a: 'c' }, expected: { a: 'c' } },
     { name: 'replaces a scalar with an array', target: { a: 'c' }, patch: { a: ['b'] }, expected: { a: ['b'] } },
     {
-      name: 'merges nested objects', target: { a: { b: 'c' } }, patch: { a: { b: 'd', c: null } }, expected: { a: { b: 'd' } },
+      name: 'merges nested objects',
+      target: { a: { b: 'c' } },
+      patch: { a: { b: 'd', c: null } },
+      expected: { a: { b: 'd' } },
     },
     { name: 'replaces arrays whole', target: { a: [{ b: 'c' }] }, patch: { a: [1] }, expected: { a: [1] } },
     { name: 'a top-level array replaces the target', target: ['a', 'b'], patch: ['c', 'd'], expected: ['c', 'd'] },
@@ -75,8 +101,18 @@ describe('applyMergePatch', function () {
     { name: 'a null patch replaces the target', target: { a: 'foo' }, patch: null, expected: null },
     { name: 'a string patch replaces the target', target: { a: 'foo' }, patch: 'bar', expected: 'bar' },
     { name: 'keeps nulls already in the target', target: { e: null }, patch: { a: 1 }, expected: { e: null, a: 1 } },
-    { name: 'an object patch on an array starts from {}', target: [1, 2], patch: { a: 'b', c: null }, expected: { a: 'b' } },
-    { name: 'creates nested objects, dropping nulls', target: {}, patch: { a: { bb: { ccc: null } } }, expected: { a: { bb: {} } } },
+    {
+      name: 'an object patch on an array starts from {}',
+      target: [1, 2],
+      patch: { a: 'b', c: null },
+      expected: { a: 'b' },
+    },
+    {
+      name: 'creates nested objects, dropping nulls',
+      target: {},
+      patch: { a: { bb: { ccc: null } } },
+      expected: { a: { bb: {} } },
+    },
   ];
   for (const c of cases) {
     it(c.name, function () {
@@ -119,35 +155,40 @@ describe('threeWayMergePatch', function () {
   const cases: Case[] = [
     {
       name: 'nothing to do when the source is unchanged, and fields defaulted on the destination are kept',
-      last: synced, desired: synced,
+      last: synced,
+      desired: synced,
       current: { spec: { cronSpec: '* * *', image: 'ubuntu', replicas: 1 } },
       patch: undefined,
       result: { spec: { cronSpec: '* * *', image: 'ubuntu', replicas: 1 } },
     },
     {
       name: 'a source change is written without touching fields the destination owns',
-      last: synced, desired: { spec: { cronSpec: '* * *', image: 'debian' } },
+      last: synced,
+      desired: { spec: { cronSpec: '* * *', image: 'debian' } },
       current: { spec: { cronSpec: '* * *', image: 'ubuntu', replicas: 1 } },
       patch: { spec: { image: 'debian' } },
       result: { spec: { cronSpec: '* * *', image: 'debian', replicas: 1 } },
     },
     {
       name: 'a field removed from the source is removed from the destination',
-      last: synced, desired: { spec: { image: 'ubuntu' } },
+      last: synced,
+      desired: { spec: { image: 'ubuntu' } },
       current: { spec: { cronSpec: '* * *', image: 'ubuntu', replicas: 1 } },
       patch: { spec: { cronSpec: null } },
       result: { spec: { image: 'ubuntu', replicas: 1 } },
     },
     {
       name: 'a hand edit of a synced field on the destination is reverted',
-      last: synced, desired: synced,
+      last: synced,
+      desired: synced,
       current: { spec: { cronSpec: 'edited', image: 'ubuntu' } },
       patch: { spec: { cronSpec: '* * *' } },
       result: { spec: { cronSpec: '* * *', image: 'ubuntu' } },
     },
     {
       name: 'with drift reverting off, a hand edit survives as upstream keeps it, while source changes still apply',
-      last: synced, desired: { spec: { cronSpec: '* * *', image: 'debian' } },
+      last: synced,
+      desired: { spec: { cronSpec: '* * *', image: 'debian' } },
       current: { spec: { cronSpec: 'edited', image: 'ubuntu' } },
       options: { revertDrift: false },
       patch: { spec: { image: 'debian' } },
@@ -164,19 +205,25 @@ describe('threeWayMergePatch', function () {
     },
     {
       name: 'a synced subtree deleted on the destination is restored next to a source change',
-      last: { spec: { a: 1, b: 1 } }, desired: { spec: { a: 1, b: 2 } }, current: { other: true },
+      last: { spec: { a: 1, b: 1 } },
+      desired: { spec: { a: 1, b: 2 } },
+      current: { other: true },
       patch: { spec: { a: 1, b: 2 } },
       result: { other: true, spec: { a: 1, b: 2 } },
     },
     {
       name: 'a drifted array is restored whole',
-      last: { spec: { list: [1, 2] } }, desired: { spec: { list: [1, 2] } }, current: { spec: { list: [2] } },
+      last: { spec: { list: [1, 2] } },
+      desired: { spec: { list: [1, 2] } },
+      current: { spec: { list: [2] } },
       patch: { spec: { list: [1, 2] } },
       result: { spec: { list: [1, 2] } },
     },
     {
       name: 'without a last-known state the whole desired object is written and extra destination fields stay',
-      last: undefined, desired: synced, current: { spec: { cronSpec: 'edited', replicas: 1 } },
+      last: undefined,
+      desired: synced,
+      current: { spec: { cronSpec: 'edited', replicas: 1 } },
       patch: { spec: { cronSpec: '* * *', image: 'ubuntu' } },
       result: { spec: { cronSpec: '* * *', image: 'ubuntu', replicas: 1 } },
     },

@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../../src/kube/object.ts';
 import {
-  type LocalObjectName, type LocalScope, type NamingRules, type TemplateRenderer, localObjectName,
+  type LocalObjectName,
+  type LocalScope,
+  type NamingRules,
+  type TemplateRenderer,
+  localObjectName,
 } from '../../../src/translate/naming.ts';
 
 const obj = (name: string, namespace?: string): KubeObject => ({
@@ -49,12 +53,14 @@ describe('localObjectName', function () {
     },
     {
       name: 'without rules, a cluster-scoped local CRD gets the cluster name in the name and no namespace',
-      rules: undefined, scope: 'Cluster',
+      rules: undefined,
+      scope: 'Cluster',
       expected: { name: `testcluster-${NS_HASH}-${NAME_HASH}` },
     },
     {
       name: 'a cluster-scoped kcp object hashes the empty namespace instead of failing',
-      rules: {}, object: obj('objname'),
+      rules: {},
+      object: obj('objname'),
       expected: { namespace: 'testcluster', name: `${EMPTY_HASH}-${NAME_HASH}` },
     },
     {
@@ -74,28 +80,35 @@ describe('localObjectName', function () {
     },
     {
       name: 'a cluster-scoped local CRD ignores the namespace rule, even a template without a renderer',
-      rules: { name: '$remoteName', namespace: '{{ .ClusterName }}' }, scope: 'Cluster',
+      rules: { name: '$remoteName', namespace: '{{ .ClusterName }}' },
+      scope: 'Cluster',
       expected: { name: 'objname' },
     },
     {
       name: 'template rules go through the renderer and are trimmed',
       rules: { name: '{{ .Object.metadata.name }}', namespace: 'ns-{{ .ClusterName }}' },
-      renderer: fakeRenderer({ '{{ .Object.metadata.name }}': ' objname\n', 'ns-{{ .ClusterName }}': 'ns-testcluster' }),
+      renderer: fakeRenderer({
+        '{{ .Object.metadata.name }}': ' objname\n',
+        'ns-{{ .ClusterName }}': 'ns-testcluster',
+      }),
       expected: { namespace: 'ns-testcluster', name: 'objname' },
     },
     {
       name: 'a name longer than 253 characters is refused',
-      rules: { name: '$remoteName' }, object: obj('y'.repeat(254), 'objnamespace'),
+      rules: { name: '$remoteName' },
+      object: obj('y'.repeat(254), 'objnamespace'),
       error: /naming\.name.*254 characters/,
     },
     {
       name: 'a name of exactly 253 characters is accepted',
-      rules: { name: '$remoteName' }, object: obj('y'.repeat(253), 'objnamespace'),
+      rules: { name: '$remoteName' },
+      object: obj('y'.repeat(253), 'objnamespace'),
       expected: { namespace: 'testcluster', name: 'y'.repeat(253) },
     },
     {
       name: 'a namespace longer than 63 characters is refused',
-      rules: { namespace: 'synced-$remoteNamespace' }, object: obj('objname', 'n'.repeat(57)),
+      rules: { namespace: 'synced-$remoteNamespace' },
+      object: obj('objname', 'n'.repeat(57)),
       error: /naming\.namespace.*64 characters/,
     },
     {
@@ -105,7 +118,8 @@ describe('localObjectName', function () {
     },
     {
       name: 'an empty rendered name is refused',
-      rules: { name: '{{ .Nothing }}' }, renderer: fakeRenderer({ '{{ .Nothing }}': '  ' }),
+      rules: { name: '{{ .Nothing }}' },
+      renderer: fakeRenderer({ '{{ .Nothing }}': '  ' }),
       error: /naming\.name.*empty/,
     },
     {
@@ -120,7 +134,8 @@ describe('localObjectName', function () {
     },
     {
       name: 'a failing template names the field',
-      rules: { name: '{{ broken' }, renderer: fakeRenderer({}),
+      rules: { name: '{{ broken' },
+      renderer: fakeRenderer({}),
       error: /failed to render naming\.name/,
     },
   ];
@@ -130,7 +145,12 @@ describe('localObjectName', function () {
       const object = c.object ?? obj('objname', 'objnamespace');
       const before = structuredClone(object);
       const run = (): LocalObjectName =>
-        localObjectName(c.rules, { object, clusterName: 'testcluster', clusterPath: 'root:org' }, c.scope ?? 'Namespaced', c.renderer);
+        localObjectName(
+          c.rules,
+          { object, clusterName: 'testcluster', clusterPath: 'root:org' },
+          c.scope ?? 'Namespaced',
+          c.renderer,
+        );
       if (c.error !== undefined) {
         expect(run).to.throw(Error, c.error);
       } else {
@@ -140,7 +160,7 @@ describe('localObjectName', function () {
     });
   }
 
-  it('gives templates upstream\'s data shape and a copy they cannot hurt the input through', function () {
+  it("gives templates upstream's data shape and a copy they cannot hurt the input through", function () {
     const object = obj('objname', 'objnamespace');
     let seen: unknown;
     const renderer: TemplateRenderer = {
@@ -150,16 +170,30 @@ describe('localObjectName', function () {
         return 'x';
       },
     };
-    localObjectName({ name: '{{ x }}' }, { object, clusterName: 'c1', clusterPath: 'root:org' }, 'Namespaced', renderer);
+    localObjectName(
+      { name: '{{ x }}' },
+      { object, clusterName: 'c1', clusterPath: 'root:org' },
+      'Namespaced',
+      renderer,
+    );
     expect(seen).to.deep.equal({ Object: obj('objname', 'objnamespace'), ClusterName: 'c1', ClusterPath: 'root:org' });
     expect(object.metadata.name).to.equal('objname');
   });
 
   it('keeps the renderer error as the cause', function () {
     const boom = new Error('boom');
-    const renderer: TemplateRenderer = { render: () => { throw boom; } };
+    const renderer: TemplateRenderer = {
+      render: () => {
+        throw boom;
+      },
+    };
     try {
-      localObjectName({ name: '{{ x }}' }, { object: obj('a', 'b'), clusterName: 'c', clusterPath: '' }, 'Namespaced', renderer);
+      localObjectName(
+        { name: '{{ x }}' },
+        { object: obj('a', 'b'), clusterName: 'c', clusterPath: '' },
+        'Namespaced',
+        renderer,
+      );
       expect.fail('expected an error');
     } catch (err) {
       expect((err as Error).cause).to.equal(boom);

@@ -21,12 +21,18 @@ describe('publishConflicts', function () {
     },
     {
       name: 'the older of two resources with the same plural and group wins, whatever the schema hash',
-      prs: [pr('young', 'v2.crontabs.example.com', '2025-02-01T00:00:00Z'), pr('old', 'v1.crontabs.example.com', '2025-01-01T00:00:00Z')],
+      prs: [
+        pr('young', 'v2.crontabs.example.com', '2025-02-01T00:00:00Z'),
+        pr('old', 'v1.crontabs.example.com', '2025-01-01T00:00:00Z'),
+      ],
       want: { young: 'PublishedResource "old" already publishes crontabs.example.com' },
     },
     {
       name: 'created in the same second, the name decides',
-      prs: [pr('b', 'v1.crontabs.example.com', '2025-01-01T00:00:00Z'), pr('a', 'v1.crontabs.example.com', '2025-01-01T00:00:00Z')],
+      prs: [
+        pr('b', 'v1.crontabs.example.com', '2025-01-01T00:00:00Z'),
+        pr('a', 'v1.crontabs.example.com', '2025-01-01T00:00:00Z'),
+      ],
       want: { b: 'PublishedResource "a" already publishes crontabs.example.com' },
     },
     {
@@ -44,7 +50,8 @@ describe('publishConflicts', function () {
     it(c.name, function () {
       const got = publishConflicts(c.prs);
       expect([...got.keys()].sort()).to.deep.equal(Object.keys(c.want).sort());
-      for (const [name, fragment] of Object.entries(c.want)) expect(got.get(name)).to.include(fragment).and.include('spec.projection');
+      for (const [name, fragment] of Object.entries(c.want))
+        expect(got.get(name)).to.include(fragment).and.include('spec.projection');
     });
   }
 });

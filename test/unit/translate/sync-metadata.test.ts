@@ -1,8 +1,14 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../../src/kube/object.ts';
 import {
-  type RemoteRef, addMissingSyncMetadata, remoteObjectLabels, remoteRefFromLocal, stripForState,
-  stripMetadataForCopy, syncAnnotations, syncLabels,
+  type RemoteRef,
+  addMissingSyncMetadata,
+  remoteObjectLabels,
+  remoteRefFromLocal,
+  stripForState,
+  stripMetadataForCopy,
+  syncAnnotations,
+  syncLabels,
 } from '../../../src/translate/sync-metadata.ts';
 
 // SHA-1 hex of 'my-test-thing' and of 'default'.
@@ -52,7 +58,13 @@ const noisyRemote = (): KubeObject => ({
 });
 
 describe('sync labels and annotations', function () {
-  const cases: { name: string; remote: RemoteRef; path?: string; labels: Record<string, string>; annotations: Record<string, string> }[] = [
+  const cases: {
+    name: string;
+    remote: RemoteRef;
+    path?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+  }[] = [
     {
       name: 'a namespaced origin gets cluster, name hash and namespace hash labels plus the agent label',
       remote: { cluster: 'testcluster', namespace: 'default', name: 'my-test-thing' },
@@ -79,7 +91,8 @@ describe('sync labels and annotations', function () {
     },
     {
       name: 'an empty namespace counts as cluster-scoped, and a workspace path is recorded when known',
-      remote: { cluster: 'testcluster', namespace: '', name: 'my-test-thing' }, path: 'root:org:team',
+      remote: { cluster: 'testcluster', namespace: '', name: 'my-test-thing' },
+      path: 'root:org:team',
       labels: {
         'syncagent.kcp.io/agent-name': 'textor',
         'syncagent.kcp.io/remote-object-cluster': 'testcluster',
@@ -92,7 +105,8 @@ describe('sync labels and annotations', function () {
     },
     {
       name: 'an empty workspace path is not recorded',
-      remote: { cluster: 'c', name: 'n' }, path: '',
+      remote: { cluster: 'c', name: 'n' },
+      path: '',
       labels: {
         'syncagent.kcp.io/agent-name': 'textor',
         'syncagent.kcp.io/remote-object-cluster': 'c',
@@ -134,7 +148,11 @@ describe('stripMetadataForCopy', function () {
 
   it('removes label and annotation maps that end up empty', function () {
     const remote: KubeObject = {
-      metadata: { name: 'a', labels: { 'claimed.internal.apis.kcp.io/x': 'y' }, annotations: { 'kcp.io/cluster': 'c' } },
+      metadata: {
+        name: 'a',
+        labels: { 'claimed.internal.apis.kcp.io/x': 'y' },
+        annotations: { 'kcp.io/cluster': 'c' },
+      },
     };
     expect(stripMetadataForCopy(remote)).to.deep.equal({ metadata: { name: 'a' } });
   });
@@ -163,7 +181,7 @@ describe('remoteRefFromLocal', function () {
       expected: { cluster: 'c1', name: 'my-test-thing' },
     },
     {
-      name: 'another agent\'s copy is not ours',
+      name: "another agent's copy is not ours",
       obj: local({ ...own, 'syncagent.kcp.io/agent-name': 'other' }, named),
       expected: undefined,
     },
@@ -231,20 +249,31 @@ describe('addMissingSyncMetadata', function () {
 
 describe('stripForState', function () {
   const stateMeta = {
-    name: 'my-test-thing', generateName: 'my-test-', namespace: 'default',
-    labels: { app: 'demo' }, annotations: { note: 'keep me' },
+    name: 'my-test-thing',
+    generateName: 'my-test-',
+    namespace: 'default',
+    labels: { app: 'demo' },
+    annotations: { note: 'keep me' },
   };
   const cases: { name: string; subresources?: string[]; expected: KubeObject }[] = [
     {
       name: 'keeps spec and the user metadata, and drops status by default',
-      expected: { apiVersion: 'kcp.example.com/v1', kind: 'CronTab', metadata: stateMeta, spec: { image: 'ubuntu', tags: ['a'] } },
+      expected: {
+        apiVersion: 'kcp.example.com/v1',
+        kind: 'CronTab',
+        metadata: stateMeta,
+        spec: { image: 'ubuntu', tags: ['a'] },
+      },
     },
     {
       name: 'keeps status when the local CRD has no status subresource',
       subresources: [],
       expected: {
-        apiVersion: 'kcp.example.com/v1', kind: 'CronTab', metadata: stateMeta,
-        spec: { image: 'ubuntu', tags: ['a'] }, status: { phase: 'Ready' },
+        apiVersion: 'kcp.example.com/v1',
+        kind: 'CronTab',
+        metadata: stateMeta,
+        spec: { image: 'ubuntu', tags: ['a'] },
+        status: { phase: 'Ready' },
       },
     },
     {

@@ -8,14 +8,24 @@ import { goTemplates } from '../../../../src/gotemplate/index.ts';
 
 /** A consumer's Certificate in kcp and its copy (renamed by a mutation) on the service cluster. */
 const remote: KubeObject = {
-  apiVersion: 'certs.example.com/v1', kind: 'Certificate',
+  apiVersion: 'certs.example.com/v1',
+  kind: 'Certificate',
   metadata: { name: 'web', namespace: 'default', labels: { team: 'a' } },
-  spec: { secretName: 'web-tls', secretNamespace: 'tenant-b', items: [{ name: 'one' }, { name: '' }, { name: 'three' }] },
+  spec: {
+    secretName: 'web-tls',
+    secretNamespace: 'tenant-b',
+    items: [{ name: 'one' }, { name: '' }, { name: 'three' }],
+  },
 };
 const local: KubeObject = {
-  apiVersion: 'certs.example.com/v1', kind: 'Certificate',
+  apiVersion: 'certs.example.com/v1',
+  kind: 'Certificate',
   metadata: { name: 'web', namespace: 'cluster-a' },
-  spec: { secretName: 'svc-web-tls', secretNamespace: 'tenant-b', items: [{ name: 'svc-one' }, { name: 'svc-two' }, { name: '' }] },
+  spec: {
+    secretName: 'svc-web-tls',
+    secretNamespace: 'tenant-b',
+    items: [{ name: 'svc-one' }, { name: 'svc-two' }, { name: '' }],
+  },
   status: { issuedSecret: 'issued-web' },
 };
 const ctx: LocateContext = { remote, local, clusterName: 'cluster-a', clusterPath: 'root:a', renderer: goTemplates };
@@ -32,13 +42,21 @@ const lister: RelatedLister = (side, selector, namespace) => {
   return Promise.resolve(side === 'service' ? SERVICE_SECRETS : []);
 };
 
-const secretRule = (object: RelatedResourceSpec['object'], origin: 'service' | 'kcp' = 'service'): RelatedResourceSpec =>
-  ({ identifier: 'creds', origin, kind: 'Secret', object });
+const secretRule = (
+  object: RelatedResourceSpec['object'],
+  origin: 'service' | 'kcp' = 'service',
+): RelatedResourceSpec => ({ identifier: 'creds', origin, kind: 'Secret', object });
 
 const pair = (kcp: string, service: string, flags: Partial<RelatedPair> = {}): RelatedPair => {
   const [kns = '', kname = ''] = kcp.split('/');
   const [sns = '', sname = ''] = service.split('/');
-  return { kcp: { namespace: kns, name: kname }, service: { namespace: sns, name: sname }, serviceNamespaceTrusted: true, exclusive: false, ...flags };
+  return {
+    kcp: { namespace: kns, name: kname },
+    service: { namespace: sns, name: sname },
+    serviceNamespaceTrusted: true,
+    exclusive: false,
+    ...flags,
+  };
 };
 
 interface Case {
@@ -53,12 +71,12 @@ interface Case {
 describe('resolveRelated', function () {
   const cases: Case[] = [
     {
-      name: 'a reference is read on both sides; a name from the consumer\'s spec is exclusive',
+      name: "a reference is read on both sides; a name from the consumer's spec is exclusive",
       rule: secretRule({ reference: { path: 'spec.secretName' } }),
       expected: [pair('default/web-tls', 'cluster-a/svc-web-tls', { exclusive: true })],
     },
     {
-      name: 'a reference into the copy\'s status (written by the operator) is not exclusive',
+      name: "a reference into the copy's status (written by the operator) is not exclusive",
       rule: secretRule({ reference: { path: 'status.issuedSecret' } }),
       context: { ...ctx, remote: { ...remote, status: { issuedSecret: 'issued-web' } } },
       expected: [pair('default/issued-web', 'cluster-a/issued-web')],
@@ -101,35 +119,67 @@ describe('resolveRelated', function () {
     },
     {
       name: 'a provider-chosen namespace (upstream\'s "foreign namespace" case) is trusted',
-      rule: secretRule({ template: { template: 'creds' }, namespace: { template: { template: '{{ if eq .Side "kcp" }}{{ .Object.metadata.namespace }}{{ else }}other-namespace{{ end }}' } } }),
+      rule: secretRule({
+        template: { template: 'creds' },
+        namespace: {
+          template: {
+            template: '{{ if eq .Side "kcp" }}{{ .Object.metadata.namespace }}{{ else }}other-namespace{{ end }}',
+          },
+        },
+      }),
       expected: [pair('default/creds', 'other-namespace/creds')],
     },
     {
-      name: 'a namespace taken from the consumer\'s spec is not trusted',
+      name: "a namespace taken from the consumer's spec is not trusted",
       rule: secretRule({ template: { template: 'creds' }, namespace: { reference: { path: 'spec.secretNamespace' } } }),
       expected: [pair('tenant-b/creds', 'tenant-b/creds', { serviceNamespaceTrusted: false })],
     },
     {
       name: 'a cluster-scoped primary needs object.namespace',
       rule: secretRule({ template: { template: 'creds' } }),
-      context: { ...ctx, remote: { ...remote, metadata: { name: 'web' } }, local: { ...local, metadata: { name: 'web' } } },
+      context: {
+        ...ctx,
+        remote: { ...remote, metadata: { name: 'web' } },
+        local: { ...local, metadata: { name: 'web' } },
+      },
       error: /object\.namespace: is required when the primary object is cluster-scoped/,
     },
     {
       name: 'a selector lists on the origin side with templated labels (sprig functions) and rewrites each name',
-      rule: secretRule({ selector: { matchLabels: { ' {{ list "fi" "nd" | join "-" }} ': '{{ .ClusterName }}' }, rewrite: { template: { template: 'my-{{ .Value }}' } } } }),
-      expected: [pair('cluster-a/my-found-1', 'cluster-a/found-1'), pair('cluster-a/my-found-2', 'cluster-a/found-2')].map((p) => ({ ...p, kcp: { ...p.kcp, namespace: 'default' } })),
+      rule: secretRule({
+        selector: {
+          matchLabels: { ' {{ list "fi" "nd" | join "-" }} ': '{{ .ClusterName }}' },
+          rewrite: { template: { template: 'my-{{ .Value }}' } },
+        },
+      }),
+      expected: [
+        pair('cluster-a/my-found-1', 'cluster-a/found-1'),
+        pair('cluster-a/my-found-2', 'cluster-a/found-2'),
+      ].map((p) => ({ ...p, kcp: { ...p.kcp, namespace: 'default' } })),
       asked: ['service:cluster-a:fi-nd=cluster-a'],
     },
     {
-      name: 'a selector built from the consumer\'s object makes its finds exclusive',
-      rule: secretRule({ selector: { matchLabels: { cert: '{{ .RemoteObject.metadata.name }}' }, rewrite: { regex: { pattern: '^found', replacement: 'got' } } } }),
-      expected: [pair('default/got-1', 'cluster-a/found-1', { exclusive: true }), pair('default/got-2', 'cluster-a/found-2', { exclusive: true })],
+      name: "a selector built from the consumer's object makes its finds exclusive",
+      rule: secretRule({
+        selector: {
+          matchLabels: { cert: '{{ .RemoteObject.metadata.name }}' },
+          rewrite: { regex: { pattern: '^found', replacement: 'got' } },
+        },
+      }),
+      expected: [
+        pair('default/got-1', 'cluster-a/found-1', { exclusive: true }),
+        pair('default/got-2', 'cluster-a/found-2', { exclusive: true }),
+      ],
       asked: ['service:cluster-a:cert=web'],
     },
     {
       name: 'a namespace selector lists namespaces on the origin side',
-      rule: secretRule({ template: { template: 'creds' }, namespace: { selector: { matchLabels: { tenant: 'a' }, rewrite: { template: { template: 'ns-{{ .Value }}' } } } } }),
+      rule: secretRule({
+        template: { template: 'creds' },
+        namespace: {
+          selector: { matchLabels: { tenant: 'a' }, rewrite: { template: { template: 'ns-{{ .Value }}' } } },
+        },
+      }),
       expected: [pair('ns-service-ns/creds', 'service-ns/creds')],
       asked: ['service:<namespaces>:tenant=a'],
     },
@@ -140,7 +190,12 @@ describe('resolveRelated', function () {
       const [rule] = compileRelatedRules([c.rule]);
       const run = resolveRelated(rule!, c.context ?? ctx, lister, true);
       if (c.error !== undefined) {
-        await run.then(() => expect.fail('expected an error'), (err: unknown) => { expect(String(err)).to.match(c.error!); });
+        await run.then(
+          () => expect.fail('expected an error'),
+          (err: unknown) => {
+            expect(String(err)).to.match(c.error!);
+          },
+        );
         return;
       }
       expect(await run).to.deep.equal(c.expected);
