@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { PermissionClaim } from '../../src/apis/kcp.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type RunningAgent, startAgentWithArgs, waitAgentReady } from './agent.ts';
 import type { Artifacts } from './artifacts.ts';
@@ -210,6 +211,17 @@ export async function publishApis(kcp: KcpServer, local: RestClient, provider: W
   }
 }
 
+/**
+ * The permission claims an API's export asks for (events, and secrets for a
+ * related connection Secret), as the platform's automation reads them before
+ * it binds the export in a project.
+ */
+export async function exportClaims(kcp: KcpServer, api: PlatformApi): Promise<PermissionClaim[]> {
+  const admin = await kcp.client('admin', PROVIDER_PATH);
+  const exp = await admin.get(`/apis/apis.kcp.io/v1alpha2/apiexports/${exportName(api)}`);
+  return (exp['spec'] as { permissionClaims?: PermissionClaim[] } | undefined)?.permissionClaims ?? [];
+}
+
 /** The platform's workspace tree: organisations under root, projects under them. */
 export const TENANT_TREE = {
   'org-acme': ['org-acme-frontend', 'org-acme-backend'],
@@ -220,8 +232,8 @@ export type ProjectName = (typeof TENANT_TREE)[keyof typeof TENANT_TREE][number]
 
 /**
  * Creates the organisation and project workspaces and binds every export in
- * each project, as the platform's automation would; waits until the claim
- * types are served in each.
+ * each project, accepting every claim the export asks for, as the platform's
+ * automation would; waits until the claim types are served in each.
  */
 export async function createTenants(
   kcp: KcpServer,
@@ -234,7 +246,12 @@ export async function createTenants(
       const project = await createWorkspace(kcp, orgWs.path, name);
       report(`${project.path}: binding ${PLATFORM_APIS.map(exportName).join(', ')}`);
       for (const api of PLATFORM_APIS)
-        await bindExport(kcp, project.path, { path: PROVIDER_PATH, name: exportName(api) });
+        await bindExport(
+          kcp,
+          project.path,
+          { path: PROVIDER_PATH, name: exportName(api) },
+          await exportClaims(kcp, api),
+        );
       const client = await kcp.client('admin', project.path);
       for (const api of PLATFORM_APIS) {
         await waitFor(`${api.plural} in ${project.path}`, () => client.list(claimsPath(api, 'default')), {
