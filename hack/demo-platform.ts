@@ -28,6 +28,7 @@ import {
   TENANT_TREE,
 } from '../test/utils/platform.ts';
 import { composedResources, condition, runFakeCloud, waitForBinding } from '../test/utils/platform-cloud.ts';
+import { secretPath, tryGet } from '../test/utils/related-checks.ts';
 import { waitFor } from '../test/utils/wait.ts';
 import { DEMO_DIR, runDemo, startDemoServers, stayUp, step } from './demo-kit.ts';
 
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   const events = await frontend.list('/api/v1/namespaces/default/events');
   for (const e of events.items.filter((ev) => (ev['involvedObject'] as { name?: string }).name === 'web-1'))
     substep(`event ${String(e['reason'])}: ${String(e['message'])}`);
+  await printConnectionSecret(frontend, vm);
 
   step('What the service cluster holds for each claim (copy → composite → composed resources):');
   for (const c of CLAIMS) await printComposed(local, workspaceOf(projects, c.project), c);
@@ -101,6 +103,24 @@ async function main(): Promise<void> {
   await stayUp(artifacts, () => {
     cloud.abort();
   });
+}
+
+/** The claim's connection Secret as the consumer gets it (a related object): its keys, never its values. */
+async function printConnectionSecret(client: RestClient, vm: KubeObject): Promise<void> {
+  const name = (vm['spec'] as { writeConnectionSecretToRef?: { name?: string } }).writeConnectionSecretToRef?.name;
+  if (name === undefined) return;
+  const secret = await waitFor(
+    `the connection Secret ${name} in the consumer's workspace`,
+    async () => {
+      const found = await tryGet(client, secretPath('default', name));
+      return found !== undefined && (found['data'] as Record<string, string> | undefined)?.['address'] !== undefined
+        ? found
+        : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  const keys = Object.keys((secret['data'] as Record<string, string> | undefined) ?? {}).sort();
+  substep(`Secret ${name} (related object, from Crossplane on the service cluster): keys ${keys.join(', ')}`);
 }
 
 function workspaceOf(projects: Map<ProjectName, Workspace>, name: ProjectName): Workspace {
@@ -201,6 +221,7 @@ ${files.map((f) => `  ${f.ws.path.padEnd(34)} ${f.file}`).join('\n')}
 Try:
   kubectl --kubeconfig ${frontend} get virtualmachines -o yaml
   kubectl --kubeconfig ${frontend} get events
+  kubectl --kubeconfig ${frontend} get secret web-1-connection -o yaml
   kubectl --kubeconfig ${providerFile} get apiexports,apiresourceschemas
   kubectl --kubeconfig ${serviceKubeconfig} get claim,composite -A
   kubectl --kubeconfig ${serviceKubeconfig} get cloudresources,clusterroles -l crossplane.io/composite
