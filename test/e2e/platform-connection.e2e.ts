@@ -78,45 +78,6 @@ describe("the platform: a VirtualMachine's connection Secret in the consumer's w
     });
   });
 
-  it("the consumer finds its VM's connection Secret in its own workspace once the machine is ready", async function () {
-    await createClaim(tenant, COMPUTE, VM, {
-      size: 'medium',
-      image: 'debian-13',
-      writeConnectionSecretToRef: { name: SECRET },
-    });
-    const { claim, composite } = await waitForBinding(p.local, COMPUTE, backend, VM);
-    // The consumer's request reached Crossplane as it wrote it.
-    expect(claim['spec']).to.deep.include({ writeConnectionSecretToRef: { name: SECRET } });
-    const cloud = await waitForCloudResource(p.local, composite);
-    await setCloudReady(p.local, cloud, true, endpointOf(cloud));
-
-    // Crossplane writes the claim's Secret next to the copy, owned by it...
-    const local = await waitObject(
-      p.local,
-      secretPath(backend.cluster, SECRET),
-      "the claim's connection Secret next to the copy",
-      (s) => plain(s)?.['address'] !== undefined,
-    );
-    expect(local.metadata.ownerReferences?.map((o) => o.kind)).to.include(COMPUTE.kind);
-
-    // ...and the consumer gets it next to its claim, with the keys the XRD publishes.
-    const got = await waitObject(
-      tenant,
-      secretPath('default', SECRET),
-      "the connection Secret in the consumer's workspace",
-      (s) => plain(s)?.['address'] !== undefined,
-    );
-    expect(plain(got)).to.deep.equal({ address: endpointOf(cloud), username: 'admin', port: '22' });
-    // Nothing of the service side on it: no owner (the claim's copy is not here), no Crossplane bookkeeping.
-    expect(got.metadata.ownerReferences ?? []).to.deep.equal([]);
-
-    // The claim records where its related Secret is, as upstream's agent does.
-    const mine = await tenant.get(`/apis/${COMPUTE.group}/v1alpha1/namespaces/default/${COMPUTE.plural}/${VM}`);
-    expect(relatedAnnotations(mine)).to.deep.equal({
-      'connection.0': { namespace: 'default', name: SECRET, apiVersion: 'v1', kind: 'Secret' },
-    });
-  });
-
   it("deleting the claim also deletes its connection Secret in the consumer's workspace (cleanup: true)", async function () {
     await deleteClaim(tenant, COMPUTE, VM);
     await waitGone(
