@@ -93,13 +93,14 @@ async function buildWorld(opts: BenchOptions, artifacts: Artifacts): Promise<Wor
   const refs = new Map<string, ExportRef>();
   for (const id of ids) refs.set(id, await exportRef(env, env.apis.get(id)!));
   log(`creating ${opts.workspaces} consumer workspaces…`);
-  const [org] = await createWorkspaces(env.kcpAdmin, 'root', ['bench-consumers'], 1);
+  const [org] = await createWorkspaces(env.kcpAdmin, 'root', ['bench-consumers'], { concurrency: 1 });
   const names = Array.from({ length: opts.workspaces }, (_, i) => `c-${String(i).padStart(5, '0')}`);
   const freshNames = opts.agents.flatMap((k) => Array.from({ length: opts.firstBinds }, (_, i) => `fresh-${k}-${i}`));
   // On a sharded kcp the consumers take the shards in turn (the fresh ones too).
-  const all = await createWorkspaces(env.kcpAdmin, org!.path, [...names, ...freshNames], opts.concurrency, (i) =>
-    pinnedShard(i, env.shardNames),
-  );
+  const all = await createWorkspaces(env.kcpAdmin, org!.path, [...names, ...freshNames], {
+    concurrency: opts.concurrency,
+    shardOf: (i) => pinnedShard(i, env.shardNames),
+  });
   const shardOfCluster = new Map(all.map((ws, i) => [ws.cluster, pinnedShard(i, env.shardNames) ?? '']));
   const consumers = all.slice(0, names.length);
   const fresh = new Map(

@@ -105,7 +105,7 @@ export async function createProviders(env: BenchEnv, ids: readonly string[]): Pr
     env.kcpAdmin,
     'root',
     ids.map((id) => `bench-${id}`),
-    8,
+    { concurrency: 8 },
   );
   for (const [i, id] of ids.entries()) {
     const group = `bench-${id}.example.com`;

@@ -50,9 +50,9 @@ export async function createWorkspaces(
   kcpAdmin: RestClient,
   parentPath: string,
   names: readonly string[],
-  concurrency: number,
-  shardOf: (index: number) => string | undefined = () => undefined,
+  how: { readonly concurrency: number; readonly shardOf?: (index: number) => string | undefined },
 ): Promise<BenchWorkspace[]> {
+  const { concurrency, shardOf = () => undefined } = how;
   const parent = at(kcpAdmin, parentPath);
   await pool([...names.entries()], concurrency, ([i, name]) =>
     retryTransport(() =>
