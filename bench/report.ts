@@ -164,6 +164,7 @@ export function markdown(r: BenchReport): string {
       `setup ${s(r.setupSeconds)}, wall ${s(r.wallSeconds)}` +
       (o.shards === 2 ? '; kcp: 2 shards behind a front-proxy, consumers pinned to the shards in turn.' : '.'),
     limit,
+    ...o.skippedAgents.map((sk) => `Not run: ${sk.kind} (${sk.why}).`),
     `Servers' RSS peak: ${r.servers.map((m) => `${m.name} ${mib(m.peakRssBytes)}`).join(', ')}.`,
     '',
     head,

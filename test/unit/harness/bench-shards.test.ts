@@ -20,6 +20,18 @@ describe('bench --shards', function () {
     });
   }
 
+  it('skips upstream on the sharded kcp and says why', function () {
+    const opts = parseOptions(['--shards', '2', '--agents', 'upstream,ours']);
+    expect(opts.agents).to.deep.equal(['ours']);
+    expect(opts.skippedAgents.map((s) => s.kind)).to.deep.equal(['upstream']);
+  });
+
+  it('runs every agent asked for on the one-shard kcp', function () {
+    const opts = parseOptions(['--agents', 'upstream,ours']);
+    expect(opts.agents).to.deep.equal(['upstream', 'ours']);
+    expect(opts.skippedAgents).to.deep.equal([]);
+  });
+
   for (const bad of ['3', '0', 'two']) {
     it(`refuses --shards ${bad}`, function () {
       expect(() => parseOptions(['--shards', bad])).to.throw(/--shards must be 1 or 2/);
