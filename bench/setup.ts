@@ -76,7 +76,10 @@ function shardedProcesses(kcp: ShardedKcp): WatchedProcess[] {
         const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
         const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
         if (ppid !== launcher.pid) return [];
-        const program = readFileSync(`/proc/${e}/comm`, 'utf8').trim();
+        // The cached binaries are named `<program>-v<version>-<hash>` (and comm cuts at 15 characters).
+        const program = readFileSync(`/proc/${e}/comm`, 'utf8')
+          .trim()
+          .replace(/-v\d.*$/, '');
         return [{ name: program === 'kcp' ? 'kcp root' : program, pid: Number(e) }];
       } catch {
         return []; // gone meanwhile
