@@ -10,6 +10,7 @@ import { Operator } from './operator.ts';
 import type { AgentKind, BenchOptions } from './options.ts';
 import { cpuSeconds, ProcSampler } from './sampler.ts';
 import type { BenchApi, BenchEnv } from './setup.ts';
+import { perShard, type ShardFigures } from './shards.ts';
 import { ReadyTracker } from './tracker.ts';
 import { between, log, now, percentiles, type Percentiles, until } from './util.ts';
 import { Workload } from './workload.ts';
@@ -44,6 +45,8 @@ export interface AgentResult {
   requests?: RequestCounts & { syncedObjects: number; perObject: number };
   noisy?: NoisyResult;
   operatorErrors?: number;
+  /** On a sharded kcp: the initial sync and the steady phase split by the consumers' shard. */
+  perShard?: ShardFigures[];
 }
 
 export interface AgentRunInputs {
@@ -51,8 +54,10 @@ export interface AgentRunInputs {
   readonly opts: BenchOptions;
   readonly kind: AgentKind;
   readonly api: BenchApi;
-  /** Client for the export's endpoint-slice URL (kcp admin). */
-  readonly vw: RestClient;
+  /** Clients for the export's endpoint-slice URLs (kcp admin), one per shard. */
+  readonly vws: readonly RestClient[];
+  /** Logical cluster → shard it is pinned to (sharded kcp only). */
+  readonly shardOfCluster?: ReadonlyMap<string, string>;
   readonly ref: ExportRef;
   readonly consumers: readonly BenchWorkspace[];
   /** Fresh workspaces to bind while the agent runs. */
@@ -95,9 +100,9 @@ const count = (keys: readonly string[], map: ReadonlyMap<string, number>): numbe
   keys.filter((k) => map.has(k)).length;
 
 export async function measureAgent(inputs: AgentRunInputs): Promise<AgentResult> {
-  const { env, opts, kind, api, vw, consumers } = inputs;
+  const { env, opts, kind, api, vws, consumers } = inputs;
   const operator = new Operator(env.local, api, `bench-${kind}`);
-  const tracker = new ReadyTracker(vw, api);
+  const tracker = new ReadyTracker(vws, api);
   await operator.start();
   await tracker.start();
   const workload = new Workload(env.kcpAdmin, api);
@@ -138,17 +143,31 @@ async function phases(run: Run, keys: string[], result: AgentResult): Promise<vo
   result.cpuSeconds = { initial: cpuSeconds(run.agent.process.pid) };
   let synced = result.initial.copied;
   let steadyWindow: [number, number] | undefined;
+  let steadyKeys: string[] = [];
   if (ok) {
     log(
       `${kind}: initial sync done (copies ${result.initial.copiesSeconds?.toFixed(1)} s, Ready ${result.initial.readySeconds?.toFixed(1)} s); steady phase`,
     );
     const steadyFrom = now();
-    synced += (await steady(run, result)).length;
+    steadyKeys = await steady(run, result);
+    synced += steadyKeys.length;
     steadyWindow = [steadyFrom, now()];
     const first = await firstCopies(run);
     result.firstCopyAfterBindMs = first.createToCopyMs;
     result.firstCopyCreateAnswerMs = first.createAnswerMs;
     synced += first.createToCopyMs.length;
+  }
+  if (run.inputs.shardOfCluster !== undefined) {
+    result.perShard = perShard(run.inputs.env.shardNames, {
+      shardOfCluster: run.inputs.shardOfCluster,
+      initialKeys: keys,
+      steadyKeys,
+      startedAt: run.startedAt,
+      createdAt: run.workload.createdAt,
+      copyAt: run.operator.copyAt,
+      markedAt: run.operator.markedAt,
+      readyAt: run.tracker.readyAt,
+    });
   }
   result.rss = {
     peakBytes: run.sampler.peak(),

@@ -8,6 +8,7 @@ import type { LimitResult } from './limit.ts';
 import type { AgentResult } from './measure.ts';
 import type { BenchOptions } from './options.ts';
 import type { ServerMemory } from './servers.ts';
+import type { ShardFigures } from './shards.ts';
 import type { Percentiles } from './util.ts';
 
 export interface BenchReport {
@@ -123,10 +124,32 @@ function rows(limit: LimitResult | undefined): Row[] {
   ];
 }
 
+/** Rows per shard when the run was on a sharded kcp: initial sync and steady latency by the consumers' shard. */
+export function shardRows(shards: readonly string[]): Row[] {
+  const of = (a: AgentResult, shard: string): ShardFigures | undefined => a.perShard?.find((f) => f.shard === shard);
+  return shards.flatMap((shard): Row[] => [
+    [
+      `shard ${shard}: objects, start → all copies / all Ready`,
+      (a) => {
+        const f = of(a, shard);
+        return f === undefined
+          ? '–'
+          : `${f.objects}: ${f.copiesSeconds === undefined ? `${f.copied} copied` : s(f.copiesSeconds)} / ${f.readySeconds === undefined ? `${f.ready} Ready` : s(f.readySeconds)}`;
+      },
+    ],
+    [`shard ${shard}: steady create→copy p50/p95/p99 (ms)`, (a) => pct(of(a, shard)?.steadyCreateToCopyMs)],
+    [
+      `shard ${shard}: steady copy Ready→consumer Ready p50/p95/p99 (ms)`,
+      (a) => pct(of(a, shard)?.steadyReadyToReadyMs),
+    ],
+  ]);
+}
+
 export function markdown(r: BenchReport): string {
   const o = r.options;
+  const shards = [...new Set(r.agents.flatMap((a) => a.perShard?.map((f) => f.shard) ?? []))];
   const head = `| | ${r.agents.map((a) => a.kind).join(' | ')} |\n|---|${r.agents.map(() => '---').join('|')}|`;
-  const body = rows(r.limit)
+  const body = [...rows(r.limit), ...shardRows(shards)]
     .map(([label, f]) => `| ${label} | ${r.agents.map(f).join(' | ')} |`)
     .join('\n');
   const limit =
@@ -138,8 +161,10 @@ export function markdown(r: BenchReport): string {
     '',
     `${o.workspaces} workspaces × ${o.objects} objects = ${o.workspaces * o.objects}; steady ${o.rate}/s for ${o.steadySeconds} s; noisy ${o.noisy} objects; ` +
       `machine: ${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Linux ${r.machine.kernel}, Node ${r.machine.node}; ` +
-      `setup ${s(r.setupSeconds)}, wall ${s(r.wallSeconds)}.`,
+      `setup ${s(r.setupSeconds)}, wall ${s(r.wallSeconds)}` +
+      (o.shards === 2 ? '; kcp: 2 shards behind a front-proxy, consumers pinned to the shards in turn.' : '.'),
     limit,
+    ...o.skippedAgents.map((sk) => `Not run: ${sk.kind} (${sk.why}).`),
     `Servers' RSS peak: ${r.servers.map((m) => `${m.name} ${mib(m.peakRssBytes)}`).join(', ')}.`,
     '',
     head,

@@ -15,8 +15,10 @@ import {
   prepareAgentApi,
   prepareLimitApi,
   sliceUrl,
+  sliceUrls,
   startServers,
 } from './setup.ts';
+import { pinnedShard } from './shards.ts';
 import { log, now } from './util.ts';
 import { Workload } from './workload.ts';
 import { bindAll, createWorkspaces, type BenchWorkspace, type ExportRef } from './workspaces.ts';
@@ -29,9 +31,11 @@ import { waitFor } from '../test/utils/wait.ts';
 interface World {
   readonly env: BenchEnv;
   readonly refs: Map<string, ExportRef>;
-  readonly vwUrls: Map<string, string>;
+  /** Each API's endpoint-slice URLs: one, or one per shard. */
+  readonly vwUrls: Map<string, string[]>;
   readonly consumers: BenchWorkspace[];
   readonly fresh: Map<AgentKind, BenchWorkspace[]>;
+  readonly shardOfCluster: ReadonlyMap<string, string> | undefined;
 }
 
 const hasResource = (exp: Awaited<ReturnType<typeof getExport>>, group: string): boolean =>
@@ -77,7 +81,7 @@ async function exportRef(env: BenchEnv, api: BenchApi): Promise<ExportRef> {
 
 async function buildWorld(opts: BenchOptions, artifacts: Artifacts): Promise<World> {
   log('starting kcp and the service cluster…');
-  const env = await startServers(artifacts);
+  const env = await startServers(artifacts, opts.shards);
   const ids = [...(opts.skipLimit ? [] : ['limit']), ...opts.agents];
   await createProviders(env, ids);
   for (const kind of opts.agents) await prepareAgentApi(env, kind);
@@ -89,10 +93,15 @@ async function buildWorld(opts: BenchOptions, artifacts: Artifacts): Promise<Wor
   const refs = new Map<string, ExportRef>();
   for (const id of ids) refs.set(id, await exportRef(env, env.apis.get(id)!));
   log(`creating ${opts.workspaces} consumer workspaces…`);
-  const [org] = await createWorkspaces(env.kcpAdmin, 'root', ['bench-consumers'], 1);
+  const [org] = await createWorkspaces(env.kcpAdmin, 'root', ['bench-consumers'], { concurrency: 1 });
   const names = Array.from({ length: opts.workspaces }, (_, i) => `c-${String(i).padStart(5, '0')}`);
   const freshNames = opts.agents.flatMap((k) => Array.from({ length: opts.firstBinds }, (_, i) => `fresh-${k}-${i}`));
-  const all = await createWorkspaces(env.kcpAdmin, org!.path, [...names, ...freshNames], opts.concurrency);
+  // On a sharded kcp the consumers take the shards in turn (the fresh ones too).
+  const all = await createWorkspaces(env.kcpAdmin, org!.path, [...names, ...freshNames], {
+    concurrency: opts.concurrency,
+    shardOf: (i) => pinnedShard(i, env.shardNames),
+  });
+  const shardOfCluster = new Map(all.map((ws, i) => [ws.cluster, pinnedShard(i, env.shardNames) ?? '']));
   const consumers = all.slice(0, names.length);
   const fresh = new Map(
     opts.agents.map((k, j) => [
@@ -102,13 +111,28 @@ async function buildWorld(opts: BenchOptions, artifacts: Artifacts): Promise<Wor
   );
   log(`binding ${ids.length} exports into each of ${opts.workspaces} workspaces…`);
   await bindAll(env.kcpAdmin, consumers, [...refs.values()], opts.concurrency);
-  const vwUrls = new Map<string, string>();
+  const vwUrls = new Map<string, string[]>();
+  const wanted = Math.max(1, env.shardNames.length);
   for (const id of ids)
     vwUrls.set(
       id,
-      await waitFor(`the endpoint URL of ${id}`, () => sliceUrl(env, env.apis.get(id)!), { timeoutMs: 60_000 }),
+      await waitFor(
+        `${wanted} endpoint URL(s) of ${id}`,
+        async () => {
+          const urls = await sliceUrls(env, env.apis.get(id)!);
+          return urls.length >= wanted ? urls : undefined;
+        },
+        { timeoutMs: 60_000 },
+      ),
     );
-  return { env, refs, vwUrls, consumers, fresh };
+  return {
+    env,
+    refs,
+    vwUrls,
+    consumers,
+    fresh,
+    shardOfCluster: env.shardNames.length === 0 ? undefined : shardOfCluster,
+  };
 }
 
 async function runLimit(world: World, opts: BenchOptions): Promise<BenchReport['limit']> {
@@ -120,7 +144,7 @@ async function runLimit(world: World, opts: BenchOptions): Promise<BenchReport['
     `limit: creating ${targets.length} objects, then the bare client's writes at ${opts.limitConcurrency} in flight…`,
   );
   await new Workload(world.env.kcpAdmin, api).createAll(targets, opts.concurrency);
-  const vw = world.env.kcpAdmin.forServer(world.vwUrls.get('limit')!);
+  const vw = world.env.kcpAdmin.forServer(world.vwUrls.get('limit')![0]!);
   const limit = await measureLimit({ local: world.env.local, vw, api }, targets, opts.limitConcurrency);
   log(`limit: ${limit.objects} objects in ${limit.seconds.toFixed(1)} s`);
   return limit;
@@ -136,7 +160,8 @@ async function runAgents(world: World, opts: BenchOptions): Promise<AgentResult[
         opts,
         kind,
         api,
-        vw: world.env.kcpAdmin.forServer(world.vwUrls.get(kind)!),
+        vws: world.vwUrls.get(kind)!.map((url) => world.env.kcpAdmin.forServer(url)),
+        ...(world.shardOfCluster === undefined ? {} : { shardOfCluster: world.shardOfCluster }),
         ref: world.refs.get(kind)!,
         consumers: world.consumers,
         fresh: world.fresh.get(kind) ?? [],

@@ -5,6 +5,9 @@ import type { ManagedProcess } from '../test/utils/processes.ts';
 import { ProcSampler } from './sampler.ts';
 import { log, now } from './util.ts';
 
+/** What the watch needs of a process: ours, or one a launcher started (found by pid). */
+export type WatchedProcess = Pick<ManagedProcess, 'name' | 'pid' | 'logFile' | 'exited' | 'logTail'>;
+
 export interface ServerMemory {
   readonly name: string;
   readonly peakRssBytes: number | undefined;
@@ -14,12 +17,12 @@ const PROGRESS_EVERY_MS = 60_000;
 const gib = (bytes: number | undefined): string => (bytes === undefined ? '?' : `${(bytes / 2 ** 30).toFixed(2)} GiB`);
 
 export class ServerWatch {
-  private readonly watched: { proc: ManagedProcess; sampler: ProcSampler }[];
+  private readonly watched: { proc: WatchedProcess; sampler: ProcSampler }[];
   private timer: NodeJS.Timeout | undefined;
   private lastProgress = now();
-  private died: ManagedProcess | undefined;
+  private died: WatchedProcess | undefined;
 
-  constructor(processes: readonly ManagedProcess[]) {
+  constructor(processes: readonly WatchedProcess[]) {
     // One sample a second is enough for a peak over minutes, and cheap.
     this.watched = processes.map((proc) => ({ proc, sampler: new ProcSampler(proc.pid, 1_000) }));
   }
@@ -60,7 +63,7 @@ export class ServerWatch {
     }
   }
 
-  private obituary(proc: ManagedProcess): string {
+  private obituary(proc: WatchedProcess): string {
     const peak = this.watched.find((w) => w.proc === proc)?.sampler.peak();
     return `${proc.name} ended during the benchmark (RSS peak ${gib(peak)}); last lines of ${proc.logFile}:\n${proc.logTail(15)}`;
   }

@@ -1,6 +1,6 @@
 // Watches the consumers' objects of one API across all workspaces, through
-// the export's virtual workspace as kcp admin, and records when each object
-// was first seen Ready.
+// the export's virtual workspaces as kcp admin (one URL per shard), and
+// records when each object was first seen Ready.
 import type { RestClient } from '../src/kube/rest-client.ts';
 import { conditionTrue } from '../test/utils/kcp-fixtures.ts';
 import type { BenchApi } from './setup.ts';
@@ -11,18 +11,22 @@ export class ReadyTracker {
   readonly readyAt = new Map<string, number>();
   private readonly abort = new AbortController();
 
-  private readonly vw: RestClient;
+  private readonly vws: readonly RestClient[];
   private readonly api: BenchApi;
 
-  constructor(vw: RestClient, api: BenchApi) {
-    this.vw = vw;
+  constructor(vws: readonly RestClient[], api: BenchApi) {
+    this.vws = vws;
     this.api = api;
   }
 
   async start(): Promise<void> {
+    await Promise.all(this.vws.map((vw) => this.watch(vw)));
+  }
+
+  private async watch(vw: RestClient): Promise<void> {
     const path = `/clusters/*/apis/${this.api.group}/v1/${this.api.plural}`;
     await watchAll(
-      { client: this.vw, path, query: {} },
+      { client: vw, path, query: {} },
       (type, obj, at) => {
         if (type === 'DELETED' || !conditionTrue(obj, 'Ready')) return;
         const cluster = obj.metadata.annotations?.['kcp.io/cluster'] ?? '';

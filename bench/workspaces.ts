@@ -6,6 +6,7 @@ import type { PermissionClaim } from '../src/apis/kcp.ts';
 import { isAlreadyExists } from '../src/kube/errors.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import { conditionTrue } from '../test/utils/kcp-fixtures.ts';
+import { SHARD_LABEL } from '../test/utils/sharded-kcp.ts';
 import { waitFor } from '../test/utils/wait.ts';
 import { pool, retryTransport } from './util.ts';
 
@@ -37,17 +38,30 @@ const ignoreExists = (err: unknown): void => {
   if (!isAlreadyExists(err)) throw err;
 };
 
-/** Creates workspaces under parentPath and waits until all are Ready; returned in the order of names. */
+/** The workspace's location selector when it is pinned to a shard of the sharded kcp. */
+const location = (shard: string | undefined): object =>
+  shard === undefined ? {} : { spec: { location: { selector: { matchLabels: { [SHARD_LABEL]: shard } } } } };
+
+/**
+ * Creates workspaces under parentPath and waits until all are Ready; returned
+ * in the order of names. `shardOf` pins a workspace to a shard (sharded kcp).
+ */
 export async function createWorkspaces(
   kcpAdmin: RestClient,
   parentPath: string,
   names: readonly string[],
-  concurrency: number,
+  how: { readonly concurrency: number; readonly shardOf?: (index: number) => string | undefined },
 ): Promise<BenchWorkspace[]> {
+  const { concurrency, shardOf = () => undefined } = how;
   const parent = at(kcpAdmin, parentPath);
-  await pool(names, concurrency, (name) =>
+  await pool([...names.entries()], concurrency, ([i, name]) =>
     retryTransport(() =>
-      parent.create(TENANCY, { apiVersion: 'tenancy.kcp.io/v1alpha1', kind: 'Workspace', metadata: { name } }),
+      parent.create(TENANCY, {
+        apiVersion: 'tenancy.kcp.io/v1alpha1',
+        kind: 'Workspace',
+        metadata: { name },
+        ...location(shardOf(i)),
+      }),
     ).catch(ignoreExists),
   );
   const wanted = new Set(names);
