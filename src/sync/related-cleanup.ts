@@ -12,7 +12,7 @@ import {
   locateContext,
   pathOf,
   removeServiceCopy,
-} from './related-syncer.ts';
+} from './related-access.ts';
 
 /**
  * Before the copy of a deleted consumer object goes: deletes the copies of
