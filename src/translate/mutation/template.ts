@@ -10,7 +10,8 @@
  */
 import type { ResourceTemplateMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { isRecord } from '../../kube/object.ts';
-import { getResult, gjsonResultOf, type GjsonResult } from '../../gjson/json-path.ts';
+import { gjsonResultOf, type GjsonResult } from '../../gjson/gjson-result.ts';
+import { getResult } from '../../gjson/json-path.ts';
 import { setPath } from '../../gjson/json-path-write.ts';
 import { type GoInt, goInt } from '../../gotemplate/index.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule, type MutationDeps } from './types.ts';

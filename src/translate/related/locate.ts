@@ -5,7 +5,8 @@ import type {
 } from '../../apis/v1alpha1/zz_generated.types.ts';
 import type { KubeObject } from '../../kube/object.ts';
 import { Regexp } from '../../regexp/regexp.ts';
-import { getResult, gjsonResultOf } from '../../gjson/json-path.ts';
+import { gjsonResultOf } from '../../gjson/gjson-result.ts';
+import { getResult } from '../../gjson/json-path.ts';
 import type { TemplateRenderer } from '../naming.ts';
 import { compileTemplate, type CompiledTemplate, fromKubernetesJSON } from '../../gotemplate/index.ts';
 import { RelatedRuleError, type Side } from './rule.ts';
