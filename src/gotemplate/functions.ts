@@ -5,7 +5,8 @@
  * left out: sprig's `slice` replaces it in every function map we offer.
  */
 import { ExecFailure, FunctionError } from './errors.ts';
-import { formatValue, sprint, sprintf, sprintln } from './fmt.ts';
+import { formatValue, sprint, sprintln } from './fmt.ts';
+import { sprintf } from './sprintf.ts';
 import { isPrint } from './quote.ts';
 import { GoInt, byteLength, compareStrings, goInt, isGoMap, mapGet, mapType, typeName, utf8Encode } from './values.ts';
 
