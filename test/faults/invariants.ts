@@ -5,12 +5,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   AGENT_NAME_LABEL,
-  CLEANUP_FINALIZER,
   REMOTE_OBJECT_CLUSTER_LABEL,
   REMOTE_OBJECT_NAME_ANNOTATION,
   REMOTE_OBJECT_NAMESPACE_ANNOTATION,
 } from '../../src/apis/v1alpha1/constants.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
+import { cleanupFinalizerFor, holdsCleanup } from '../../src/translate/cleanup-finalizer.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import type { Workspace } from '../utils/kcp-fixtures.ts';
 import type { FaultReport } from './report.ts';
@@ -85,8 +85,8 @@ async function checkConsumerObjects(scope: InvariantScope, check: Check): Promis
       const deleting = obj.metadata.deletionTimestamp !== undefined;
       check(
         INVARIANTS.released,
-        !deleting || !(obj.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER),
-        () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps ${CLEANUP_FINALIZER}`,
+        !deleting || !holdsCleanup(obj.metadata.finalizers, cleanupFinalizerFor(scope.agentName)),
+        () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps the agent's finalizer`,
       );
     }
   }
