@@ -1,5 +1,5 @@
 import { AGENT_NAME_LABEL, LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
-import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
+import { isAlreadyExists, isForbidden, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Result } from '../runtime/controller.ts';
 import {
@@ -143,8 +143,8 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
     );
     p.io.copyCreated(p.remote);
   } catch (err) {
-    // The namespace was deleted behind our back: make it again on the retry.
-    if (isNotFound(err) && ns !== undefined) p.io.forgetNamespace(ns);
+    // The namespace was deleted behind our back (or is being deleted, 403): make it again on the retry.
+    if ((isNotFound(err) || isForbidden(err)) && ns !== undefined) p.io.forgetNamespace(ns);
     if (!isAlreadyExists(err)) throw err;
     const adopted = await adopt(p, desired);
     if (adopted === 'terminating') return { requeueAfterMs: WAIT_FOR_DELETION_MS };

@@ -1,5 +1,5 @@
 import { CLUSTER_ANNOTATION, PATH_ANNOTATION } from '../../apis/kcp.ts';
-import { AGENT_NAME_LABEL } from '../../apis/v1alpha1/constants.ts';
+import { AGENT_NAME_LABEL, NAMESPACE_CREATED_BY_LABEL } from '../../apis/v1alpha1/constants.ts';
 import { servedResource, type ServedResource } from '../../kube/discovery.ts';
 import { isAlreadyExists, isNotFound } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
@@ -47,6 +47,8 @@ export interface SyncControllerDeps {
   readonly observer?: (ControllerObserver & SyncObserver) | undefined;
   /** Namespaces known to exist on the service cluster (shared by all syncs). */
   readonly knownNamespaces: Set<string>;
+  /** Told when a copy of ours is gone from a namespace (namespace cleanup); unset with --namespace-cleanup=false. */
+  readonly onCopyGone?: ((namespace: string) => void) | undefined;
 }
 
 /**
@@ -255,6 +257,7 @@ export class SyncController {
     const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
     if (deleted) {
       this.copies.deleteIf(key, localKey);
+      if (obj.metadata.namespace !== undefined) this.deps.onCopyGone?.(obj.metadata.namespace);
       this.statusLatency?.copyDeleted(key);
     } else {
       this.copies.set(key, localKey);
@@ -352,7 +355,12 @@ export class SyncController {
   private async ensureNamespace(name: string): Promise<void> {
     if (this.deps.knownNamespaces.has(name)) return;
     await this.deps.local
-      .create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
+      .create('/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        // Marks it as ours: only a namespace this create made may be cleaned up.
+        metadata: { name, labels: { [NAMESPACE_CREATED_BY_LABEL]: this.deps.target.agentName } },
+      })
       .catch((err: unknown) => {
         if (!isAlreadyExists(err)) throw err;
       });

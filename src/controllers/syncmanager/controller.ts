@@ -8,6 +8,7 @@ import type { SyncTarget } from '../../translate/sync-target.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 import type { AgentContext } from '../context.ts';
 import { statusWriter } from '../shared/status-writer.ts';
+import type { NamespaceCleanup } from '../namespaces/controller.ts';
 import { SyncController } from '../sync/controller.ts';
 import { CONTROLLER_NAME, reconcileSyncManager, type SyncManagerDeps } from './reconciler.ts';
 
@@ -184,7 +185,11 @@ export interface EndpointShare {
  * publish the same kcp resource), of a CRD, or of the endpoint slice. The
  * handlers only enqueue; the reconcile does the work.
  */
-export function registerSyncManager(ctx: AgentContext, share?: EndpointShare): SyncManager {
+export function registerSyncManager(
+  ctx: AgentContext,
+  share?: EndpointShare,
+  namespaces?: NamespaceCleanup,
+): SyncManager {
   const logger = ctx.logger.child({ controller: CONTROLLER_NAME });
   /** Namespaces known to exist on the service cluster, shared by all syncs. */
   const knownNamespaces = new Set<string>();
@@ -216,6 +221,7 @@ export function registerSyncManager(ctx: AgentContext, share?: EndpointShare): S
         workers: ctx.options.syncWorkers,
         observer: ctx.observer,
         knownNamespaces,
+        onCopyGone: namespaces?.copyGone,
       }),
   });
   ctx.publishedResources.onChange((obj) => {

@@ -1,0 +1,60 @@
+import { isRecord, type KubeObject } from '../../kube/object.ts';
+import type { RestClient } from '../../kube/rest-client.ts';
+import { errorChain } from '../../log/logger.ts';
+import { namespaceEntry, type NamespaceContents, type NamespaceEntry } from '../../translate/namespace-cleanup.ts';
+
+/** Objects looked at per type: more than this of one type is not an empty namespace anyway. */
+const LIST_LIMIT = 20;
+
+interface ListableType {
+  /** `/api/v1` or `/apis/<group>/<version>`. */
+  readonly base: string;
+  readonly plural: string;
+  /** `<plural>` for the core group, `<plural>.<group>` otherwise. */
+  readonly resource: string;
+}
+
+/**
+ * Everything in a namespace, type by type, from the server (not a cache):
+ * every namespaced type discovery lists with the `list` verb, in each group's
+ * preferred version. Any failure (a type the agent may not list, an
+ * unavailable aggregated API) makes the contents unknown.
+ */
+export async function namespaceContents(client: RestClient, namespace: string): Promise<NamespaceContents> {
+  try {
+    const entries: NamespaceEntry[] = [];
+    for (const type of await listableTypes(client)) {
+      const list = await client.list(`${type.base}/namespaces/${namespace}/${type.plural}`, { limit: LIST_LIMIT });
+      if (list.metadata?.continue !== undefined && list.metadata.continue !== '')
+        return { complete: false, why: `more than ${LIST_LIMIT} ${type.resource}` };
+      entries.push(...list.items.map((o: KubeObject) => namespaceEntry(type.resource, o)));
+    }
+    return { complete: true, entries };
+  } catch (err) {
+    return { complete: false, why: errorChain(err) };
+  }
+}
+
+async function listableTypes(client: RestClient): Promise<ListableType[]> {
+  const bases = ['/api/v1'];
+  const groups = await client.get('/apis');
+  for (const g of asArray((groups as unknown as Record<string, unknown>)['groups'])) {
+    const preferred =
+      isRecord(g) && isRecord(g['preferredVersion']) ? g['preferredVersion']['groupVersion'] : undefined;
+    if (typeof preferred === 'string') bases.push(`/apis/${preferred}`);
+  }
+  const types: ListableType[] = [];
+  for (const base of bases) {
+    const doc = (await client.get(base)) as unknown as Record<string, unknown>;
+    const group = base === '/api/v1' ? '' : (base.split('/')[2] ?? '');
+    for (const r of asArray(doc['resources'])) {
+      if (!isRecord(r) || r['namespaced'] !== true || typeof r['name'] !== 'string' || r['name'].includes('/'))
+        continue;
+      if (!asArray(r['verbs']).includes('list')) continue;
+      types.push({ base, plural: r['name'], resource: group === '' ? r['name'] : `${r['name']}.${group}` });
+    }
+  }
+  return types;
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
