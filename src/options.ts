@@ -182,7 +182,7 @@ function validate(raw: Raw): Options {
     syncWorkers: num(str('sync-workers'), 'sync-workers', 64, 1),
     eventQps: num(str('event-qps'), 'event-qps', 20, 0),
     eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
-    namespaceCleanup: raw.has('namespace-cleanup') ? bool(raw, 'namespace-cleanup') : true,
+    namespaceCleanup: boolDefaultTrue(raw, 'namespace-cleanup'),
   });
 }
 
@@ -221,6 +221,11 @@ function bool(raw: Raw, name: string): boolean {
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
   throw new OptionsError(`--${name} takes true or false, got "${v}"`);
+}
+
+/** A bool flag that is on unless set to false. */
+function boolDefaultTrue(raw: Raw, name: string): boolean {
+  return raw.has(name) ? bool(raw, name) : true;
 }
 
 function num(v: string | undefined, name: string, def: number, min: number): number {

@@ -37,8 +37,8 @@ export async function namespaceContents(client: RestClient, namespace: string): 
 
 async function listableTypes(client: RestClient): Promise<ListableType[]> {
   const bases = ['/api/v1'];
-  const groups = await client.get('/apis');
-  for (const g of asArray((groups as unknown as Record<string, unknown>)['groups'])) {
+  const groups = (await client.get('/apis')) as unknown as Record<string, unknown>;
+  for (const g of asArray(groups['groups'])) {
     const preferred =
       isRecord(g) && isRecord(g['preferredVersion']) ? g['preferredVersion']['groupVersion'] : undefined;
     if (typeof preferred === 'string') bases.push(`/apis/${preferred}`);
@@ -47,14 +47,16 @@ async function listableTypes(client: RestClient): Promise<ListableType[]> {
   for (const base of bases) {
     const doc = (await client.get(base)) as unknown as Record<string, unknown>;
     const group = base === '/api/v1' ? '' : (base.split('/')[2] ?? '');
-    for (const r of asArray(doc['resources'])) {
-      if (!isRecord(r) || r['namespaced'] !== true || typeof r['name'] !== 'string' || r['name'].includes('/'))
-        continue;
-      if (!asArray(r['verbs']).includes('list')) continue;
-      types.push({ base, plural: r['name'], resource: group === '' ? r['name'] : `${r['name']}.${group}` });
-    }
+    types.push(...asArray(doc['resources']).flatMap((r) => listableType(base, group, r)));
   }
   return types;
+}
+
+/** A discovery entry as a type to list in a namespace, or none (cluster-scoped, a subresource, not listable). */
+function listableType(base: string, group: string, r: unknown): ListableType[] {
+  if (!isRecord(r) || r['namespaced'] !== true || typeof r['name'] !== 'string') return [];
+  if (r['name'].includes('/') || !asArray(r['verbs']).includes('list')) return [];
+  return [{ base, plural: r['name'], resource: group === '' ? r['name'] : `${r['name']}.${group}` }];
 }
 
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

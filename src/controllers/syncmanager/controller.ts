@@ -221,7 +221,12 @@ export function registerSyncManager(
         workers: ctx.options.syncWorkers,
         observer: ctx.observer,
         knownNamespaces,
-        onCopyGone: namespaces?.copyGone,
+        onCopyGone:
+          namespaces === undefined
+            ? undefined
+            : (ns) => {
+                namespaces.copyGone(ns);
+              },
       }),
   });
   ctx.publishedResources.onChange((obj) => {
