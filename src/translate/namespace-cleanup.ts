@@ -21,8 +21,17 @@ export type NamespaceContents =
 export type NamespaceVerdict =
   | { readonly action: 'delete' }
   | { readonly action: 'keep'; readonly why: string }
-  /** Only objects the garbage collector should remove are left: look again later. */
-  | { readonly action: 'recheck'; readonly why: string };
+  /**
+   * Only objects expected to go are left (ones with owners, which the garbage
+   * collector removes; another agent's copies, whose consumers delete them):
+   * look again in `afterMs`.
+   */
+  | { readonly action: 'recheck'; readonly why: string; readonly afterMs: number };
+
+/** Garbage collection of what an operator made for a copy takes seconds. */
+const RECHECK_OWNED_MS = 10_000;
+/** Another agent's copies live as long as their consumers want: look rarely. */
+const RECHECK_OTHER_AGENT_MS = 30_000;
 
 /**
  * Objects Kubernetes itself puts into every namespace, and events: none of
@@ -41,22 +50,39 @@ function isHousekeeping(e: NamespaceEntry): boolean {
  * no copy of ours (of any PublishedResource) and nothing of anybody else. An
  * object of someone else keeps the namespace for good: an operator's data is
  * worth more than a leftover namespace. Objects with owner references are
- * usually on their way out through the garbage collector: look again later.
+ * usually on their way out through the garbage collector, and another agent's
+ * copies go with their consumer objects: look again later. (An object of
+ * someone else that carries an agent label counts as that agent's copy.)
  */
 export function namespaceVerdict(ns: KubeObject, agentName: string, contents: NamespaceContents): NamespaceVerdict {
   if (ns.metadata.labels?.[NAMESPACE_CREATED_BY_LABEL] !== agentName)
     return { action: 'keep', why: 'not created by this agent' };
   if (ns.metadata.deletionTimestamp !== undefined) return { action: 'keep', why: 'already being deleted' };
   if (!contents.complete) return { action: 'keep', why: `contents unknown: ${contents.why}` };
-  const left = contents.entries.filter((e) => !isHousekeeping(e));
+  return contentsVerdict(
+    contents.entries.filter((e) => !isHousekeeping(e)),
+    agentName,
+  );
+}
+
+/** The verdict on a namespace of ours by what is left in it besides housekeeping. */
+function contentsVerdict(left: readonly NamespaceEntry[], agentName: string): NamespaceVerdict {
+  // A copy of ours: its deletion queues the namespace again.
   const ours = left.find((e) => e.agent === agentName);
   if (ours !== undefined) return { action: 'keep', why: `still holds a copy (${ours.resource} ${ours.name})` };
-  const foreign = left.find((e) => !e.owned);
+  const foreign = left.find((e) => !e.owned && e.agent === undefined);
   if (foreign !== undefined)
     return { action: 'keep', why: `holds ${foreign.resource} ${foreign.name}, not the agent's` };
+  const otherAgent = left.find((e) => e.agent !== undefined);
+  if (otherAgent !== undefined) {
+    const why = `holds a copy of agent ${otherAgent.agent ?? ''} (${otherAgent.resource} ${otherAgent.name})`;
+    return { action: 'recheck', why, afterMs: RECHECK_OTHER_AGENT_MS };
+  }
   const owned = left[0];
-  if (owned !== undefined)
-    return { action: 'recheck', why: `${owned.resource} ${owned.name} waits for its owner's garbage collection` };
+  if (owned !== undefined) {
+    const why = `${owned.resource} ${owned.name} waits for its owner's garbage collection`;
+    return { action: 'recheck', why, afterMs: RECHECK_OWNED_MS };
+  }
   return { action: 'delete' };
 }
 

@@ -28,6 +28,8 @@ export interface InvariantScope {
   /** Service-cluster admin. */
   readonly local: RestClient;
   readonly agentName: string;
+  /** Other agents syncing the same objects onto this service cluster: their copies are theirs to check. */
+  readonly otherAgents?: readonly string[];
   readonly tenants: readonly Tenant[];
   readonly resource: { readonly group: string; readonly version: string; readonly plural: string };
 }
@@ -137,7 +139,8 @@ async function checkCopies(scope: InvariantScope, origins: Map<string, KubeObjec
   const copies = (await scope.local.list(`/apis/${group}/${version}/${plural}`)).items.filter(
     (c) =>
       c.metadata.labels?.[AGENT_NAME_LABEL] === scope.agentName ||
-      c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined,
+      (c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined &&
+        !(scope.otherAgents ?? []).includes(c.metadata.labels?.[AGENT_NAME_LABEL] ?? '')),
   );
   const copiesOf = new Map<string, number>();
   for (const copy of copies) {

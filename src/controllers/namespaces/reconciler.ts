@@ -6,9 +6,6 @@ import { type NamespaceContents, namespaceVerdict } from '../../translate/namesp
 
 export const CONTROLLER_NAME = 'namespace-cleanup';
 
-/** How long to wait for the garbage collector before looking at a namespace again. */
-const RECHECK_MS = 10_000;
-
 export interface NamespaceCleanupDeps {
   readonly agentName: string;
   readonly logger: Logger;
@@ -31,7 +28,7 @@ export async function reconcileNamespace(name: string, deps: NamespaceCleanupDep
   const verdict = namespaceVerdict(ns, deps.agentName, await deps.contents(name));
   if (verdict.action === 'recheck') {
     deps.logger.debug('Namespace not empty yet', { namespace: name, why: verdict.why });
-    return { requeueAfterMs: RECHECK_MS };
+    return { requeueAfterMs: verdict.afterMs };
   }
   if (verdict.action === 'keep') {
     deps.logger.debug('Keeping namespace', { namespace: name, why: verdict.why });

@@ -63,12 +63,12 @@ describe('namespaceVerdict', function () {
       expected: 'keep',
     },
     {
-      name: "another agent's copy keeps it",
+      name: "another agent's copy keeps it for now: look again later (its consumer may delete it)",
       ns: namespace(),
       contents: complete(
         namespaceEntry('crontabs.example.com', obj('c', { labels: { [AGENT_NAME_LABEL]: 'agent-b' } })),
       ),
-      expected: 'keep',
+      expected: 'recheck',
     },
     {
       name: "an operator's own object (no owner) keeps it for good",
@@ -77,7 +77,16 @@ describe('namespaceVerdict', function () {
       expected: 'keep',
     },
     {
-      name: 'a secret of any name other than housekeeping keeps it',
+      name: "an operator's object next to another agent's copy keeps it for good",
+      ns: namespace(),
+      contents: complete(
+        namespaceEntry('crontabs.example.com', obj('c', { labels: { [AGENT_NAME_LABEL]: 'agent-b' } })),
+        namespaceEntry('secrets', obj('operator-secret')),
+      ),
+      expected: 'keep',
+    },
+    {
+      name: 'a service account other than default keeps it',
       ns: namespace(),
       contents: complete(namespaceEntry('serviceaccounts', obj('builder'))),
       expected: 'keep',
