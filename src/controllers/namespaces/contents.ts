@@ -37,17 +37,18 @@ export async function namespaceContents(client: RestClient, namespace: string): 
 
 async function listableTypes(client: RestClient): Promise<ListableType[]> {
   const bases = ['/api/v1'];
-  const groups = (await client.get('/apis')) as unknown as Record<string, unknown>;
-  for (const g of asArray(groups['groups'])) {
+  // Discovery documents are not objects: read them as plain JSON.
+  const groups = await client.send('GET', '/apis');
+  for (const g of asArray(isRecord(groups) ? groups['groups'] : undefined)) {
     const preferred =
       isRecord(g) && isRecord(g['preferredVersion']) ? g['preferredVersion']['groupVersion'] : undefined;
     if (typeof preferred === 'string') bases.push(`/apis/${preferred}`);
   }
   const types: ListableType[] = [];
   for (const base of bases) {
-    const doc = (await client.get(base)) as unknown as Record<string, unknown>;
+    const doc = await client.send('GET', base);
     const group = base === '/api/v1' ? '' : (base.split('/')[2] ?? '');
-    types.push(...asArray(doc['resources']).flatMap((r) => listableType(base, group, r)));
+    types.push(...asArray(isRecord(doc) ? doc['resources'] : undefined).flatMap((r) => listableType(base, group, r)));
   }
   return types;
 }
