@@ -5,7 +5,7 @@ import { isAlreadyExists, isNotFound } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { KubeObject } from '../../kube/object.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
-import { errorChain, type Logger } from '../../log/logger.ts';
+import type { Logger } from '../../log/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { Controller, type ControllerObserver } from '../../runtime/controller.ts';
 import { Informer, type InformerOutage } from '../../runtime/informer.ts';
@@ -14,14 +14,11 @@ import type { RelatedType, Side } from '../../translate/related/rule.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
 import { CopyIndex } from './copy-index.ts';
-import { sweepOrphans } from './orphan-sweep.ts';
+import { type OrphanSweepScope, runOrphanSweep } from './orphan-sweep.ts';
 import { reconcileObject } from './reconciler.ts';
 import { StatusLatency } from './status-latency.ts';
 import { RelatedWatches } from './related-watches.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
-
-/** How often the orphan sweep checks whether the caches have loaded. */
-const ORPHAN_SWEEP_POLL_MS = 250;
 
 /** Reconciles of one consumer workspace at a time, whatever --sync-workers is. */
 const MAX_WORKERS_PER_WORKSPACE = 8;
@@ -47,6 +44,8 @@ export interface SyncControllerDeps {
   readonly observer?: (ControllerObserver & SyncObserver) | undefined;
   /** Namespaces known to exist on the service cluster (shared by all syncs). */
   readonly knownNamespaces: Set<string>;
+  /** Where the orphan sweep may look; without it there is no sweep. */
+  readonly sweep?: OrphanSweepScope | undefined;
   /** Told when a copy of ours is gone from a namespace (namespace cleanup); unset with --namespace-cleanup=false. */
   readonly onCopyGone?: ((namespace: string) => void) | undefined;
 }
@@ -181,37 +180,28 @@ export class SyncController {
     await Promise.all([...this.remotes.values()].map((r) => r.done));
   }
 
-  /**
-   * The orphan sweep, once per start, when every cache has loaded: copies
-   * whose consumer object went while the agent was not looking. A failure is
-   * logged; the copies stay until the next start.
-   */
+  /** The orphan sweep, once per start, when every cache has loaded (see runOrphanSweep). */
   private async sweepOrphansOnceSynced(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && (this.remotes.size === 0 || !this.hasSynced())) {
-      await this.deps.clock.sleep(ORPHAN_SWEEP_POLL_MS, signal).catch(() => undefined);
-    }
-    if (signal.aborted) return;
-    try {
-      const removed = await sweepOrphans({
+    const scope = this.deps.sweep;
+    if (scope === undefined) return;
+    await runOrphanSweep(
+      {
         target: this.deps.target,
         copies: () => this.localInformer.list(),
         cachedOrigin: (key) => this.remoteObject(key),
         workspaceClient: (cluster) => {
           // Only a virtual workspace known to serve the cluster (or the only one there is) is asked.
-          const only = this.remotes.size === 1 ? [...this.remotes.keys()][0] : undefined;
+          const only = scope.singleEndpoint() && this.remotes.size === 1 ? [...this.remotes.keys()][0] : undefined;
           const url = this.clusterUrls.get(cluster) ?? only;
           return url === undefined ? undefined : this.deps.kcp.forServer(`${url}/clusters/${cluster}`);
         },
         local: this.deps.local,
         events: this.deps.events,
         logger: this.deps.logger,
-      });
-      this.deps.logger.info('Orphan sweep done', { removed });
-    } catch (err) {
-      this.deps.logger.error('Orphan sweep failed; copies without origin stay until the next start', {
-        error: errorChain(err),
-      });
-    }
+      },
+      { scope, clock: this.deps.clock, ready: () => this.remotes.size > 0 && this.hasSynced() },
+      signal,
+    );
   }
 
   private startRemote(url: string, signal: AbortSignal): void {

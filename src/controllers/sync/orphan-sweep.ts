@@ -3,6 +3,7 @@ import type { EventRecorder } from '../../kube/events.ts';
 import type { KubeObject } from '../../kube/object.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
 import { errorChain, type Logger } from '../../log/logger.ts';
+import type { Clock } from '../../runtime/clock.ts';
 import { type OriginLookup, orphanVerdict } from '../../translate/orphans.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, objectPath, remoteKeyString, type SyncTarget } from '../../translate/sync-target.ts';
@@ -13,6 +14,21 @@ export const ORPHAN_REMOVED_EVENT = {
   reason: 'OrphanRemoved',
   message: 'The consumer object this copy was made for no longer exists in kcp; the copy is deleted.',
 } as const;
+
+/** What the orphan sweep of one sync may assume, answered from the whole agent's view. */
+export interface OrphanSweepScope {
+  /**
+   * The endpoint slice lists one virtual workspace (an unsharded kcp): it
+   * serves every consumer workspace, also those the caches hold no object of.
+   */
+  singleEndpoint(): boolean;
+  /**
+   * No other PublishedResource of this agent syncs into the same local type:
+   * copies carry no PublishedResource marker, so with two, one sync would take
+   * the other's copies for orphans.
+   */
+  soleSyncOfLocalType(): boolean;
+}
 
 export interface OrphanSweepDeps {
   readonly target: SyncTarget;
@@ -89,5 +105,33 @@ async function deleteCopy(deps: OrphanSweepDeps, copy: KubeObject): Promise<bool
   } catch (err) {
     if (isNotFound(err)) return false;
     throw new Error(`failed to delete the orphaned copy ${path}`, { cause: err });
+  }
+}
+
+/** How often the sweep checks whether the caches have loaded. */
+const READY_POLL_MS = 250;
+
+/**
+ * Waits until `ready()` (every cache loaded), then sweeps once, unless
+ * another PublishedResource of this agent syncs into the same local type. A
+ * failure is logged; the copies stay until the next start.
+ */
+export async function runOrphanSweep(
+  deps: OrphanSweepDeps,
+  when: { readonly scope: OrphanSweepScope; readonly clock: Clock; ready(): boolean },
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted && !when.ready()) await when.clock.sleep(READY_POLL_MS, signal).catch(() => undefined);
+  if (signal.aborted) return;
+  if (!when.scope.soleSyncOfLocalType()) {
+    deps.logger.info('No orphan sweep: another PublishedResource syncs into the same local type');
+    return;
+  }
+  try {
+    deps.logger.info('Orphan sweep done', { removed: await sweepOrphans(deps) });
+  } catch (err) {
+    deps.logger.error('Orphan sweep failed; copies without origin stay until the next start', {
+      error: errorChain(err),
+    });
   }
 }

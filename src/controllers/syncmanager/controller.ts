@@ -10,6 +10,7 @@ import type { AgentContext } from '../context.ts';
 import { statusWriter } from '../shared/status-writer.ts';
 import type { NamespaceCleanup } from '../namespaces/controller.ts';
 import { SyncController } from '../sync/controller.ts';
+import type { OrphanSweepScope } from '../sync/orphan-sweep.ts';
 import { CONTROLLER_NAME, reconcileSyncManager, type SyncManagerDeps } from './reconciler.ts';
 
 /** What one PublishedResource syncs, as the reconcile planned it. */
@@ -174,6 +175,18 @@ export class SyncManager {
   }
 }
 
+/** What the orphan sweep of one sync may assume, from the whole agent's view (see SyncControllerDeps.sweep). */
+function orphanSweepScope(ctx: AgentContext, target: SyncTarget): OrphanSweepScope {
+  return {
+    singleEndpoint: () => endpointUrls(ctx.endpointSlices.get(ctx.options.apiExportEndpointSliceRef)).length === 1,
+    soleSyncOfLocalType: () =>
+      ctx
+        .listPublishedResources()
+        .filter((pr) => pr.spec.resource.apiGroup === target.local.group && pr.spec.resource.kind === target.local.kind)
+        .length === 1,
+  };
+}
+
 /** With --split-endpoints: the URLs this replica holds the Lease of. */
 export interface EndpointShare {
   owns(url: string): boolean;
@@ -221,6 +234,7 @@ export function registerSyncManager(
         workers: ctx.options.syncWorkers,
         observer: ctx.observer,
         knownNamespaces,
+        sweep: orphanSweepScope(ctx, target),
         onCopyGone:
           namespaces === undefined
             ? undefined

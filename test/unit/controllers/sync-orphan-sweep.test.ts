@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
-import { ORPHAN_REMOVED_EVENT, sweepOrphans } from '../../../src/controllers/sync/orphan-sweep.ts';
+import { ORPHAN_REMOVED_EVENT, runOrphanSweep, sweepOrphans } from '../../../src/controllers/sync/orphan-sweep.ts';
+import { systemClock } from '../../../src/runtime/clock.ts';
 import { ApiError } from '../../../src/kube/errors.ts';
 import type { EventRecorder } from '../../../src/kube/events.ts';
 import type { KubeObject } from '../../../src/kube/object.ts';
@@ -137,5 +138,29 @@ describe('sweepOrphans', function () {
       'ws1/copy-theirs',
     ]);
     expect(events).to.deep.equal([`${ORPHAN_REMOVED_EVENT.reason} ws1/copy-gone`]);
+  });
+
+  it('does not run while another PublishedResource of the agent syncs into the same local type', async function () {
+    const local = new FakeApi();
+    const orphan = copyOf('ws1', 'gone');
+    local.put(objectPath(TARGET.local, orphan.metadata.name ?? '', orphan.metadata.namespace), orphan);
+    const deps = {
+      target: TARGET,
+      copies: () => [orphan],
+      cachedOrigin: () => undefined,
+      workspaceClient: () => asRestClient(new FakeApi()),
+      local: asRestClient(local),
+      events: { record: () => undefined, flush: () => Promise.resolve(0) },
+      logger: nopLogger,
+    };
+    const scope = { singleEndpoint: () => true, soleSyncOfLocalType: () => false };
+    await runOrphanSweep(deps, { scope, clock: systemClock, ready: () => true }, new AbortController().signal);
+    expect(local.objects.size, 'copies kept').to.equal(1);
+    await runOrphanSweep(
+      deps,
+      { scope: { ...scope, soleSyncOfLocalType: () => true }, clock: systemClock, ready: () => true },
+      new AbortController().signal,
+    );
+    expect(local.objects.size, 'copies once it is the only one').to.equal(0);
   });
 });
