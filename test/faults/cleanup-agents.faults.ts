@@ -44,6 +44,7 @@ const USERS = ['agent-a', 'agent-b'] as const;
 type User = (typeof USERS)[number];
 const PRS = '/apis/syncagent.kcp.io/v1alpha1/publishedresources';
 const MIRROR_PREFIX = 'mirror-';
+const isMirror = (copy: KubeObject): boolean => (copy.metadata.name ?? '').startsWith(MIRROR_PREFIX);
 
 /** Follows every consumer object's finalizers (the syncagent ones) through a watch per tenant. */
 class FinalizerLog {
@@ -234,9 +235,31 @@ describe('faults: two agents on one service cluster, namespace cleanup and the o
     await checkQuietExport(world, report);
     checkBothFinalizers(await consumerObjects(), [names.get('agent-a') ?? '', names.get('agent-b') ?? ''], report);
 
-    await deleteInTenants(world, objs);
-    report.injected('consumer deletion', objs.length * world.tenants.length);
+    // Half go while both agents run; the other half while agent b is down (an upgrade, a crash).
+    const whileDown = objs.filter((_, i) => i % 2 === 1);
+    await deleteInTenants(
+      world,
+      objs.filter((_, i) => i % 2 === 0),
+    );
+    report.injected('consumer deletion', (objs.length - whileDown.length) * world.tenants.length);
     await waitBoth(report, 'the deletions');
+    await stop('agent-b');
+    await deleteInTenants(world, whileDown);
+    report.injected('consumer deletion while agent b is down', whileDown.length * world.tenants.length);
+    await waitFor(
+      "agent a's copies of them to go",
+      async () => ((await copies(world)).filter((c) => !isMirror(c)).length === 0 ? true : undefined),
+      { timeoutMs: 60_000 },
+    );
+    await sleep(3_000);
+    const held = (await consumerObjects()).length;
+    if (held !== whileDown.length * world.tenants.length)
+      report.violation(
+        `${whileDown.length * world.tenants.length - held} consumer objects were released while agent b, which still had their copies, was down`,
+      );
+    report.note(`consumer objects held for agent b while it was down: ${held}`);
+    await start('agent-b');
+    await waitBoth(report, 'agent b is back');
     await waitFor(
       'every consumer object to be released by both agents',
       async () => ((await consumerObjects()).length === 0 ? true : undefined),
