@@ -9,7 +9,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
-  AGENT_NAME_ANNOTATION,
   AGENT_NAME_LABEL,
   NAMESPACE_CREATED_BY_LABEL,
   REMOTE_OBJECT_NAME_ANNOTATION,
