@@ -155,7 +155,9 @@ export function createAgent(deps: AgentDeps): Agent {
     : registerSyncManager(
         ctx,
         leases === undefined ? undefined : { owns: (url) => leases.ownedUrls().includes(url) },
-        options.namespaceCleanup ? registerNamespaceCleanup(ctx) : undefined,
+        options.namespaceCleanup
+          ? registerNamespaceCleanup(ctx, { hasCopiesIn: (ns) => syncs?.hasCopiesIn(ns) ?? false })
+          : undefined,
       );
   if (leases !== undefined) manager.add('endpoint-leases', (signal) => leases.run(signal));
   return {

@@ -1,10 +1,14 @@
 import { isRecord, type KubeObject } from '../../kube/object.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
 import { errorChain } from '../../log/logger.ts';
+import type { Clock } from '../../runtime/clock.ts';
 import { namespaceEntry, type NamespaceContents, type NamespaceEntry } from '../../translate/namespace-cleanup.ts';
 
 /** Objects looked at per type: more than this of one type is not an empty namespace anyway. */
 const LIST_LIMIT = 20;
+
+/** How long discovery's list of types is reused: namespaces empty in bursts (a workspace leaving). */
+const TYPES_TTL_MS = 60_000;
 
 interface ListableType {
   /** `/api/v1` or `/apis/<group>/<version>`. */
@@ -20,10 +24,15 @@ interface ListableType {
  * preferred version. Any failure (a type the agent may not list, an
  * unavailable aggregated API) makes the contents unknown.
  */
-export async function namespaceContents(client: RestClient, namespace: string): Promise<NamespaceContents> {
+export async function namespaceContents(
+  client: RestClient,
+  namespace: string,
+  types: readonly ListableType[] | Error,
+): Promise<NamespaceContents> {
+  if (types instanceof Error) return { complete: false, why: errorChain(types) };
   try {
     const entries: NamespaceEntry[] = [];
-    for (const type of await listableTypes(client)) {
+    for (const type of types) {
       const list = await client.list(`${type.base}/namespaces/${namespace}/${type.plural}`, { limit: LIST_LIMIT });
       if (list.metadata?.continue !== undefined && list.metadata.continue !== '')
         return { complete: false, why: `more than ${LIST_LIMIT} ${type.resource}` };
@@ -32,6 +41,29 @@ export async function namespaceContents(client: RestClient, namespace: string): 
     return { complete: true, entries };
   } catch (err) {
     return { complete: false, why: errorChain(err) };
+  }
+}
+
+/** Discovery's namespaced, listable types, fetched at most once a minute; a failure is handed on as an Error. */
+export class ListableTypes {
+  private readonly client: RestClient;
+  private readonly clock: Clock;
+  private cached: { readonly at: number; readonly types: ListableType[] } | undefined;
+
+  constructor(client: RestClient, clock: Clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  async get(): Promise<ListableType[] | Error> {
+    const now = this.clock.now();
+    if (this.cached !== undefined && now - this.cached.at < TYPES_TTL_MS) return this.cached.types;
+    try {
+      this.cached = { at: now, types: await listableTypes(this.client) };
+      return this.cached.types;
+    } catch (err) {
+      return new Error('failed to discover the namespaced types', { cause: err });
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { errorChain } from '../../log/logger.ts';
 import { Controller } from '../../runtime/controller.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
 import type { AgentContext } from '../context.ts';
-import { namespaceContents } from './contents.ts';
+import { ListableTypes, namespaceContents } from './contents.ts';
 import { CONTROLLER_NAME, reconcileNamespace } from './reconciler.ts';
 
 /**
@@ -24,10 +24,14 @@ export interface NamespaceCleanup {
  * and at start every namespace the agent created is looked at once (copies
  * may have gone while it was down). One worker: namespaces empty rarely.
  */
-export function registerNamespaceCleanup(ctx: AgentContext): NamespaceCleanup {
+export function registerNamespaceCleanup(
+  ctx: AgentContext,
+  syncs: { hasCopiesIn(namespace: string): boolean },
+): NamespaceCleanup {
   const queue = new WorkQueue({ clock: ctx.clock, name: CONTROLLER_NAME });
   const logger = ctx.logger.child({ controller: CONTROLLER_NAME });
   const { agentName } = ctx.options;
+  const types = new ListableTypes(ctx.service, ctx.clock);
   const controller = new Controller({
     name: CONTROLLER_NAME,
     queue,
@@ -38,12 +42,13 @@ export function registerNamespaceCleanup(ctx: AgentContext): NamespaceCleanup {
       reconcileNamespace(name, {
         agentName,
         logger,
+        hasCopies: (n) => syncs.hasCopiesIn(n),
         getNamespace: (n) =>
           ctx.service.get(`/api/v1/namespaces/${n}`).catch((err: unknown) => {
             if (isNotFound(err)) return undefined;
             throw err;
           }),
-        contents: (n) => namespaceContents(ctx.service, n),
+        contents: async (n) => namespaceContents(ctx.service, n, await types.get()),
         deleteNamespace: async (ns) => {
           await ctx.service.delete(`/api/v1/namespaces/${ns.metadata.name ?? ''}`, {
             preconditions: { uid: ns.metadata.uid ?? '' },

@@ -9,6 +9,11 @@ export const CONTROLLER_NAME = 'namespace-cleanup';
 export interface NamespaceCleanupDeps {
   readonly agentName: string;
   readonly logger: Logger;
+  /**
+   * Whether a sync's cache holds a copy in the namespace: then it is kept
+   * without listing its contents (that copy's deletion queues it again).
+   */
+  hasCopies(name: string): boolean;
   /** The namespace from the server; undefined when it is gone. */
   getNamespace(name: string): Promise<KubeObject | undefined>;
   contents(name: string): Promise<NamespaceContents>;
@@ -23,6 +28,7 @@ export interface NamespaceCleanupDeps {
  * server, not a cache, right before the decision.
  */
 export async function reconcileNamespace(name: string, deps: NamespaceCleanupDeps): Promise<Result | undefined> {
+  if (deps.hasCopies(name)) return undefined;
   const ns = await deps.getNamespace(name);
   if (ns === undefined) return undefined;
   const verdict = namespaceVerdict(ns, deps.agentName, await deps.contents(name));

@@ -128,6 +128,11 @@ export class SyncController {
     return this.localInformer.hasSynced() && [...this.remotes.values()].every((r) => r.informer.hasSynced());
   }
 
+  /** Whether the local cache holds a copy of this sync in a service namespace. */
+  hasCopiesIn(namespace: string): boolean {
+    return this.copies.holdsCopiesIn(namespace);
+  }
+
   /** Whether this sync still watches (and so may write for) a virtual-workspace URL. */
   watches(url: string): boolean {
     return this.remotes.has(url);

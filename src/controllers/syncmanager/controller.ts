@@ -30,6 +30,8 @@ export interface ManagedSync {
   endpointOutages(): Map<string, InformerOutage>;
   /** Whether it still watches this URL. */
   watches(url: string): boolean;
+  /** Whether its cache holds a copy in this service namespace. */
+  hasCopiesIn(namespace: string): boolean;
 }
 
 export interface SyncManagerOptions {
@@ -104,6 +106,11 @@ export class SyncManager {
   }
 
   /** Whether any sync still watches this virtual-workspace URL. */
+  /** Whether any sync's cache holds a copy in this service namespace. */
+  hasCopiesIn(namespace: string): boolean {
+    return [...this.running.values()].some((r) => r.sync.hasCopiesIn(namespace));
+  }
+
   watches(url: string): boolean {
     return [...this.running.values()].some((r) => r.sync.watches(url));
   }

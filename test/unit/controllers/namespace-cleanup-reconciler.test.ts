@@ -16,9 +16,19 @@ describe('reconcileNamespace', function () {
     name: string;
     ns: KubeObject | undefined;
     contents: NamespaceContents;
+    /** A sync's cache holds a copy in it. */
+    cachedCopies?: boolean;
     deleted: string[];
     requeue: boolean;
   }[] = [
+    {
+      name: 'a namespace a sync still has copies in is kept without looking further',
+      ns: ours,
+      contents: { complete: true, entries: [] },
+      cachedCopies: true,
+      deleted: [],
+      requeue: false,
+    },
     {
       name: 'an empty namespace of ours is deleted by uid',
       ns: ours,
@@ -54,6 +64,7 @@ describe('reconcileNamespace', function () {
       const result = await reconcileNamespace('ws1', {
         agentName: 'agent-a',
         logger: nopLogger,
+        hasCopies: () => c.cachedCopies === true,
         getNamespace: () => Promise.resolve(c.ns),
         contents: () => Promise.resolve(c.contents),
         deleteNamespace: (ns) => {
