@@ -13,6 +13,12 @@ import { CONTROLLER_NAME, reconcileNamespace } from './reconciler.ts';
  */
 const AFTER_COPY_GONE_MS = 2_000;
 
+/**
+ * The namespaces looked at on start wait until the syncs' caches have
+ * loaded: a namespace they hold copies in is then skipped without a request.
+ */
+const AT_START_MS = 30_000;
+
 /** What the syncs tell the namespace cleanup. */
 export interface NamespaceCleanup {
   /** A copy of ours in this namespace is gone. */
@@ -62,7 +68,7 @@ export function registerNamespaceCleanup(
       const ours = await ctx.service.list('/api/v1/namespaces', {
         labelSelector: `${NAMESPACE_CREATED_BY_LABEL}=${agentName}`,
       });
-      for (const ns of ours.items) queue.add(ns.metadata.name ?? '');
+      for (const ns of ours.items) queue.addAfter(ns.metadata.name ?? '', AT_START_MS);
     } catch (err) {
       logger.error('Could not list the namespaces the agent created; they are looked at when a copy goes', {
         error: errorChain(err),
