@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { registerExportController } from './controllers/apiexport/controller.ts';
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
+import { registerNamespaceCleanup } from './controllers/namespaces/controller.ts';
 import type { AgentContext, AgentObserver } from './controllers/context.ts';
 import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
 import { endpointUrls, registerSyncManager, type SyncManager } from './controllers/syncmanager/controller.ts';
@@ -151,7 +152,13 @@ export function createAgent(deps: AgentDeps): Agent {
       });
   const syncs: SyncManager | undefined = options.disabledControllers.has('sync')
     ? undefined
-    : registerSyncManager(ctx, leases === undefined ? undefined : { owns: (url) => leases.ownedUrls().includes(url) });
+    : registerSyncManager(
+        ctx,
+        leases === undefined ? undefined : { owns: (url) => leases.ownedUrls().includes(url) },
+        options.namespaceCleanup
+          ? registerNamespaceCleanup(ctx, { hasCopiesIn: (ns) => syncs?.hasCopiesIn(ns) ?? false })
+          : undefined,
+      );
   if (leases !== undefined) manager.add('endpoint-leases', (signal) => leases.run(signal));
   return {
     ready: () => manager.hasSynced(),

@@ -34,6 +34,8 @@ export interface Options {
   readonly syncWorkers: number;
   readonly eventQps: number;
   readonly eventBurst: number;
+  /** Delete the namespaces the agent created once no copy is left in them (#113). */
+  readonly namespaceCleanup: boolean;
 }
 
 /** A flag problem: main prints it with the usage and exits 2, before any write. */
@@ -91,6 +93,10 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
     help: 'Events written per second, out of the kcp budget the sync leaves over (default 20; 0 = no limit of their own)',
   },
   'event-burst': { kind: 'number', help: 'Event burst (default 50)' },
+  'namespace-cleanup': {
+    kind: 'bool',
+    help: 'delete a namespace the agent created once nothing but its housekeeping objects is left in it (default true; --namespace-cleanup=false keeps them)',
+  },
 };
 
 /** The flag reference, for --help and errors. */
@@ -176,6 +182,7 @@ function validate(raw: Raw): Options {
     syncWorkers: num(str('sync-workers'), 'sync-workers', 64, 1),
     eventQps: num(str('event-qps'), 'event-qps', 20, 0),
     eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
+    namespaceCleanup: boolDefaultTrue(raw, 'namespace-cleanup'),
   });
 }
 
@@ -214,6 +221,11 @@ function bool(raw: Raw, name: string): boolean {
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
   throw new OptionsError(`--${name} takes true or false, got "${v}"`);
+}
+
+/** A bool flag that is on unless set to false. */
+function boolDefaultTrue(raw: Raw, name: string): boolean {
+  return raw.has(name) ? bool(raw, name) : true;
 }
 
 function num(v: string | undefined, name: string, def: number, min: number): number {

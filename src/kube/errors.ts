@@ -97,3 +97,14 @@ function statusReason(code: number): string {
   };
   return reasons[code] ?? 'Unknown';
 }
+
+/**
+ * A 404 that is about the object `name` itself ("<resource> "<name>" not
+ * found"), not about a path the server does not serve (a missing API, an
+ * unbound workspace: "the server could not find the requested resource").
+ * Only this answer proves that an object is gone.
+ */
+export function isObjectNotFound(err: unknown, name: string): boolean {
+  const api = apiErrorOf(err);
+  return api?.code === 404 && api.reason === 'NotFound' && api.message.includes(`"${name}" not found`);
+}

@@ -1,7 +1,13 @@
-import { AGENT_NAME_LABEL, CLEANUP_FINALIZER, LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
-import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
+import { AGENT_NAME_LABEL, LAST_KNOWN_STATE_ANNOTATION } from '../apis/v1alpha1/constants.ts';
+import { isAlreadyExists, isForbidden, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { Result } from '../runtime/controller.ts';
+import {
+  cleanupFinalizerFor,
+  holdsCleanup,
+  releasedFinalizers,
+  withOwnFinalizer,
+} from '../translate/cleanup-finalizer.ts';
 import { deepEqual } from '../translate/deep-equal.ts';
 import { matchesSelector } from '../translate/label-selector.ts';
 import { type DesiredLocal, desiredLocalObject, lastKnownState } from '../translate/local-object.ts';
@@ -39,7 +45,8 @@ export async function syncObject(key: string, target: SyncTarget, io: SyncIO): P
   // An object that stops matching keeps its copy as it is (upstream's
   // behaviour): the filters decide what starts syncing, never what is deleted.
   if (!(await selected(pass))) return undefined;
-  if (!(remote.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) return addFinalizer(pass);
+  const finalizers = withOwnFinalizer(remote.metadata.finalizers, cleanupFinalizerFor(target.agentName));
+  if (finalizers !== undefined) return addFinalizer(pass, finalizers);
   return syncCopy(pass);
 }
 
@@ -77,11 +84,12 @@ function localPath(p: Pass, obj: KubeObject): string {
 
 /**
  * The consumer deleted its object: delete the copy, wait until it is really
- * gone (its own finalizers may delay it), then release our finalizer.
+ * gone (its own finalizers may delay it), then release our finalizer (and
+ * upstream's shared one, which held the object for the same cleanup).
  */
 async function handleDeletion(p: Pass): Promise<Result | undefined> {
-  const finalizers = p.remote.metadata.finalizers ?? [];
-  if (!finalizers.includes(CLEANUP_FINALIZER)) return undefined;
+  const own = cleanupFinalizerFor(p.target.agentName);
+  if (!holdsCleanup(p.remote.metadata.finalizers, own)) return undefined;
   // Related objects first: resolving them needs the copy.
   if (p.io.behaviour.related.length > 0 && (await cleanupRelatedObjects(p))) return { requeueAfterMs: 0 };
   if (p.local !== undefined) {
@@ -97,18 +105,15 @@ async function handleDeletion(p: Pass): Promise<Result | undefined> {
     p.io.events.record(p.client, p.remote, SYNC_EVENTS.cleanup);
     return { requeueAfterMs: WAIT_FOR_DELETION_MS };
   }
-  await setFinalizers(
-    p,
-    finalizers.filter((f) => f !== CLEANUP_FINALIZER),
-  ).catch((err: unknown) => {
+  await setFinalizers(p, releasedFinalizers(p.remote.metadata.finalizers, own)).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
   });
   return undefined;
 }
 
 /** Our finalizer guarantees the copy is removed before the consumer object goes. */
-async function addFinalizer(p: Pass): Promise<undefined> {
-  const written = await setFinalizers(p, [...(p.remote.metadata.finalizers ?? []), CLEANUP_FINALIZER]);
+async function addFinalizer(p: Pass, finalizers: string[]): Promise<undefined> {
+  const written = await setFinalizers(p, finalizers);
   p.io.wroteRemote(p.key, p.remote.metadata.resourceVersion, written);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.accepted);
   return undefined;
@@ -138,8 +143,8 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
     );
     p.io.copyCreated(p.remote);
   } catch (err) {
-    // The namespace was deleted behind our back: make it again on the retry.
-    if (isNotFound(err) && ns !== undefined) p.io.forgetNamespace(ns);
+    // The namespace was deleted behind our back (or is being deleted, 403): make it again on the retry.
+    if ((isNotFound(err) || isForbidden(err)) && ns !== undefined) p.io.forgetNamespace(ns);
     if (!isAlreadyExists(err)) throw err;
     const adopted = await adopt(p, desired);
     if (adopted === 'terminating') return { requeueAfterMs: WAIT_FOR_DELETION_MS };

@@ -1,4 +1,5 @@
-import { CLEANUP_FINALIZER, RELATED_OWNER_ANNOTATION } from '../apis/v1alpha1/constants.ts';
+import { RELATED_OWNER_ANNOTATION } from '../apis/v1alpha1/constants.ts';
+import { cleanupFinalizerFor, holdsCleanup, releasedFinalizers } from '../translate/cleanup-finalizer.ts';
 import { isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
@@ -73,20 +74,20 @@ export async function removeServiceCopy(
 
 /** Removes our finalizer from a kcp-origin object; returns whether it did. */
 export async function dropFinalizer(
-  p: Pick<RelatedPass, 'ref' | 'io'>,
+  p: Pick<RelatedPass, 'ref' | 'io' | 'target'>,
   rule: RelatedRule,
   pair: RelatedPair,
   origin: KubeObject,
 ): Promise<boolean> {
-  const finalizers = origin.metadata.finalizers ?? [];
-  if (!finalizers.includes(CLEANUP_FINALIZER)) return false;
+  const own = cleanupFinalizerFor(p.target.agentName);
+  if (!holdsCleanup(origin.metadata.finalizers, own)) return false;
   await inWorkspace(rule, () =>
     clientFor(p, 'kcp').patch(
       pathOf(rule, 'kcp', pair.kcp),
       {
         metadata: {
           resourceVersion: origin.metadata.resourceVersion,
-          finalizers: finalizers.filter((f) => f !== CLEANUP_FINALIZER),
+          finalizers: releasedFinalizers(origin.metadata.finalizers, own),
         },
       },
       'merge',

@@ -1,5 +1,4 @@
 import {
-  CLEANUP_FINALIZER,
   RELATED_OWNER_ANNOTATION,
   RELATED_RESOURCES_ANNOTATION_PREFIX,
   RELATED_STATE_ANNOTATION,
@@ -8,6 +7,7 @@ import { isAlreadyExists, isNotFound } from '../kube/errors.ts';
 import type { KubeObject } from '../kube/object.ts';
 import type { RestClient } from '../kube/rest-client.ts';
 import type { Result } from '../runtime/controller.ts';
+import { cleanupFinalizerFor, withOwnFinalizer } from '../translate/cleanup-finalizer.ts';
 import { jsonEqual } from '../translate/merge-patch.ts';
 import { isKcpBuiltInGroup } from '../translate/related/claims.ts';
 import {
@@ -289,22 +289,16 @@ async function syncRelatedStatus(
  */
 async function guardKcpOrigin(p: RelatedPass, rule: RelatedRule, found: Found): Promise<PairOutcome | undefined> {
   const { origin, pair } = found;
-  const finalizers = origin.metadata.finalizers ?? [];
   if (origin.metadata.deletionTimestamp !== undefined) {
     return (await removeServiceCopy(p, rule, pair, found.owner)) || (await dropFinalizer(p, rule, pair, origin))
       ? 'wrote'
       : 'missing';
   }
-  if (finalizers.includes(CLEANUP_FINALIZER)) return undefined;
+  const finalizers = withOwnFinalizer(origin.metadata.finalizers, cleanupFinalizerFor(p.target.agentName));
+  if (finalizers === undefined) return undefined;
   const path = pathOf(rule, 'kcp', pair.kcp);
   await inWorkspace(rule, () =>
-    p.client.patch(
-      path,
-      {
-        metadata: { resourceVersion: origin.metadata.resourceVersion, finalizers: [...finalizers, CLEANUP_FINALIZER] },
-      },
-      'merge',
-    ),
+    p.client.patch(path, { metadata: { resourceVersion: origin.metadata.resourceVersion, finalizers } }, 'merge'),
   );
   return 'wrote';
 }

@@ -136,6 +136,26 @@ describe('the Helm chart', function () {
       },
     },
     {
+      name: 'namespace cleanup is on by default with the RBAC it needs; namespaceCleanup: false drops both',
+      values: {},
+      check: (objs) => {
+        const rules = (findObject(objs, 'ClusterRole')?.['rules'] ?? []) as { resources: string[]; verbs: string[] }[];
+        expect(deploymentArgs(objs)).to.include('--namespace-cleanup=true');
+        expect(rules.find((r) => r.resources.includes('namespaces'))?.verbs).to.include('delete');
+        expect(rules.find((r) => r.resources.includes('*'))?.verbs).to.deep.equal(['list']);
+      },
+    },
+    {
+      name: 'namespaceCleanup: false keeps namespaces and grants neither delete nor list on every type',
+      values: { namespaceCleanup: false },
+      check: (objs) => {
+        const rules = (findObject(objs, 'ClusterRole')?.['rules'] ?? []) as { resources: string[]; verbs: string[] }[];
+        expect(deploymentArgs(objs)).to.include('--namespace-cleanup=false');
+        expect(rules.find((r) => r.resources.includes('namespaces'))?.verbs).to.not.include('delete');
+        expect(rules.find((r) => r.resources.includes('*'))).to.equal(undefined);
+      },
+    },
+    {
       name: 'passes upstream-style settings through as flags',
       values: {
         agentName: 'my-agent',

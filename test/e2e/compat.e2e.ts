@@ -781,9 +781,12 @@ describe('compatibility with the upstream agent v0.7.0, measured', function () {
     expect(mine.secretInKcp, "the operator's Secret in kcp").to.deep.equal(theirs.secretInKcp);
     expect(mine.bundleInKcp, "the operator's ConfigMap as a Secret in kcp").to.deep.equal(theirs.bundleInKcp);
     expect(mine.secretOrigin, "the operator's Secret itself").to.deep.equal(theirs.secretOrigin);
-    expect(mine.configMapOrigin, "the consumer's ConfigMap itself, with the cleanup finalizer").to.deep.equal(
-      theirs.configMapOrigin,
-    );
+    // The one difference: each agent of ours has its own finalizer (docs/adr, per-agent finalizer).
+    expect(theirs.configMapOrigin.metadata.finalizers).to.deep.equal(['syncagent.kcp.io/cleanup']);
+    expect(mine.configMapOrigin, "the consumer's ConfigMap itself, with the agent's cleanup finalizer").to.deep.equal({
+      ...theirs.configMapOrigin,
+      metadata: { ...theirs.configMapOrigin.metadata, finalizers: ['syncagent.kcp.io/cleanup-<agent>'] },
+    });
     expect(mine.configMapOnService.metadata.annotations?.[RELATED_OWNER]).to.equal(
       `ours-publish-related-crontabs/<cluster>|default|${RELATED_OBJECT}`,
     );

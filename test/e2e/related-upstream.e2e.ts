@@ -30,6 +30,7 @@ import {
   waitObject,
 } from '../utils/related-checks.ts';
 import { type StoryOptions, StoryStage } from '../utils/related-story.ts';
+import { cleanupFinalizerFor } from '../../src/translate/cleanup-finalizer.ts';
 
 const SHARED = 'shared-certs';
 const naming = {
@@ -165,9 +166,10 @@ describe('related objects with upstream v0.7.0: measured, and taken over', funct
         .map((o) => o.metadata.name)
         .filter((n) => n?.endsWith('-settings')),
     ).to.deep.equal(['my-crontab-settings']);
-    expect((await team.client.get(configMapPath('default', 'my-crontab-settings'))).metadata.finalizers).to.deep.equal([
-      'syncagent.kcp.io/cleanup',
-    ]);
+    // Upstream's shared finalizer stays until the object is released; ours is added next to it.
+    expect(
+      (await team.client.get(configMapPath('default', 'my-crontab-settings'))).metadata.finalizers,
+    ).to.have.members(['syncagent.kcp.io/cleanup', cleanupFinalizerFor(story.agentName)]);
 
     await team.client.delete(`${CRONTABS_PATH}/my-crontab`);
     await waitGone(team.client, `${CRONTABS_PATH}/my-crontab`, 'the CronTab to be deleted');

@@ -5,7 +5,7 @@
 // consumer objects released. Checked on both sides while the copies are
 // held and after they are released.
 import { expect } from 'chai';
-import { CLEANUP_FINALIZER } from '../../src/apis/v1alpha1/constants.ts';
+import { cleanupFinalizerFor } from '../../src/translate/cleanup-finalizer.ts';
 import type { RunningAgent } from '../utils/agent.ts';
 import { suite } from '../utils/suite.ts';
 import { waitFor } from '../utils/wait.ts';
@@ -65,7 +65,8 @@ describe('faults: the operator holds copies with its own finalizer while consume
       (l) => l.items,
     );
     const released =
-      kept.length < held.length || kept.some((o) => !(o.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER));
+      kept.length < held.length ||
+      kept.some((o) => !(o.metadata.finalizers ?? []).includes(cleanupFinalizerFor(world.scope.agentName)));
     if (released)
       report.violation(
         `a consumer object was released while its copy was still held (${kept.length} of ${held.length} left)`,

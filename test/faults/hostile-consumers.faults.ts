@@ -16,11 +16,8 @@ import { type FaultReport, reportRow } from './report.ts';
 import { faultScale } from './scale.ts';
 import { type FaultWorld, bindTenants, buildWorld, cronTab, inParallel, nsCronTabs, startWorldAgent } from './world.ts';
 import { checkCopy, type Created, snapshotTenant, tenantWrites } from './hostile-checks.ts';
-import {
-  CLEANUP_FINALIZER,
-  REMOTE_OBJECT_CLUSTER_LABEL,
-  REMOTE_OBJECT_NAME_ANNOTATION,
-} from '../../src/apis/v1alpha1/constants.ts';
+import { REMOTE_OBJECT_CLUSTER_LABEL, REMOTE_OBJECT_NAME_ANNOTATION } from '../../src/apis/v1alpha1/constants.ts';
+import { cleanupFinalizerFor, holdsCleanup } from '../../src/translate/cleanup-finalizer.ts';
 
 const VICTIM_NAMES = ['shared', 'q', 'a.b.c.hostile'];
 
@@ -144,7 +141,7 @@ describe("faults: a hostile consumer forges the agent's metadata", function () {
       for (let attempt = 0; attempt < 5; attempt++) {
         const current = await hostile.client.get(path).catch(() => undefined);
         const finalizers = current?.metadata.finalizers ?? [];
-        const keep = finalizers.filter((f) => f === CLEANUP_FINALIZER);
+        const keep = finalizers.filter((f) => holdsCleanup([f], cleanupFinalizerFor(world.scope.agentName)));
         if (current === undefined || keep.length === finalizers.length) break;
         // A conflict with the agent's own finalizer write: read again.
         await hostile.client

@@ -5,12 +5,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   AGENT_NAME_LABEL,
-  CLEANUP_FINALIZER,
   REMOTE_OBJECT_CLUSTER_LABEL,
   REMOTE_OBJECT_NAME_ANNOTATION,
   REMOTE_OBJECT_NAMESPACE_ANNOTATION,
 } from '../../src/apis/v1alpha1/constants.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
+import { cleanupFinalizerFor, holdsCleanup } from '../../src/translate/cleanup-finalizer.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import type { Workspace } from '../utils/kcp-fixtures.ts';
 import type { FaultReport } from './report.ts';
@@ -28,6 +28,8 @@ export interface InvariantScope {
   /** Service-cluster admin. */
   readonly local: RestClient;
   readonly agentName: string;
+  /** Other agents syncing the same objects onto this service cluster: their copies are theirs to check. */
+  readonly otherAgents?: readonly string[];
   readonly tenants: readonly Tenant[];
   readonly resource: { readonly group: string; readonly version: string; readonly plural: string };
 }
@@ -85,8 +87,8 @@ async function checkConsumerObjects(scope: InvariantScope, check: Check): Promis
       const deleting = obj.metadata.deletionTimestamp !== undefined;
       check(
         INVARIANTS.released,
-        !deleting || !(obj.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER),
-        () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps ${CLEANUP_FINALIZER}`,
+        !deleting || !holdsCleanup(obj.metadata.finalizers, cleanupFinalizerFor(scope.agentName)),
+        () => `${tenant.workspace.path} ${ns}/${name} is deleted but keeps the agent's finalizer`,
       );
     }
   }
@@ -137,7 +139,8 @@ async function checkCopies(scope: InvariantScope, origins: Map<string, KubeObjec
   const copies = (await scope.local.list(`/apis/${group}/${version}/${plural}`)).items.filter(
     (c) =>
       c.metadata.labels?.[AGENT_NAME_LABEL] === scope.agentName ||
-      c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined,
+      (c.metadata.annotations?.[REMOTE_OBJECT_NAME_ANNOTATION] !== undefined &&
+        !(scope.otherAgents ?? []).includes(c.metadata.labels?.[AGENT_NAME_LABEL] ?? '')),
   );
   const copiesOf = new Map<string, number>();
   for (const copy of copies) {

@@ -91,6 +91,16 @@ describe('parseOptions', function () {
       expected: { enableLeaderElection: true, agentName: 'second' },
     },
     {
+      name: 'namespace cleanup is on by default',
+      argv: REQUIRED,
+      expected: { namespaceCleanup: true },
+    },
+    {
+      name: '--namespace-cleanup=false keeps the namespaces the agent created',
+      argv: [...REQUIRED, '--namespace-cleanup=false'],
+      expected: { namespaceCleanup: false },
+    },
+    {
       name: '--disabled-controllers may be repeated and comma-separated',
       argv: [...REQUIRED, '--disabled-controllers=apiexport', '--disabled-controllers', 'sync, apiresourceschema'],
       expected: { disabledControllers: ['apiexport', 'sync', 'apiresourceschema'] },

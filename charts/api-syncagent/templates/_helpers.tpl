@@ -94,6 +94,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 - --sync-workers={{ .Values.syncWorkers }}
 - --event-qps={{ .Values.events.qps }}
 - --event-burst={{ .Values.events.burst }}
+- --namespace-cleanup={{ .Values.namespaceCleanup }}
 - --log-format={{ .Values.logFormat }}
 {{- if .Values.logDebug }}
 - --log-debug

@@ -101,3 +101,11 @@ export const RELATED_STATE_ANNOTATION = 'syncagent.kcp.io/related-state';
 
 /** Status condition type on consumer objects whose PublishedResource has related resources. */
 export const RELATED_RESOURCES_CONDITION = 'RelatedResourcesSynced';
+
+/**
+ * Label on a service-cluster namespace the agent created for copies (ours,
+ * not upstream's): the agent's name. Set only when the agent's create made
+ * the namespace, so a namespace that existed before is never ours to delete;
+ * consumers cannot set it (namespace labels are never copied from kcp).
+ */
+export const NAMESPACE_CREATED_BY_LABEL = 'syncagent.kcp.io/created-by-agent';

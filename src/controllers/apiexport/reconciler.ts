@@ -53,13 +53,15 @@ export async function reconcileExport(deps: ExportReconcilerDeps): Promise<Resul
     return { requeueAfterMs: 0 };
   }
   const spec = mergeExportSpec(current.spec, published);
-  const annotated = current.metadata.annotations?.[AGENT_NAME_ANNOTATION] === deps.agentName;
+  // The first agent to manage the export names it; a second agent sharing
+  // the export leaves that name alone (two agents rewriting it would fight).
+  const annotated = current.metadata.annotations?.[AGENT_NAME_ANNOTATION] !== undefined;
   if (!deepEqual(spec, current.spec) || !annotated) {
     await deps.updateExport({
       ...current,
       metadata: {
         ...current.metadata,
-        annotations: { ...current.metadata.annotations, [AGENT_NAME_ANNOTATION]: deps.agentName },
+        annotations: { [AGENT_NAME_ANNOTATION]: deps.agentName, ...current.metadata.annotations },
       },
       spec,
     });

@@ -1,5 +1,5 @@
 import { CLUSTER_ANNOTATION, PATH_ANNOTATION } from '../../apis/kcp.ts';
-import { AGENT_NAME_LABEL } from '../../apis/v1alpha1/constants.ts';
+import { AGENT_NAME_LABEL, NAMESPACE_CREATED_BY_LABEL } from '../../apis/v1alpha1/constants.ts';
 import { servedResource, type ServedResource } from '../../kube/discovery.ts';
 import { isAlreadyExists, isNotFound } from '../../kube/errors.ts';
 import type { EventRecorder } from '../../kube/events.ts';
@@ -14,6 +14,7 @@ import type { RelatedType, Side } from '../../translate/related/rule.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
 import { CopyIndex } from './copy-index.ts';
+import { type OrphanSweepScope, runOrphanSweep } from './orphan-sweep.ts';
 import { reconcileObject } from './reconciler.ts';
 import { StatusLatency } from './status-latency.ts';
 import { RelatedWatches } from './related-watches.ts';
@@ -43,6 +44,10 @@ export interface SyncControllerDeps {
   readonly observer?: (ControllerObserver & SyncObserver) | undefined;
   /** Namespaces known to exist on the service cluster (shared by all syncs). */
   readonly knownNamespaces: Set<string>;
+  /** Where the orphan sweep may look; without it there is no sweep. */
+  readonly sweep?: OrphanSweepScope | undefined;
+  /** Told when a copy of ours is gone from a namespace (namespace cleanup); unset with --namespace-cleanup=false. */
+  readonly onCopyGone?: ((namespace: string) => void) | undefined;
 }
 
 /**
@@ -123,6 +128,11 @@ export class SyncController {
     return this.localInformer.hasSynced() && [...this.remotes.values()].every((r) => r.informer.hasSynced());
   }
 
+  /** Whether the local cache holds a copy of this sync in a service namespace. */
+  hasCopiesIn(namespace: string): boolean {
+    return this.copies.holdsCopiesIn(namespace);
+  }
+
   /** Whether this sync still watches (and so may write for) a virtual-workspace URL. */
   watches(url: string): boolean {
     return this.remotes.has(url);
@@ -167,10 +177,36 @@ export class SyncController {
     });
     const local = this.localInformer.run(signal);
     const related = this.relatedWatches.run(signal);
+    const sweep = this.sweepOrphansOnceSynced(signal);
     await controller.start(signal);
+    await sweep;
     await local;
     await related;
     await Promise.all([...this.remotes.values()].map((r) => r.done));
+  }
+
+  /** The orphan sweep, once per start, when every cache has loaded (see runOrphanSweep). */
+  private async sweepOrphansOnceSynced(signal: AbortSignal): Promise<void> {
+    const scope = this.deps.sweep;
+    if (scope === undefined) return;
+    await runOrphanSweep(
+      {
+        target: this.deps.target,
+        copies: () => this.localInformer.list(),
+        cachedOrigin: (key) => this.remoteObject(key),
+        workspaceClient: (cluster) => {
+          // Only a virtual workspace known to serve the cluster (or the only one there is) is asked.
+          const only = scope.singleEndpoint() && this.remotes.size === 1 ? [...this.remotes.keys()][0] : undefined;
+          const url = this.clusterUrls.get(cluster) ?? only;
+          return url === undefined ? undefined : this.deps.kcp.forServer(`${url}/clusters/${cluster}`);
+        },
+        local: this.deps.local,
+        events: this.deps.events,
+        logger: this.deps.logger,
+      },
+      { scope, clock: this.deps.clock, ready: () => this.remotes.size > 0 && this.hasSynced() },
+      signal,
+    );
   }
 
   private startRemote(url: string, signal: AbortSignal): void {
@@ -216,6 +252,7 @@ export class SyncController {
     const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
     if (deleted) {
       this.copies.deleteIf(key, localKey);
+      if (obj.metadata.namespace !== undefined) this.deps.onCopyGone?.(obj.metadata.namespace);
       this.statusLatency?.copyDeleted(key);
     } else {
       this.copies.set(key, localKey);
@@ -313,7 +350,12 @@ export class SyncController {
   private async ensureNamespace(name: string): Promise<void> {
     if (this.deps.knownNamespaces.has(name)) return;
     await this.deps.local
-      .create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } })
+      .create('/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        // Marks it as ours: only a namespace this create made may be cleaned up.
+        metadata: { name, labels: { [NAMESPACE_CREATED_BY_LABEL]: this.deps.target.agentName } },
+      })
       .catch((err: unknown) => {
         if (!isAlreadyExists(err)) throw err;
       });

@@ -34,6 +34,11 @@ export class CopyIndex {
     if (this.copies.get(remoteKey) === localKey) this.forget(remoteKey, localKey);
   }
 
+  /** True when a service namespace holds any copy. */
+  holdsCopiesIn(namespace: string): boolean {
+    return this.clusters.has(namespace);
+  }
+
   /** True when a service namespace holds copies of consumer objects from a cluster other than `cluster`. */
   hasOtherClusters(namespace: string, cluster: string): boolean {
     const perCluster = this.clusters.get(namespace);

@@ -8,7 +8,9 @@ import type { SyncTarget } from '../../translate/sync-target.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 import type { AgentContext } from '../context.ts';
 import { statusWriter } from '../shared/status-writer.ts';
+import type { NamespaceCleanup } from '../namespaces/controller.ts';
 import { SyncController } from '../sync/controller.ts';
+import type { OrphanSweepScope } from '../sync/orphan-sweep.ts';
 import { CONTROLLER_NAME, reconcileSyncManager, type SyncManagerDeps } from './reconciler.ts';
 
 /** What one PublishedResource syncs, as the reconcile planned it. */
@@ -28,6 +30,8 @@ export interface ManagedSync {
   endpointOutages(): Map<string, InformerOutage>;
   /** Whether it still watches this URL. */
   watches(url: string): boolean;
+  /** Whether its cache holds a copy in this service namespace. */
+  hasCopiesIn(namespace: string): boolean;
 }
 
 export interface SyncManagerOptions {
@@ -102,6 +106,11 @@ export class SyncManager {
   }
 
   /** Whether any sync still watches this virtual-workspace URL. */
+  /** Whether any sync's cache holds a copy in this service namespace. */
+  hasCopiesIn(namespace: string): boolean {
+    return [...this.running.values()].some((r) => r.sync.hasCopiesIn(namespace));
+  }
+
   watches(url: string): boolean {
     return [...this.running.values()].some((r) => r.sync.watches(url));
   }
@@ -173,6 +182,18 @@ export class SyncManager {
   }
 }
 
+/** What the orphan sweep of one sync may assume, from the whole agent's view (see SyncControllerDeps.sweep). */
+function orphanSweepScope(ctx: AgentContext, target: SyncTarget): OrphanSweepScope {
+  return {
+    singleEndpoint: () => endpointUrls(ctx.endpointSlices.get(ctx.options.apiExportEndpointSliceRef)).length === 1,
+    soleSyncOfLocalType: () =>
+      ctx
+        .listPublishedResources()
+        .filter((pr) => pr.spec.resource.apiGroup === target.local.group && pr.spec.resource.kind === target.local.kind)
+        .length === 1,
+  };
+}
+
 /** With --split-endpoints: the URLs this replica holds the Lease of. */
 export interface EndpointShare {
   owns(url: string): boolean;
@@ -184,7 +205,11 @@ export interface EndpointShare {
  * publish the same kcp resource), of a CRD, or of the endpoint slice. The
  * handlers only enqueue; the reconcile does the work.
  */
-export function registerSyncManager(ctx: AgentContext, share?: EndpointShare): SyncManager {
+export function registerSyncManager(
+  ctx: AgentContext,
+  share?: EndpointShare,
+  namespaces?: NamespaceCleanup,
+): SyncManager {
   const logger = ctx.logger.child({ controller: CONTROLLER_NAME });
   /** Namespaces known to exist on the service cluster, shared by all syncs. */
   const knownNamespaces = new Set<string>();
@@ -216,6 +241,13 @@ export function registerSyncManager(ctx: AgentContext, share?: EndpointShare): S
         workers: ctx.options.syncWorkers,
         observer: ctx.observer,
         knownNamespaces,
+        sweep: orphanSweepScope(ctx, target),
+        onCopyGone:
+          namespaces === undefined
+            ? undefined
+            : (ns) => {
+                namespaces.copyGone(ns);
+              },
       }),
   });
   ctx.publishedResources.onChange((obj) => {

@@ -189,6 +189,20 @@ const cases: Case[] = [
     },
   },
   {
+    name: "an export another agent manages too keeps that agent's name: two agents never rewrite it in turn",
+    prs: [pr('crontabs', CRONTABS_V1)],
+    export: exportWith(
+      { resources: [served(CRONTABS_V1)], permissionClaims: [claim('events')] },
+      { [AGENT_NAME_ANNOTATION]: 'other-agent' },
+    ),
+    expected: {
+      resources: [served(CRONTABS_V1)],
+      claims: [claim('events')],
+      ready: { crontabs: ['True', 'Exported'] },
+      annotations: { [AGENT_NAME_ANNOTATION]: 'other-agent' },
+    },
+  },
+  {
     name: 'of two PublishedResources publishing the same group/resource only the first (by creation, then name) is exported; the other reports Conflict',
     prs: [pr('crontabs-old', CRONTABS_V1), pr('crontabs-new', CRONTABS_V2), pr('backups', BACKUPS)],
     expected: {

@@ -33,6 +33,10 @@ class FakeSync implements ManagedSync {
     return this.loaded;
   }
 
+  hasCopiesIn(): boolean {
+    return false;
+  }
+
   setEndpoints(urls: readonly string[]): void {
     this.endpoints = urls;
   }

@@ -183,7 +183,12 @@ export class FakeApi {
 
   private existing(method: string, path: string): KubeObject {
     const obj = this.objects.get(path);
-    if (obj === undefined) throw apiError(404, 'NotFound', method, path);
+    if (obj === undefined) {
+      // As the API server words it: about this object, not about the path.
+      const segments = path.split('/');
+      const message = `${segments.at(-2) ?? ''} "${segments.at(-1) ?? ''}" not found`;
+      throw new ApiError({ code: 404, reason: 'NotFound', message, method, path });
+    }
     return obj;
   }
 

@@ -6,7 +6,7 @@ import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
 import {
   AGENT_NAME_LABEL,
-  CLEANUP_FINALIZER,
+  CLEANUP_FINALIZER as LEGACY_FINALIZER,
   LAST_KNOWN_STATE_ANNOTATION,
   REMOTE_OBJECT_CLUSTER_LABEL,
   REMOTE_OBJECT_NAME_ANNOTATION,
@@ -20,12 +20,15 @@ import { nopLogger } from '../../../src/log/logger.ts';
 import type { SyncIO } from '../../../src/sync/io.ts';
 import { syncObject } from '../../../src/sync/object-syncer.ts';
 import { FakeApi, asRestClient } from './fake-api.ts';
+import { cleanupFinalizerFor } from '../../../src/translate/cleanup-finalizer.ts';
 import { sha1Hex, sha3Short } from '../../../src/translate/hashes.ts';
 import { parseSelector } from '../../../src/translate/label-selector.ts';
 import { remoteRefFromLocal } from '../../../src/translate/sync-metadata.ts';
 import { objectPath, parseRemoteKey, type SyncTarget, syncTargetFor } from '../../../src/translate/sync-target.ts';
 
 const AGENT = 'test-agent';
+const OWN_FINALIZER = cleanupFinalizerFor(AGENT);
+const OTHER_AGENT_FINALIZER = cleanupFinalizerFor('other-agent');
 const CLUSTER = 'c1';
 const NAMESPACE = 'default';
 const NAME = 'my-cron';
@@ -282,7 +285,7 @@ const cases: Case[] = [
   {
     name: 'a new consumer object gets the finalizer, then a labelled copy in the namespace named after its cluster, without status',
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER], status: undefined },
+      remote: { finalizers: [OWN_FINALIZER], status: undefined },
       copy: {
         namespace: CLUSTER,
         name: COPY_NAME,
@@ -300,7 +303,7 @@ const cases: Case[] = [
     name: 'a status on the consumer object is not copied down',
     remote: { ...consumerObject(), status: { phase: 'Forged' } },
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: { status: undefined, spec: { cronSpec: '0 3 * * *', image: 'backup:1' } },
       events: ['ObjectAccepted', 'ObjectPlaced'],
     },
@@ -332,7 +335,7 @@ const cases: Case[] = [
       }),
     ],
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: {
         labels: { tier: 'gold', ...SYNC_LABELS },
         state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }, { tier: 'gold' }),
@@ -361,7 +364,7 @@ const cases: Case[] = [
       }),
     ],
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: {
         labels: { app: 'backup', ...SYNC_LABELS },
         state: stateFor({ cronSpec: '0 3 * * *', image: 'backup:1' }),
@@ -377,7 +380,7 @@ const cases: Case[] = [
       }),
     ],
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER], status: { phase: 'Scheduled' } },
+      remote: { finalizers: [OWN_FINALIZER], status: { phase: 'Scheduled' } },
       copy: { status: { phase: 'Scheduled' } },
       events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectStatusSynced'],
     },
@@ -396,7 +399,7 @@ const cases: Case[] = [
       deleteConsumer,
     ],
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: { beingDeleted: true },
       events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'],
       waiting: true,
@@ -424,7 +427,7 @@ const cases: Case[] = [
     name: 'an object matching the resource filter is synced',
     filter: 'app in (backup,cleanup)',
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: { name: COPY_NAME },
       events: ['ObjectAccepted', 'ObjectPlaced'],
     },
@@ -440,7 +443,7 @@ const cases: Case[] = [
       },
     },
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: {
         labels: { 'made-by': 'hand', app: 'backup', ...SYNC_LABELS },
         annotations: { note: 'nightly', ...SYNC_ANNOTATIONS },
@@ -452,7 +455,7 @@ const cases: Case[] = [
   },
   {
     name: "an object with the copy's name that belongs to another consumer object is not touched; the sync fails",
-    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, finalizers: [CLEANUP_FINALIZER] } },
+    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, finalizers: [OWN_FINALIZER] } },
     local: {
       [COPY_PATH]: {
         apiVersion: 'example.com/v1',
@@ -467,7 +470,7 @@ const cases: Case[] = [
       },
     },
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: {
         annotations: { ...SYNC_ANNOTATIONS, [REMOTE_OBJECT_NAME_ANNOTATION]: 'other-cron' },
         spec: { cronSpec: '* * * * *', image: 'other:1' },
@@ -492,7 +495,7 @@ const cases: Case[] = [
       },
     },
     expected: {
-      remote: { finalizers: [CLEANUP_FINALIZER] },
+      remote: { finalizers: [OWN_FINALIZER] },
       copy: { spec: { cronSpec: '0 3 * * *', image: 'backup:1', concurrencyPolicy: 'Forbid' } },
       events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectSynced'],
     },
@@ -514,6 +517,57 @@ const cases: Case[] = [
       deleteConsumer,
     ],
     expected: { remote: null, copy: null, events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'] },
+  },
+  {
+    name: "a consumer object with upstream's shared finalizer (a takeover) gets the agent's own next to it",
+    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, finalizers: [LEGACY_FINALIZER] } },
+    expected: {
+      remote: { finalizers: [LEGACY_FINALIZER, OWN_FINALIZER] },
+      copy: { name: COPY_NAME },
+      events: ['ObjectAccepted', 'ObjectPlaced'],
+    },
+  },
+  {
+    name: "a deleted consumer object held by upstream's shared finalizer only: the copy goes, then the shared finalizer",
+    remote: {
+      ...consumerObject(),
+      metadata: {
+        ...consumerObject().metadata,
+        finalizers: [LEGACY_FINALIZER],
+        deletionTimestamp: '2025-01-01T00:00:00Z',
+      },
+    },
+    local: {
+      [COPY_PATH]: {
+        apiVersion: 'example.com/v1',
+        kind: 'CronTab',
+        metadata: { name: COPY_NAME, namespace: CLUSTER, labels: SYNC_LABELS, annotations: SYNC_ANNOTATIONS },
+        spec: { cronSpec: '0 3 * * *', image: 'backup:1' },
+      },
+    },
+    expected: { remote: null, copy: null, events: ['ObjectCleanup'] },
+  },
+  {
+    name: "another agent's finalizer is left alone: this agent releases only its own, the object stays for the other",
+    remote: { ...consumerObject(), metadata: { ...consumerObject().metadata, finalizers: [OTHER_AGENT_FINALIZER] } },
+    changes: [deleteConsumer],
+    expected: {
+      remote: { finalizers: [OTHER_AGENT_FINALIZER] },
+      copy: null,
+      events: ['ObjectAccepted', 'ObjectPlaced', 'ObjectCleanup'],
+    },
+  },
+  {
+    name: "a deleted consumer object that only another agent holds is not this agent's to clean up",
+    remote: {
+      ...consumerObject(),
+      metadata: {
+        ...consumerObject().metadata,
+        finalizers: [OTHER_AGENT_FINALIZER],
+        deletionTimestamp: '2025-01-01T00:00:00Z',
+      },
+    },
+    expected: { remote: { finalizers: [OTHER_AGENT_FINALIZER] }, copy: null, events: [], writes: 0 },
   },
 ];
 

@@ -1,8 +1,8 @@
+import { cleanupFinalizerFor } from '../../../src/translate/cleanup-finalizer.ts';
 import { expect } from 'chai';
 import type { CrdSpec } from '../../../src/apis/apiextensions.ts';
 import { CLUSTER_ANNOTATION } from '../../../src/apis/kcp.ts';
 import {
-  CLEANUP_FINALIZER,
   RELATED_OWNER_ANNOTATION,
   RELATED_STATE_ANNOTATION,
   REMOTE_OBJECT_CLUSTER_LABEL,
@@ -190,7 +190,9 @@ describe('related resources (sync engine)', function () {
     const down = w.local.objects.get(secretAt(CLUSTER, 'cfg'));
     expect(down?.['data']).to.deep.equal({ mode: 'YQ==' });
     expect(down?.metadata.annotations?.[RELATED_OWNER_ANNOTATION]).to.equal(`crontabs/${KEY}`);
-    expect(w.remote.objects.get(secretAt('default', 'cfg'))?.metadata.finalizers).to.deep.equal([CLEANUP_FINALIZER]);
+    expect(w.remote.objects.get(secretAt('default', 'cfg'))?.metadata.finalizers).to.deep.equal([
+      cleanupFinalizerFor(AGENT),
+    ]);
 
     await w.io.remoteClient(CLUSTER)!.delete(PRIMARY);
     await settle(w);
