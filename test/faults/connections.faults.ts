@@ -32,9 +32,10 @@ type ConnectionFault = (typeof FAULTS)[number];
 /**
  * A stalled connection is noticed by the client's liveness check (every 30 s
  * while watches are open; 10 s for its answer, 10 s for undici's PING after
- * it), then the informers relist on a new connection.
+ * it) or by a request that times out (30 s, and as long for the PING): about
+ * a minute, then the informers relist on a new connection.
  */
-const STALL_LIMIT_MS = 90_000;
+const STALL_LIMIT_MS = 120_000;
 
 /** Compacts etcd's history up to now through its gRPC gateway (what `etcdctl compact` does). */
 async function compactEtcd(etcdUrl: string): Promise<number> {
