@@ -34,7 +34,8 @@ export interface RestClientOptions {
    * Timeout for the answer's headers, and for each pause in its body, of one
    * non-watch request (and for a watch's headers). Passed to undici as such,
    * not as an abort: a stream that times out makes undici check that its
-   * HTTP/2 session still answers, and drop it when not.
+   * HTTP/2 session still answers, and drop it when not. A non-watch request
+   * is given up after twice this long in all, whatever held it.
    */
   readonly timeoutMs?: number;
   /** How connections under open watches are checked (default: every 30 s, 10 s to answer). */
@@ -202,6 +203,11 @@ export class RestClient {
     // not answer time, so the exchange times itself.
     const exchange = async (): Promise<Exchanged> => {
       const started = this.opts.clock.now();
+      // undici's timeouts cover a stream once it is sent; a request still
+      // queued for a connection gets this backstop, set so that it never
+      // fires before them.
+      const signals = [AbortSignal.timeout(this.timeoutMs * 2)];
+      if (options.signal !== undefined) signals.push(options.signal);
       const res = await this.conn.dispatcher.request({
         origin: url.origin,
         path: url.pathname + url.search,
@@ -210,7 +216,7 @@ export class RestClient {
         ...(options.body === undefined
           ? {}
           : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-        signal: options.signal,
+        signal: AbortSignal.any(signals),
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
