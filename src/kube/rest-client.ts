@@ -178,9 +178,7 @@ export class RestClient {
 
   /** Any request; the answer is parsed JSON (or undefined when empty). */
   async send(method: string, path: string, options: SendOptions = {}): Promise<unknown> {
-    if (method !== 'GET' && this.opts.mayWrite?.() === false) {
-      throw new WriteFencedError(`refused to ${method} ${path}: this replica does not hold the leader lease`);
-    }
+    this.refuseUnfencedWrite(method, path);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.sendOnce(method, path, options);
@@ -202,6 +200,9 @@ export class RestClient {
     // Background requests may wait for the server to be idle first; that is
     // not answer time, so the exchange times itself.
     const exchange = async (): Promise<Exchanged> => {
+      // Asked again after the waits: the lease may have been lost meanwhile
+      // (seen: Events queued behind busy work, sent after a freeze).
+      this.refuseUnfencedWrite(method, path);
       const started = this.opts.clock.now();
       // undici's timeouts cover a stream once it is sent; a request still
       // queued for a connection gets this backstop, set so that it never
@@ -299,6 +300,12 @@ export class RestClient {
       if (event.type === 'ERROR') throw watchError(path, event.object);
       onEvent(event);
     });
+  }
+
+  private refuseUnfencedWrite(method: string, path: string): void {
+    if (method !== 'GET' && this.opts.mayWrite?.() === false) {
+      throw new WriteFencedError(`refused to ${method} ${path}: this replica does not hold the leader lease`);
+    }
   }
 
   private get timeoutMs(): number {
