@@ -3,6 +3,7 @@ import { IdleGate } from '../runtime/idle-gate.ts';
 import { TokenBucket } from '../runtime/token-bucket.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
+import { ConnectionLiveness, type LivenessOptions } from './liveness.ts';
 import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject, isWatchEvent } from './object.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -29,8 +30,16 @@ export interface RestClientOptions {
   readonly burst: number;
   readonly clock: Clock;
   readonly userAgent?: string;
-  /** Timeout for one non-watch request. */
+  /**
+   * Timeout for the answer's headers, and for each pause in its body, of one
+   * non-watch request (and for a watch's headers). Passed to undici as such,
+   * not as an abort: a stream that times out makes undici check that its
+   * HTTP/2 session still answers, and drop it when not. A non-watch request
+   * is given up after twice this long in all, whatever held it.
+   */
   readonly timeoutMs?: number;
+  /** How connections under open watches are checked (default: every 30 s, 10 s to answer). */
+  readonly liveness?: LivenessOptions;
   readonly observer?: RequestObserver;
   /**
    * Asked before every request that is not a GET; false refuses it. A
@@ -82,6 +91,8 @@ interface SharedByServer {
   readonly limiter: TokenBucket;
   /** Holds background requests back while requests that do the work await answers. */
   readonly idle: IdleGate;
+  /** Notices when the connection under the open watches goes silent. */
+  readonly liveness: ConnectionLiveness;
 }
 
 /**
@@ -109,6 +120,7 @@ export class RestClient {
     this.shared = shared ?? {
       limiter: new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock),
       idle: new IdleGate(opts.clock),
+      liveness: new ConnectionLiveness(conn.dispatcher, opts.clock, opts.liveness),
     };
     this.priority = priority;
   }
@@ -166,9 +178,7 @@ export class RestClient {
 
   /** Any request; the answer is parsed JSON (or undefined when empty). */
   async send(method: string, path: string, options: SendOptions = {}): Promise<unknown> {
-    if (method !== 'GET' && this.opts.mayWrite?.() === false) {
-      throw new WriteFencedError(`refused to ${method} ${path}: this replica does not hold the leader lease`);
-    }
+    this.refuseUnfencedWrite(method, path);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.sendOnce(method, path, options);
@@ -190,8 +200,14 @@ export class RestClient {
     // Background requests may wait for the server to be idle first; that is
     // not answer time, so the exchange times itself.
     const exchange = async (): Promise<Exchanged> => {
+      // Asked again after the waits: the lease may have been lost meanwhile
+      // (seen: Events queued behind busy work, sent after a freeze).
+      this.refuseUnfencedWrite(method, path);
       const started = this.opts.clock.now();
-      const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)];
+      // undici's timeouts cover a stream once it is sent; a request still
+      // queued for a connection gets this backstop, set so that it never
+      // fires before them.
+      const signals = [AbortSignal.timeout(this.timeoutMs * 2)];
       if (options.signal !== undefined) signals.push(options.signal);
       const res = await this.conn.dispatcher.request({
         origin: url.origin,
@@ -202,6 +218,8 @@ export class RestClient {
           ? {}
           : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
         signal: AbortSignal.any(signals),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       const text = await res.body.text();
       return {
@@ -236,12 +254,28 @@ export class RestClient {
   async watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
     await this.shared.limiter.take(signal);
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
+    const ended = this.shared.liveness.watching(url.origin);
+    try {
+      await this.streamWatch(url, path, onEvent, signal);
+    } finally {
+      ended();
+    }
+  }
+
+  private async streamWatch(
+    url: URL,
+    path: string,
+    onEvent: (event: WatchEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const res = await this.conn.dispatcher.request({
       origin: url.origin,
       path: url.pathname + url.search,
       method: 'GET',
       headers: await this.headers({}),
       signal,
+      // The server sends a watch's headers at once; its body may rest for minutes.
+      headersTimeout: this.timeoutMs,
       bodyTimeout: 0,
     });
     this.opts.observer?.onResponse({
@@ -266,6 +300,16 @@ export class RestClient {
       if (event.type === 'ERROR') throw watchError(path, event.object);
       onEvent(event);
     });
+  }
+
+  private refuseUnfencedWrite(method: string, path: string): void {
+    if (method !== 'GET' && this.opts.mayWrite?.() === false) {
+      throw new WriteFencedError(`refused to ${method} ${path}: this replica does not hold the leader lease`);
+    }
+  }
+
+  private get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 30_000;
   }
 
   private url(path: string, query: Query | undefined): URL {

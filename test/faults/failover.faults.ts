@@ -1,11 +1,13 @@
 // Issue 20, item 8: two replicas with leader election. Killing the leader
 // mid-sync hands over within 15 s; a leader that is frozen (SIGSTOP) long
-// enough to lose its lease makes no write once it thaws: the service
-// apiserver's audit log shows every write and who made it.
+// enough to lose its lease makes no write once it thaws: the audit logs of
+// the service apiserver and of kcp (this file's own, with a kcp user per
+// replica) show every write and who made it.
 import { expect } from 'chai';
 import { join } from 'node:path';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import type { RunningAgent } from '../utils/agent.ts';
+import { type RestartableKcp, startKcp } from '../utils/kcp-server.ts';
 import { writeKubeconfig } from '../utils/kubeconfig.ts';
 import { suite } from '../utils/suite.ts';
 import { waitFor } from '../utils/wait.ts';
@@ -20,6 +22,7 @@ const USERS = ['replica-a', 'replica-b'] as const;
 describe('faults: leader failover between two replicas', function () {
   const scale = faultScale();
   const random = faultRandom();
+  let kcp: RestartableKcp;
   let world: FaultWorld;
   let local: RestClient;
   const replicas = new Map<string, RunningAgent>();
@@ -27,6 +30,7 @@ describe('faults: leader failover between two replicas', function () {
   let lease = '';
 
   const audit = (): AuditEvent[] => auditEvents(world.service.auditLogPath ?? '');
+  const kcpAudit = (): AuditEvent[] => auditEvents(kcp.auditLogPath ?? '');
   /** The user whose replica holds the lease: the last one that wrote it successfully. */
   const leaseWriter = (): string | undefined =>
     audit()
@@ -51,6 +55,7 @@ describe('faults: leader failover between two replicas', function () {
       await startWorldAgent(world, {
         instance: user,
         serviceKubeconfig: kubeconfig,
+        kcpIdentity: kcp.agentUserIdentity(user, world.agentSetup.providerPath),
         extraArgs: ['--enable-leader-election'],
       }),
     );
@@ -64,11 +69,13 @@ describe('faults: leader failover between two replicas', function () {
 
   before(async function () {
     report = reportRow('leader failover (kill, freeze)', scale.name, random.seed);
+    kcp = await startKcp(suite().artifacts, 'kcp-failover', { auditLog: true, agentUsers: USERS });
     world = await buildWorld({
       name: 'failover',
-      kcp: suite().kcp,
+      kcp,
       artifacts: suite().artifacts,
       service: { auditLog: true, users: [...USERS] },
+      moreAgentUsers: USERS,
     });
     local = world.local;
     lease = `syncagent.${world.agentSetup.name}`;
@@ -80,6 +87,7 @@ describe('faults: leader failover between two replicas', function () {
     report.print();
     for (const r of replicas.values()) await r.process.stop();
     await world.service.stop();
+    await kcp.stop();
   });
 
   it('hands over within 15 s when the leader is SIGKILLed mid-sync', async function () {
@@ -122,11 +130,12 @@ describe('faults: leader failover between two replicas', function () {
     report.injected('SIGCONT of the old leader');
     // Give the thawed replica time to act on whatever it had queued.
     await sleep(10_000);
-    const late = audit().filter(
-      (e) => e.user.username === leader && succeeded(e) && e.requestReceivedTimestamp > lostAt,
-    );
+    const writesBy = (events: AuditEvent[], after = ''): AuditEvent[] =>
+      events.filter((e) => e.user.username === leader && succeeded(e) && e.requestReceivedTimestamp > after);
+    const late = [...writesBy(audit(), lostAt), ...writesBy(kcpAudit(), lostAt)];
     report.note(
-      `writes by the old leader after it lost the lease (audit log): ${late.length}; old leader ${proc.exited() ? 'exited' : 'still running'}`,
+      `writes by the old leader after it lost the lease (audit logs): service ${writesBy(audit(), lostAt).length}, kcp ${writesBy(kcpAudit(), lostAt).length}` +
+        ` (all its writes: service ${writesBy(audit()).length}, kcp ${writesBy(kcpAudit()).length}); old leader ${proc.exited() ? 'exited' : 'still running'}`,
     );
     for (const e of late)
       report.violation(

@@ -129,27 +129,18 @@ describe('faults: kcp and the service cluster restart under the agent', function
 
   for (const phase of ['sync', 'deletion wave'] as const) {
     for (const server of ['kcp', 'kube-apiserver', 'etcd'] as const) {
-      // Open bug (docs/reliability.md): after a kcp crash in the middle of a
-      // deletion wave, a few deleted consumer objects keep the agent's
-      // finalizer (5 of 60 in one CI-like run, 18 of 60 in another) while kcp
-      // answers 403 for a while after its restart. Skipped until it is fixed,
-      // so the rest of the suite guards what it proves.
-      const knownBroken = server === 'kcp' && phase === 'deletion wave';
-      (knownBroken ? it.skip : it)(
-        `recovers by itself from a ${server} crash and restart during the ${phase}`,
-        async function () {
-          await restartDuring(server, phase, async (whileDown) => {
-            await processOf(server).kill();
-            // Without etcd the apiserver keeps its watches open from its cache:
-            // the agent may rightly stay ready, so /readyz is only required to
-            // turn for the servers it talks to.
-            if (server === 'etcd') await sleep(3_000);
-            else await whileDown();
-            await startAgain(server);
-          });
-          expect(report.row.violations).to.deep.equal([]);
-        },
-      );
+      it(`recovers by itself from a ${server} crash and restart during the ${phase}`, async function () {
+        await restartDuring(server, phase, async (whileDown) => {
+          await processOf(server).kill();
+          // Without etcd the apiserver keeps its watches open from its cache:
+          // the agent may rightly stay ready, so /readyz is only required to
+          // turn for the servers it talks to.
+          if (server === 'etcd') await sleep(3_000);
+          else await whileDown();
+          await startAgain(server);
+        });
+        expect(report.row.violations).to.deep.equal([]);
+      });
     }
   }
 });

@@ -14,6 +14,7 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private readonly target: { host: string; port: number };
   private port = 0;
+  private acceptedCount = 0;
 
   constructor(targetUrl: string) {
     const url = new URL(targetUrl);
@@ -54,6 +55,11 @@ export class TcpProxy {
     });
   }
 
+  /** Connections accepted since listen(), closed ones included. */
+  get accepted(): number {
+    return this.acceptedCount;
+  }
+
   /** Stops forwarding on every open connection (new ones work): nothing arrives, nothing fails. */
   stall(): number {
     return this.each((p) => {
@@ -78,6 +84,7 @@ export class TcpProxy {
   }
 
   private accept(client: Socket): void {
+    this.acceptedCount += 1;
     const upstream = connect(this.target.port, this.target.host);
     const pair = { client, upstream };
     this.pairs.add(pair);

@@ -24,6 +24,8 @@ export interface WorldOptions {
   readonly artifacts: Artifacts;
   readonly tenants?: number;
   readonly service?: ServiceClusterOptions;
+  /** kcp users besides its agent user that get the agent's access (e.g. one per replica). */
+  readonly moreAgentUsers?: readonly string[];
 }
 
 export interface FaultWorld {
@@ -50,7 +52,7 @@ export async function buildWorld(opts: WorldOptions): Promise<FaultWorld> {
   });
   const org = await createWorkspace(opts.kcp, 'root', uniqueName(opts.name));
   const provider = await createWorkspace(opts.kcp, org.path, 'provider');
-  await grantAgentAccess(opts.kcp, provider.path, EXPORT);
+  await grantAgentAccess(opts.kcp, provider.path, EXPORT, opts.moreAgentUsers);
   const tenants: Tenant[] = [];
   for (let i = 0; i < (opts.tenants ?? 2); i++) {
     const workspace = await createWorkspace(opts.kcp, org.path, `tenant-${i}`);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Artifacts } from './artifacts.ts';
 import type { KcpServer } from './kcp-server.ts';
-import { writeKubeconfig } from './kubeconfig.ts';
+import { type Identity, writeKubeconfig } from './kubeconfig.ts';
 import { freePort } from './ports.ts';
 import { type ManagedProcess, startProcess } from './processes.ts';
 import type { ServiceCluster } from './service-cluster.ts';
@@ -23,6 +23,8 @@ export interface AgentSetup {
   readonly extraArgs?: readonly string[];
   /** The service-cluster kubeconfig (default: the cluster's admin). */
   readonly serviceKubeconfig?: string;
+  /** The kcp identity, in the provider workspace (default: kcp's agent user). */
+  readonly kcpIdentity?: Identity;
   /** Serve /metrics on a free port (RunningAgent.metricsUrl). */
   readonly metrics?: boolean;
 }
@@ -42,7 +44,10 @@ export interface RunningAgent {
 export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promise<RunningAgent> {
   const instance = setup.instance ?? setup.name;
   const dir = artifacts.scratchDir(`agent-${instance}`);
-  const kcpKubeconfig = writeKubeconfig(join(dir, 'kcp.kubeconfig'), setup.kcp.identity('agent', setup.providerPath));
+  const kcpKubeconfig = writeKubeconfig(
+    join(dir, 'kcp.kubeconfig'),
+    setup.kcpIdentity ?? setup.kcp.identity('agent', setup.providerPath),
+  );
   const port = await freePort();
   const metricsPort = setup.metrics === true ? await freePort() : undefined;
   const args = [

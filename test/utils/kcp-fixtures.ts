@@ -103,9 +103,27 @@ export function agentRbacYaml(exportName: string, agentUser: string): string {
     .replaceAll('__APIEXPORT_NAME__', exportName);
 }
 
-/** Applies the agent's kcp RBAC in the provider workspace (as kcp admin). */
-export async function grantAgentAccess(kcp: KcpServer, providerPath: string, exportName: string): Promise<void> {
-  await applyYaml(await kcp.client('admin', providerPath), agentRbacYaml(exportName, kcp.agentUser));
+/**
+ * Applies the agent's kcp RBAC in the provider workspace (as kcp admin);
+ * `moreUsers` (e.g. one per replica) are bound to the same role.
+ */
+export async function grantAgentAccess(
+  kcp: KcpServer,
+  providerPath: string,
+  exportName: string,
+  moreUsers: readonly string[] = [],
+): Promise<void> {
+  const admin = await kcp.client('admin', providerPath);
+  await applyYaml(admin, agentRbacYaml(exportName, kcp.agentUser));
+  if (moreUsers.length === 0) return;
+  const rbac = 'rbac.authorization.k8s.io';
+  await applyObject(admin, {
+    apiVersion: `${rbac}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `api-syncagent:${exportName}:more-users` },
+    roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: `api-syncagent:${exportName}` },
+    subjects: moreUsers.map((name) => ({ apiGroup: rbac, kind: 'User', name })),
+  });
 }
 
 /** Creates APIResourceSchemas and an APIExport (v1alpha2) for them in a workspace. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { parse } from 'yaml';
 import type { Artifacts } from './artifacts.ts';
+import { auditFlags } from './audit-policy.ts';
 import { clientFor, type Identity } from './kubeconfig.ts';
 import { freePort } from './ports.ts';
 import { type ManagedProcess, startProcess } from './processes.ts';
@@ -47,17 +48,31 @@ export interface RestartableKcp extends KcpServer {
    * root directory. The admin token changes: make admin clients anew.
    */
   restart(crash?: boolean): Promise<void>;
+  /** The audit log (JSON lines), when started with `auditLog`. */
+  readonly auditLogPath?: string;
+  /** An identity of one of the `agentUsers` it was started with, inside a workspace. */
+  agentUserIdentity(user: string, workspacePath: string): Identity;
 }
 
-export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<RestartableKcp> {
+export interface KcpOptions {
+  /** Write an audit log of every write (Metadata level), as the service cluster can. */
+  readonly auditLog?: boolean;
+  /** More agent identities (in the agents' group), e.g. one per replica, so audit tells them apart. */
+  readonly agentUsers?: readonly string[];
+}
+
+export async function startKcp(artifacts: Artifacts, name = 'kcp', opts: KcpOptions = {}): Promise<RestartableKcp> {
   const rootDir = artifacts.scratchDir(name);
   const [port, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
   const tokens = { agent: randomToken(), consumer: randomToken() };
+  const agentUserTokens = new Map((opts.agentUsers ?? []).map((u) => [u, randomToken()]));
   const tokenFile = join(rootDir, 'tokens.csv');
   writeFileSync(
     tokenFile,
-    `${tokens.agent},${KCP_AGENT_USER},1111-agent,"${KCP_AGENT_GROUP}"\n${tokens.consumer},${KCP_CONSUMER_USER},2222-tenant,"tenants"\n`,
+    `${tokens.agent},${KCP_AGENT_USER},1111-agent,"${KCP_AGENT_GROUP}"\n${tokens.consumer},${KCP_CONSUMER_USER},2222-tenant,"tenants"\n` +
+      [...agentUserTokens].map(([u, t]) => `${t},${u},${u}-uid,"${KCP_AGENT_GROUP}"\n`).join(''),
   );
+  const auditLogPath = opts.auditLog === true ? artifacts.logFile(`${name}-audit.log`) : undefined;
   const args = [
     'start',
     `--root-directory=${rootDir}`,
@@ -66,6 +81,7 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<Rest
     `--embedded-etcd-client-port=${etcdClient}`,
     `--embedded-etcd-peer-port=${etcdPeer}`,
     `--token-auth-file=${tokenFile}`,
+    ...(auditLogPath === undefined ? [] : auditFlags(rootDir, auditLogPath)),
   ];
   const launch = (): ManagedProcess =>
     startProcess(name, toolPath('kcp'), args, { logFile: artifacts.logFile(`${name}.log`) });
@@ -124,6 +140,12 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp'): Promise<Rest
       token: tokenOf[role],
       user: userOf[role],
     }),
+    ...(auditLogPath === undefined ? {} : { auditLogPath }),
+    agentUserIdentity: (user, path) => {
+      const token = agentUserTokens.get(user);
+      if (token === undefined) throw new Error(`kcp ${name} was not started with agent user ${user}`);
+      return { server: `${baseUrl}/clusters/${path}`, caPem: admin.caPem, token, user };
+    },
     client: (role, path) => clientFor(server.identity(role, path)),
     stop: () => proc.stop(),
   };

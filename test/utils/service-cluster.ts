@@ -10,6 +10,7 @@ import { type ManagedProcess, startProcess } from './processes.ts';
 import { toolPath } from './tools.ts';
 import { waitFor } from './wait.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
+import { auditFlags } from './audit-policy.ts';
 
 /**
  * A real Kubernetes control plane standing in for the provider's service
@@ -115,16 +116,6 @@ export async function startServiceCluster(
 
 const auditLogPath = ({ artifacts, name }: StartContext): string => artifacts.logFile(`${name}/audit.log`);
 
-/** Every request that changes something, at Metadata level (who, what, when, answer). */
-const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: [RequestReceived]
-rules:
-  - level: Metadata
-    verbs: [create, update, patch, delete, deletecollection]
-  - level: None
-`;
-
 /** What each component's start needs: where to log and store, and the list to stop. */
 interface StartContext {
   readonly artifacts: Artifacts;
@@ -189,16 +180,7 @@ async function startApiserver(ctx: StartContext, etcdUrl: string, port: number):
     writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   }
-  const audit: string[] = [];
-  if (ctx.auditLog) {
-    writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
-    audit.push(
-      `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
-      `--audit-log-path=${auditLogPath(ctx)}`,
-      '--audit-log-mode=blocking',
-      '--audit-log-format=json',
-    );
-  }
+  const audit = ctx.auditLog ? auditFlags(dir, auditLogPath(ctx)) : [];
   const proc = startProcess(
     `${name}/kube-apiserver`,
     toolPath('kube-apiserver'),

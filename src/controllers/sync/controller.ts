@@ -17,11 +17,14 @@ import { CopyIndex } from './copy-index.ts';
 import { type OrphanSweepScope, runOrphanSweep } from './orphan-sweep.ts';
 import { reconcileObject } from './reconciler.ts';
 import { StatusLatency } from './status-latency.ts';
+import { TerminatingObjects } from './terminating.ts';
 import { RelatedWatches } from './related-watches.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 
 /** Reconciles of one consumer workspace at a time, whatever --sync-workers is. */
 const MAX_WORKERS_PER_WORKSPACE = 8;
+/** How often consumer objects being deleted are reconciled again, whatever the watch says. */
+const TERMINATING_RESYNC_MS = 10_000;
 
 /** What latency metrics learn from a sync. Implementations must not throw. */
 export interface SyncObserver {
@@ -73,9 +76,11 @@ export class SyncController {
   private readonly statusLatency: StatusLatency | undefined;
   /** Related types found by discovery, per side (and cluster for kcp). */
   private readonly served = new Map<string, ServedResource>();
+  private readonly terminating: TerminatingObjects;
 
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
+    this.terminating = new TerminatingObjects(deps.clock, TERMINATING_RESYNC_MS);
     const { publishedResource } = deps.target;
     this.statusLatency =
       deps.target.local.hasStatus && deps.target.remote.hasStatus
@@ -178,10 +183,22 @@ export class SyncController {
     const local = this.localInformer.run(signal);
     const related = this.relatedWatches.run(signal);
     const sweep = this.sweepOrphansOnceSynced(signal);
+    const resync = this.terminating.requeueEvery(
+      signal,
+      (key) => {
+        if (this.remoteObject(key) === undefined) return false;
+        this.queue.add(key);
+        return true;
+      },
+      (requeued) => {
+        this.deps.logger.debug('Requeued consumer objects being deleted', { requeued });
+      },
+    );
     await controller.start(signal);
     await sweep;
     await local;
     await related;
+    await resync;
     await Promise.all([...this.remotes.values()].map((r) => r.done));
   }
 
@@ -226,10 +243,11 @@ export class SyncController {
       clock: this.deps.clock,
       logger: this.deps.logger,
     });
-    informer.onChange((obj) => {
+    informer.onChange((obj, _old, deleted) => {
       const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION];
       if (cluster !== undefined) this.clusterUrls.set(cluster, url);
       const key = remoteKeyOf(obj);
+      this.terminating.observe(key, obj, deleted);
       this.deps.logger.debug('Consumer object changed', { key, resourceVersion: obj.metadata.resourceVersion });
       this.queue.add(key);
     });

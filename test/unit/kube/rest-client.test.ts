@@ -159,6 +159,30 @@ describe('RestClient', function () {
   });
 
   describe('write fence', function () {
+    it('asks again after the rate limit: a write that waited while the lease was lost is not sent', async function () {
+      let allowed = true;
+      const fenced = new RestClient(
+        { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
+        { qps: 1, burst: 1, clock, mayWrite: () => allowed },
+      );
+      server.answer(json(200, CONFIGMAP));
+      await fenced.patch(PATH, { data: {} });
+
+      const waiting = fenced
+        .background()
+        .patch(PATH, { data: {} })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      await until('the write to wait for the rate limit', () => clock.pending() > 0);
+      allowed = false;
+      clock.advance(2_000);
+
+      expect(await waiting).to.be.instanceOf(WriteFencedError);
+      expect(server.methods).to.deep.equal(['PATCH']);
+    });
+
     it('refuses every request but GET, without sending it, while mayWrite says no', async function () {
       let allowed = false;
       const fenced = new RestClient(
