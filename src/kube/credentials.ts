@@ -29,9 +29,14 @@ export function authHeadersFor(user: KubeUser, first?: ExecCredential, now: () =
   const { tokenFile, exec } = user;
   if (exec !== undefined) {
     let cached = first;
+    // Requests that find the token expired together wait for one run of the plugin.
+    let renewing: Promise<ExecCredential> | undefined;
     return async () => {
       if (cached === undefined || (cached.expiresAt !== undefined && cached.expiresAt - EXPIRY_MARGIN_MS <= now())) {
-        cached = await runExecPlugin(exec);
+        renewing ??= runExecPlugin(exec).finally(() => {
+          renewing = undefined;
+        });
+        cached = await renewing;
       }
       return cached.token === undefined ? fixed : { ...fixed, authorization: `Bearer ${cached.token}` };
     };

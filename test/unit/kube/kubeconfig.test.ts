@@ -168,7 +168,10 @@ describe('kubeconfig credentials', function () {
     now = 49_000;
     expect(await headers()).to.deep.equal({ authorization: 'Bearer t1' });
     now = 50_000;
-    expect(await headers()).to.deep.equal({ authorization: 'Bearer t2' });
+    expect(await Promise.all([headers(), headers()]), 'one run for requests at once').to.deep.equal([
+      { authorization: 'Bearer t2' },
+      { authorization: 'Bearer t2' },
+    ]);
     rmSync(dir, { recursive: true, force: true });
   });
 
