@@ -36,6 +36,8 @@ export interface Options {
   readonly eventBurst: number;
   /** Delete the namespaces the agent created once no copy is left in them (#113). */
   readonly namespaceCleanup: boolean;
+  /** Share of the heap limit at which the agent warns of memory pressure. */
+  readonly memoryPressureThreshold: number;
 }
 
 /** A flag problem: main prints it with the usage and exits 2, before any write. */
@@ -96,6 +98,10 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'namespace-cleanup': {
     kind: 'bool',
     help: 'delete a namespace the agent created once nothing but its housekeeping objects is left in it (default true; --namespace-cleanup=false keeps them)',
+  },
+  'memory-pressure-threshold': {
+    kind: 'number',
+    help: 'share of the heap limit above which the agent warns (MemoryPressure event; default 0.85)',
   },
 };
 
@@ -183,6 +189,7 @@ function validate(raw: Raw): Options {
     eventQps: num(str('event-qps'), 'event-qps', 20, 0),
     eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
     namespaceCleanup: boolDefaultTrue(raw, 'namespace-cleanup'),
+    memoryPressureThreshold: num(str('memory-pressure-threshold'), 'memory-pressure-threshold', 0.85, 0),
   });
 }
 
