@@ -187,21 +187,19 @@ export class SyncController {
     const sweep = this.sweepOrphansOnceSynced(signal);
     const resync = this.terminating.requeueEvery(
       signal,
-      (key) => {
-        if (this.remoteObject(key) === undefined) return false;
-        this.queue.add(key);
-        return true;
-      },
+      (key) => this.requeueIfCached(key),
       (requeued) => {
         this.deps.logger.debug('Requeued consumer objects being deleted', { requeued });
       },
     );
-    await controller.start(signal);
-    await sweep;
-    await local;
-    await related;
-    await resync;
+    await Promise.all([controller.start(signal), sweep, local, related, resync]);
     await Promise.all([...this.remotes.values()].map((r) => r.done));
+  }
+
+  private requeueIfCached(key: string): boolean {
+    if (this.remoteObject(key) === undefined) return false;
+    this.queue.add(key);
+    return true;
   }
 
   /** The orphan sweep, once per start, when every cache has loaded (see runOrphanSweep). */
