@@ -141,7 +141,11 @@ export function curveMarkdown(report: CurveReport): string {
     `### Memory/CPU curve, ${report.startedAt}`,
     '',
     `\`${report.command}\`; machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; wall ${secs(report.wallSeconds)}.`,
-    `Object axis: ${count(c.workspaces)} workspaces; workspace axis: ${count(c.axisObjects)} objects. Cap per agent and size ${secs(c.capSeconds)}; steady phase ${secs(c.steadySeconds)} at ${c.steadyRate}/s.`,
+    `Object axis: ${count(c.workspaces)} workspaces; workspace axis: ${count(c.axisObjects)} objects. Cap per agent and size ${secs(c.capSeconds)}${Object.entries(
+      c.capByAgent,
+    )
+      .map(([agent, v]) => `, ${agent} ${secs(v)}`)
+      .join('')}; steady phase ${secs(c.steadySeconds)} at ${c.steadyRate}/s.`,
     `Setup per series: ${report.series.map((s) => `${count(s.workspaces)} workspaces ${secs(s.setupSeconds)}`).join(', ')}.`,
     '',
     curveTable(report),

@@ -3,7 +3,7 @@
 // and its RSS, heap and CPU are read after the initial sync and after a
 // steady phase, or at the cap when it does not finish in time.
 import { agentAlive, startBenchAgent } from './agents.ts';
-import type { CurveOptions } from './curve-options.ts';
+import { capFor, type CurveOptions } from './curve-options.ts';
 import type { StageResult } from './curve-report.ts';
 import { heapBytes, scrape } from './metrics.ts';
 import type { Operator } from './operator.ts';
@@ -108,7 +108,7 @@ export async function measureStage(objects: AgentObjects, curve: CurveOptions, s
   const pid = agent.process.pid;
   const sampler = new ProcSampler(pid);
   const startedAt = now();
-  const capAt = startedAt + curve.capSeconds * 1000;
+  const capAt = startedAt + capFor(curve, kind) * 1000;
   const alive = (): void => {
     env.servers.assertAlive();
     agentAlive(agent);

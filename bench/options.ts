@@ -138,7 +138,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const workspaces = positive(values.workspaces, 1000, 'workspaces', 2);
   const objects = positive(values.objects, 10, 'objects');
   const shards = shardCount(values.shards);
-  const curve = parseCurveFlags(values);
+  const curve = parseCurveFlags(values, AGENT_KINDS);
   const defaultAgents = curve === undefined ? AGENT_KINDS.join(',') : 'upstream,ours';
   return {
     workspaces,

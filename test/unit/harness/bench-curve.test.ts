@@ -1,7 +1,7 @@
 // The memory curve's pure parts: its flags, the series it plans, the tables
 // it writes, the heap figure it reads from each agent's metrics, and the plot.
 import { expect } from 'chai';
-import { type CurveOptions } from '../../../bench/curve-options.ts';
+import { capFor, type CurveOptions } from '../../../bench/curve-options.ts';
 import {
   compareMiB,
   cpuMsPerObject,
@@ -22,6 +22,7 @@ const DEFAULT_CURVE: CurveOptions = {
   workspaceAxis: [100, 1000],
   axisObjects: 1000,
   capSeconds: 300,
+  capByAgent: {},
   steadySeconds: 30,
   steadyRate: 5,
   writeReadmePlot: false,
@@ -38,6 +39,8 @@ describe('bench --memory-curve flags', function () {
     { argv: ['--curve-axis-objects', '2000'], curve: { axisObjects: 2000 } },
     { argv: ['--curve-cap', '90', '--curve-steady-seconds', '10'], curve: { capSeconds: 90, steadySeconds: 10 } },
     { argv: ['--curve-steady-rate', '0.5'], curve: { steadyRate: 0.5 } },
+    { argv: ['--curve-cap', '600,upstream=120'], curve: { capSeconds: 600, capByAgent: { upstream: 120 } } },
+    { argv: ['--curve-cap', 'upstream=60'], curve: { capSeconds: 300, capByAgent: { upstream: 60 } } },
     { argv: ['--write-readme-plot'], curve: { writeReadmePlot: true } },
   ];
   for (const c of cases) {
@@ -62,11 +65,26 @@ describe('bench --memory-curve flags', function () {
     { argv: ['--memory-curve', '--curve-sizes', ','], error: /at least one number/ },
     { argv: ['--memory-curve', '--curve-workspaces', '0'], error: /--curve-workspaces: '0'/ },
     { argv: ['--memory-curve', '--curve-cap', '0'], error: /--curve-cap must be a number > 0/ },
+    { argv: ['--memory-curve', '--curve-cap', 'upstream=x'], error: /--curve-cap must be a number > 0/ },
+    { argv: ['--memory-curve', '--curve-cap', 'nobody=5'], error: /--curve-cap: unknown agent 'nobody'/ },
     { argv: ['--curve-sizes', '0,200'], error: /--curve-sizes needs --memory-curve/ },
   ];
   for (const c of refused) {
     it(`refuses ${c.argv.join(' ')}`, function () {
       expect(() => parseOptions(c.argv)).to.throw(c.error);
+    });
+  }
+});
+
+describe('bench curve caps', function () {
+  const curve = { capSeconds: 600, capByAgent: { upstream: 120 } };
+  const cases: { kind: 'upstream' | 'ours'; cap: number }[] = [
+    { kind: 'upstream', cap: 120 },
+    { kind: 'ours', cap: 600 },
+  ];
+  for (const c of cases) {
+    it(`${c.kind} gets ${c.cap} s`, function () {
+      expect(capFor(curve, c.kind)).to.equal(c.cap);
     });
   }
 });
