@@ -13,6 +13,8 @@ export interface StageResult {
   /** Objects in the consumer workspaces when the agent started. */
   readonly objects: number;
   readonly workspaces: number;
+  /** Objects without a copy when the agent started (the rest were copied at a smaller size). */
+  readonly newObjects?: number;
   /** Whether every object was copied and Ready within the cap. */
   readonly finished: boolean;
   /** Objects whose copy existed at the end of the initial sync (or at the cap). */
@@ -76,7 +78,8 @@ export function cpuMsPerObject(r: StageResult): number | undefined {
 }
 
 function stageRow(r: StageResult): string {
-  const done = r.objects === 0 ? 'idle' : secs(r.syncSeconds);
+  const fresh = r.newObjects === undefined || r.newObjects === r.objects ? '' : ` (${count(r.newObjects)} new)`;
+  const done = r.objects === 0 ? 'idle' : `${secs(r.syncSeconds)}${fresh}`;
   const sync = r.finished ? done : `${notFinished(r)} in ${secs(r.syncSeconds)}`;
   const steady = r.finished ? mib(r.rssSteadyBytes) : `${mib(r.rssSteadyBytes)} at the cap (${notFinished(r)})`;
   const heap = `${mib(r.heapAfterSyncBytes)} / ${r.finished ? mib(r.heapSteadyBytes) : '–'}`;
@@ -134,6 +137,10 @@ export function verdictTable(report: Pick<CurveReport, 'series'>): string {
   return [head, ...rows].join('\n');
 }
 
+/** `600.0 s, upstream 120.0 s`; files from before per-agent caps have none. */
+const capText = (c: CurveOptions): string =>
+  [secs(c.capSeconds), ...Object.entries(c.capByAgent ?? {}).map(([agent, v]) => `${agent} ${secs(v)}`)].join(', ');
+
 export function curveMarkdown(report: CurveReport): string {
   const c = report.curve;
   const m = report.machine;
@@ -141,11 +148,7 @@ export function curveMarkdown(report: CurveReport): string {
     `### Memory/CPU curve, ${report.startedAt}`,
     '',
     `\`${report.command}\`; machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}; wall ${secs(report.wallSeconds)}.`,
-    `Object axis: ${count(c.workspaces)} workspaces; workspace axis: ${count(c.axisObjects)} objects. Cap per agent and size ${secs(c.capSeconds)}${Object.entries(
-      c.capByAgent,
-    )
-      .map(([agent, v]) => `, ${agent} ${secs(v)}`)
-      .join('')}; steady phase ${secs(c.steadySeconds)} at ${c.steadyRate}/s.`,
+    `Object axis: ${count(c.workspaces)} workspaces; workspace axis: ${count(c.axisObjects)} objects. Cap per agent and size ${capText(c)}; steady phase ${secs(c.steadySeconds)} at ${c.steadyRate}/s.`,
     `Setup per series: ${report.series.map((s) => `${count(s.workspaces)} workspaces ${secs(s.setupSeconds)}`).join(', ')}.`,
     '',
     curveTable(report),

@@ -103,6 +103,7 @@ export async function measureStage(objects: AgentObjects, curve: CurveOptions, s
   const { env, kind, api, keys } = objects;
   const size = keys.length;
   const initial = [...keys];
+  const newObjects = initial.filter((k) => !objects.operator.copyAt.has(k)).length;
   log(`${kind}: starting the agent on ${size} objects in ${objects.consumers.length} workspaces`);
   const agent = await startBenchAgent(env, kind, api, `curve-${objects.consumers.length}-${size}`);
   const pid = agent.process.pid;
@@ -131,6 +132,7 @@ export async function measureStage(objects: AgentObjects, curve: CurveOptions, s
     const base = {
       agent: kind,
       objects: size,
+      newObjects,
       workspaces: objects.consumers.length,
       finished,
       copied,

@@ -144,6 +144,11 @@ describe('bench curve tables', function () {
       row: '| 1,000 | 20 | upstream | not finished: copied 97/1,000 in 300.0 s | 130 MiB | 120 MiB | 125 MiB at the cap (not finished: copied 97/1,000) | 40 MiB / – | 9.7 | 100.00 |',
     },
     {
+      name: 'a sync of which part was copied at a smaller size',
+      stage: stage({ newObjects: 800 }),
+      row: '| 1,000 | 20 | ours | 12.3 s (800 new) | 150 MiB | 120 MiB | 110 MiB | 40 MiB / 35 MiB | 2.0 | 2.00 |',
+    },
+    {
       name: 'the idle point',
       stage: stage({ objects: 0, copied: 0, heapAfterSyncBytes: undefined }),
       row: '| 0 | 20 | ours | idle | 150 MiB | 120 MiB | 110 MiB | – / 35 MiB | 2.0 | – |',
