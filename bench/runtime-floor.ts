@@ -1,7 +1,8 @@
 // What Node costs before our agent does any work: RSS of an idle Node, and of
 // an idle Node that has loaded every module of dist/ (what main.js imports,
-// and a little more), with and without --enable-source-maps, which
-// bin/api-syncagent passes. No agent can go below the matching floor.
+// and a little more), with and without the Node flags bin/api-syncagent
+// passes, and of Node with each runtime dependency alone. No agent can go
+// below the matching floor.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,16 @@ function distModules(): string[] {
   return readdirSync(dist, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.js') && f !== 'main.js')
     .map((f) => pathToFileURL(join(dist, f)).href);
+}
+
+/**
+ * The Node flags bin/api-syncagent starts the agent with: its `flags=(…)`
+ * array, or else the words between `exec "$node"` and the script. The
+ * flags it adds only under a container limit are left out (the bench sets none).
+ */
+export function launcherFlags(script: string): string[] {
+  const m = /^flags=\(([^)]*)\)/m.exec(script) ?? /^exec "\$node" (.*?) "\$root\/dist\/main\.js"/m.exec(script);
+  return (m?.[1] ?? '').split(/\s+/).filter((w) => w.startsWith('--'));
 }
 
 /** The agent's runtime dependencies (package.json), each measured alone to show which import costs what. */
@@ -46,6 +57,7 @@ async function idleRss(args: readonly string[]): Promise<number | undefined> {
 }
 
 export async function measureRuntimeFloors(): Promise<RuntimeFloor[]> {
+  const flags = launcherFlags(readFileSync(join(REPO_ROOT, 'bin/api-syncagent'), 'utf8'));
   const load = `${distModules()
     .map((u) => `await import(${JSON.stringify(u)});`)
     .join(' ')} ${IDLE}`;
@@ -58,9 +70,9 @@ export async function measureRuntimeFloors(): Promise<RuntimeFloor[]> {
       args: ['--input-type=module', '-e', load],
     },
     {
-      label: 'Node + dist/, source maps',
-      command: 'the same with --enable-source-maps (as bin/api-syncagent runs it)',
-      args: ['--enable-source-maps', '--input-type=module', '-e', load],
+      label: `Node + dist/, ${flags.join(' ')}`,
+      command: `the same with bin/api-syncagent's flags: ${flags.join(' ')}`,
+      args: [...flags, '--input-type=module', '-e', load],
     },
     ...dependencies().map((dep) => ({
       label: `Node + ${dep}`,

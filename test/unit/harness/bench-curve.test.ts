@@ -13,6 +13,7 @@ import {
 import { seriesPlans } from '../../../bench/curve.ts';
 import { heapBytes } from '../../../bench/metrics.ts';
 import { parseOptions } from '../../../bench/options.ts';
+import { launcherFlags } from '../../../bench/runtime-floor.ts';
 
 const MiB = 2 ** 20;
 
@@ -292,6 +293,28 @@ describe('bench agent heap from /metrics', function () {
   for (const c of cases) {
     it(`${c.kind}: ${c.heap === undefined ? 'nothing when the metric is missing' : (c.heap as { metric: string }).metric}`, function () {
       expect(heapBytes(c.kind, c.text)).to.deep.equal(c.heap);
+    });
+  }
+});
+
+describe('bench runtime floor: the launcher’s Node flags', function () {
+  const cases: { name: string; script: string; flags: string[] }[] = [
+    {
+      name: 'a flags array',
+      script:
+        'node=x\nflags=(--enable-source-maps --max-semi-space-size=4)\nexec "$node" "${flags[@]}" "$root/dist/main.js" "$@"\n',
+      flags: ['--enable-source-maps', '--max-semi-space-size=4'],
+    },
+    {
+      name: 'flags on the exec line',
+      script: 'exec "$node" --enable-source-maps "$root/dist/main.js" "$@"\n',
+      flags: ['--enable-source-maps'],
+    },
+    { name: 'no flags', script: 'exec "$node" "$root/dist/main.js" "$@"\n', flags: [] },
+  ];
+  for (const c of cases) {
+    it(`${c.name} → ${c.flags.join(' ') || 'none'}`, function () {
+      expect(launcherFlags(c.script)).to.deep.equal(c.flags);
     });
   }
 });
