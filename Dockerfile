@@ -21,5 +21,7 @@ ENV NODE_ENV=production
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
+COPY bin ./bin
 USER 65534:65534
-ENTRYPOINT ["node", "--enable-source-maps", "/app/dist/main.js"]
+# bin/api-syncagent sets Node's heap limit from SYNCAGENT_MEMORY_LIMIT_MIB (the chart sets it).
+ENTRYPOINT ["/app/bin/api-syncagent"]

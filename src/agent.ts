@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { isPublishedResource } from './apis/v1alpha1/published-resource.ts';
 import { registerExportController } from './controllers/apiexport/controller.ts';
 import { registerSchemaController } from './controllers/apiresourceschema/controller.ts';
+import { registerMemoryPressure } from './controllers/memory/controller.ts';
 import type { AgentContext, AgentObserver } from './controllers/context.ts';
 import { isSelected, PR_PATH } from './controllers/shared/published-resources.ts';
 import { endpointUrls, registerSyncManager, type SyncManager } from './controllers/syncmanager/controller.ts';
@@ -140,6 +141,7 @@ export function createAgent(deps: AgentDeps): Agent {
   deps.observer?.trackPublishedResources(() => ctx.listPublishedResources().length);
   if (!options.disabledControllers.has('apiresourceschema')) registerSchemaController(ctx);
   if (!options.disabledControllers.has('apiexport')) registerExportController(ctx);
+  registerMemoryPressure(ctx);
   const leases = !options.splitEndpoints
     ? undefined
     : endpointLeases(deps, {

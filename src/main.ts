@@ -3,14 +3,14 @@
 // flags or configuration (nothing has been written by then).
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { type KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Agent, createAgent } from './agent.ts';
 import { AGENT_LEASE_TIMINGS, LeaderElector } from './runtime/leader-election.ts';
 import { serve } from './http/servers.ts';
 import { parseWorkspaceUrl } from './kcp/workspace-url.ts';
-import { connectionFromKubeConfig, loadKubeConfig } from './kube/connection.ts';
+import { connectionFromKubeConfig } from './kube/connection.ts';
+import { type KubeConfig, loadKubeConfig } from './kube/kubeconfig.ts';
 import { RestClient } from './kube/rest-client.ts';
 import { createLogger, errorChain, type Logger } from './log/logger.ts';
 import { RENDER_USAGE, renderCommand } from './render.ts';
@@ -74,14 +74,13 @@ async function connect(
 }> {
   const selector = parseSelector(options.publishedResourceSelector);
   const kcpConfig = loadKubeConfig(options.kcpKubeconfig);
-  const kcpServer = kcpConfig.getCurrentCluster()?.server ?? '';
+  const kcpServer = kcpConfig.cluster.server;
   if (parseWorkspaceUrl(kcpServer) === undefined) {
     throw new Error(
       `--kcp-kubeconfig must point into a kcp workspace (a server URL ending in /clusters/<workspace>), got "${kcpServer}"`,
     );
   }
-  const serviceConfig = loadKubeConfig(options.kubeconfig);
-  applyOverrides(serviceConfig, options);
+  const serviceConfig = withOverrides(loadKubeConfig(options.kubeconfig), options);
   const metrics = createAgentMetrics({ requestLog: options.logDebug ? logger : undefined });
   const fence: WriteFence = { mayWrite: () => true };
   const clientOpts = (
@@ -111,18 +110,16 @@ async function connect(
   };
 }
 
-function applyOverrides(kc: KubeConfig, options: Options): void {
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) return;
+/** The service-cluster kubeconfig with --kubeconfig-host-override and --kubeconfig-ca-file-override applied. */
+function withOverrides(kc: KubeConfig, options: Options): KubeConfig {
   const host = options.kubeconfigHostOverride;
   const caFile = options.kubeconfigCAFileOverride;
-  if (host === undefined && caFile === undefined) return;
-  const updated = {
-    ...cluster,
+  const cluster = {
+    ...kc.cluster,
     ...(host === undefined ? {} : { server: host }),
-    ...(caFile === undefined ? {} : { caData: readFileSync(caFile).toString('base64'), caFile: undefined }),
+    ...(caFile === undefined ? {} : { ca: readFileSync(caFile, 'utf8') }),
   };
-  kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? updated : c));
+  return { ...kc, cluster };
 }
 
 async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<typeof connect>>): Promise<number> {

@@ -34,6 +34,8 @@ export interface Options {
   readonly syncWorkers: number;
   readonly eventQps: number;
   readonly eventBurst: number;
+  /** Share of the heap limit at which the agent warns of memory pressure. */
+  readonly memoryPressureThreshold: number;
 }
 
 /** A flag problem: main prints it with the usage and exits 2, before any write. */
@@ -91,6 +93,10 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
     help: 'Events written per second, out of the kcp budget the sync leaves over (default 20; 0 = no limit of their own)',
   },
   'event-burst': { kind: 'number', help: 'Event burst (default 50)' },
+  'memory-pressure-threshold': {
+    kind: 'number',
+    help: 'share of the heap limit above which the agent warns (MemoryPressure event; default 0.85)',
+  },
 };
 
 /** The flag reference, for --help and errors. */
@@ -176,6 +182,7 @@ function validate(raw: Raw): Options {
     syncWorkers: num(str('sync-workers'), 'sync-workers', 64, 1),
     eventQps: num(str('event-qps'), 'event-qps', 20, 0),
     eventBurst: num(str('event-burst'), 'event-burst', 50, 1),
+    memoryPressureThreshold: num(str('memory-pressure-threshold'), 'memory-pressure-threshold', 0.85, 0),
   });
 }
 

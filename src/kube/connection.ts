@@ -1,5 +1,6 @@
-import { type Cluster, KubeConfig } from '@kubernetes/client-node';
 import { Agent } from 'undici';
+import { authHeadersFor, runExecPlugin } from './credentials.ts';
+import type { KubeCluster, KubeConfig } from './kubeconfig.ts';
 
 /**
  * How to reach one API server: its base URL (which may carry a path such as
@@ -20,55 +21,25 @@ export interface ConnectionOptions {
   readonly maxConnections?: number;
 }
 
-/** Reads a kubeconfig file (or the in-cluster / default config when path is empty). */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
-  if (path !== undefined && path !== '') {
-    kc.loadFromFile(path);
-  } else {
-    kc.loadFromDefault();
-  }
-  if (kc.getCurrentCluster() === null) {
-    throw new Error(`kubeconfig ${path ?? '(default)'} has no current cluster`);
-  }
-  return kc;
-}
-
-/** Parses a kubeconfig given as YAML text. */
-export function kubeConfigFromString(text: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromString(text);
-  return kc;
-}
-
 /**
- * Builds a Connection from a kubeconfig's current context. TLS material is read
- * once; auth headers are cached unless the user has an exec or auth-provider
- * plugin, whose tokens expire.
+ * Builds a Connection from a kubeconfig's current context. TLS material was
+ * read with the kubeconfig; an exec plugin runs once now (for a client
+ * certificate it may hand out) and again whenever its token expires.
  */
 export async function connectionFromKubeConfig(kc: KubeConfig, opts: ConnectionOptions = {}): Promise<Connection> {
-  const cluster = kc.getCurrentCluster();
-  if (cluster === null) throw new Error('kubeconfig has no current cluster');
-  const tls: HttpsMaterial = {};
-  await kc.applyToHTTPSOptions(tls);
+  const { cluster, user } = kc;
+  const fromPlugin = user.exec === undefined ? undefined : await runExecPlugin(user.exec);
+  const cert = user.clientCertificate ?? fromPlugin?.clientCertificate;
+  const key = user.clientKey ?? fromPlugin?.clientKey;
   const dispatcher = new Agent({
     connections: opts.maxConnections ?? 64,
     keepAliveTimeout: 30_000,
-    connect: tlsOptions(tls, cluster),
+    connect: tlsOptions(cluster, cert, key),
   });
-  const user = kc.getCurrentUser();
-  const dynamic = user?.exec !== undefined || user?.authProvider !== undefined;
-  const fixed = headersOf(tls.headers);
   return {
     server: cluster.server.replace(/\/+$/, ''),
     dispatcher,
-    authHeaders: dynamic
-      ? async () => {
-          const fresh: { headers?: unknown } = {};
-          await kc.applyToHTTPSOptions(fresh);
-          return headersOf(fresh.headers);
-        }
-      : () => Promise.resolve(fixed),
+    authHeaders: authHeadersFor(user, fromPlugin),
   };
 }
 
@@ -77,41 +48,11 @@ export function withServer(conn: Connection, server: string): Connection {
   return { ...conn, server: server.replace(/\/+$/, '') };
 }
 
-/** What client-node's applyToHTTPSOptions fills in. */
-interface HttpsMaterial {
-  ca?: unknown;
-  cert?: unknown;
-  key?: unknown;
-  headers?: unknown;
-}
-
-function tlsOptions(tls: HttpsMaterial, cluster: Cluster): ConnectionOptionsTls {
-  const out: ConnectionOptionsTls = {};
-  if (isPem(tls.ca)) out.ca = tls.ca;
-  if (isPem(tls.cert)) out.cert = tls.cert;
-  if (isPem(tls.key)) out.key = tls.key;
-  if (cluster.skipTLSVerify) out.rejectUnauthorized = false;
-  if (cluster.tlsServerName !== undefined) out.servername = cluster.tlsServerName;
-  return out;
-}
-
-type ConnectionOptionsTls = {
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  rejectUnauthorized?: boolean;
-  servername?: string;
-};
-
-function isPem(v: unknown): v is string | Buffer {
-  return typeof v === 'string' || Buffer.isBuffer(v);
-}
-
-function headersOf(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof v !== 'object' || v === null) return out;
-  for (const [k, val] of Object.entries(v)) {
-    if (typeof val === 'string') out[k] = val;
-  }
-  return out;
+function tlsOptions(cluster: KubeCluster, cert: string | undefined, key: string | undefined): Agent.Options['connect'] {
+  return {
+    ...(cluster.ca === undefined ? {} : { ca: cluster.ca }),
+    ...(cert === undefined || key === undefined ? {} : { cert, key }),
+    ...(cluster.insecureSkipTLSVerify ? { rejectUnauthorized: false } : {}),
+    ...(cluster.tlsServerName === undefined ? {} : { servername: cluster.tlsServerName }),
+  };
 }

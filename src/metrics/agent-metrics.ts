@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AgentObserver } from '../controllers/context.ts';
 import type { RequestObserver } from '../kube/rest-client.ts';
 import type { Logger } from '../log/logger.ts';
+import { heapUsage } from '../runtime/memory-pressure.ts';
 import { QueueMetrics } from './queue-metrics.ts';
 
 /** The agent's metrics, and the observers that feed them. */
@@ -107,6 +108,23 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
     registers,
     collect(): void {
       this.set(publishedResources());
+    },
+  });
+  new Gauge({
+    name: 'syncagent_heap_limit_ratio',
+    help: 'The V8 heap in use as a share of its limit (--max-old-space-size); the agent warns with a MemoryPressure event at 0.85.',
+    registers,
+    collect(): void {
+      const { usedBytes, limitBytes } = heapUsage();
+      this.set(limitBytes > 0 ? usedBytes / limitBytes : 0);
+    },
+  });
+  new Gauge({
+    name: 'syncagent_heap_limit_bytes',
+    help: 'The most the V8 heap may grow to: --max-old-space-size (75% of the container limit with the chart) and the young generation.',
+    registers,
+    collect(): void {
+      this.set(heapUsage().limitBytes);
     },
   });
   return {

@@ -31,6 +31,7 @@ interface PodSpec {
     securityContext?: Record<string, unknown>;
     readinessProbe?: unknown;
     livenessProbe?: unknown;
+    env?: { name: string; valueFrom?: unknown }[];
     volumeMounts?: { mountPath: string }[];
   }[];
   securityContext?: Record<string, unknown>;
@@ -68,6 +69,10 @@ describe('the Helm chart', function () {
     });
     expect(pod.containers[0]!.readinessProbe).to.deep.include({ httpGet: { path: '/readyz', port: 'health' } });
     expect(pod.containers[0]!.livenessProbe).to.deep.include({ httpGet: { path: '/healthz', port: 'health' } });
+    // The entrypoint caps Node's heap at 75% of the container's memory limit, which it learns from here.
+    expect(pod.containers[0]!.env?.find((e) => e.name === 'SYNCAGENT_MEMORY_LIMIT_MIB')?.valueFrom).to.deep.equal({
+      resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' },
+    });
     expect(pod.volumes?.map((v) => v.secret?.secretName)).to.include('kcp-kubeconfig');
     expect(findObject(objs, 'CustomResourceDefinition')?.metadata.name).to.equal('publishedresources.syncagent.kcp.io');
     expect(findObject(objs, 'Service', '-metrics')).to.not.equal(undefined);

@@ -25,6 +25,8 @@ export interface AgentSetup {
   readonly serviceKubeconfig?: string;
   /** Serve /metrics on a free port (RunningAgent.metricsUrl). */
   readonly metrics?: boolean;
+  /** Environment variables on top of the harness's own (e.g. SYNCAGENT_MEMORY_LIMIT_MIB, as the chart sets it). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface RunningAgent {
@@ -60,6 +62,7 @@ export async function startAgent(artifacts: Artifacts, setup: AgentSetup): Promi
   writeFileSync(join(dir, 'args'), args.join('\n'));
   const proc = startProcess(`agent/${instance}`, AGENT_BINARY, args, {
     logFile: artifacts.logFile(`agent-${instance}.log`),
+    ...(setup.env === undefined ? {} : { env: { ...setup.env } }),
   });
   return {
     process: proc,

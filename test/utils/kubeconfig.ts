@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { kubeConfigFromString, connectionFromKubeConfig } from '../../src/kube/connection.ts';
+import { connectionFromKubeConfig } from '../../src/kube/connection.ts';
+import { kubeConfigFromString } from '../../src/kube/kubeconfig.ts';
 import { RestClient } from '../../src/kube/rest-client.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 

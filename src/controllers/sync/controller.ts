@@ -68,6 +68,8 @@ export class SyncController {
   private readonly statusLatency: StatusLatency | undefined;
   /** Related types found by discovery, per side (and cluster for kcp). */
   private readonly served = new Map<string, ServedResource>();
+  /** What reconciles are given, built once: a reconcile runs per consumer object and pass. */
+  private ioOnce: Parameters<typeof reconcileObject>[2] | undefined;
 
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
@@ -233,6 +235,11 @@ export class SyncController {
   }
 
   private io(): Parameters<typeof reconcileObject>[2] {
+    this.ioOnce ??= this.buildIO();
+    return this.ioOnce;
+  }
+
+  private buildIO(): Parameters<typeof reconcileObject>[2] {
     return {
       remoteObject: (key) => this.remoteObject(key),
       remoteClient: (cluster) => {

@@ -3,6 +3,7 @@
 // responses: a transport for the client, not an API server fake, and no
 // claim about what a real server does.
 import { expect } from 'chai';
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -101,6 +102,40 @@ describe('RestClient', function () {
   after(async function () {
     await dispatcher.close();
     await server.close();
+  });
+
+  describe('request deadline', function () {
+    const silent: Responder = () => new Promise(() => undefined);
+
+    it('fails a request the server does not answer within the timeout', async function () {
+      server.answer(silent);
+      const impatient = new RestClient(
+        { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
+        { qps: 0, burst: 1, clock, timeoutMs: 100 },
+      );
+      const err = await impatient.get(PATH).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(DOMException).and.have.property('name', 'TimeoutError');
+    });
+
+    it("ends a request when the caller's signal aborts, and lets go of the signal once answered", async function () {
+      server.answer(silent);
+      const caller = new AbortController();
+      const answer = client.get(PATH, undefined, caller.signal).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await until('the request', () => server.requests.length === 1);
+      caller.abort(new Error('shutting down'));
+      expect(String(await answer)).to.include('shutting down');
+
+      server.answer(json(200, CONFIGMAP));
+      const kept = new AbortController();
+      await client.get(PATH, undefined, kept.signal);
+      expect(getEventListeners(kept.signal, 'abort'), 'listeners left on a long-lived signal').to.have.length(0);
+    });
   });
 
   describe('429 Too Many Requests', function () {
