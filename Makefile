@@ -55,6 +55,11 @@ bench: deps tools build ## benchmark upstream v0.7.0 and ours on the same fresh 
 	bash hack/build-tools.sh upstream-syncagent
 	node bench/run.ts $(BENCH_ARGS)
 
+.PHONY: bench-curve
+bench-curve: deps tools build ## memory/CPU curve of upstream and ours at growing sizes (BENCH_ARGS="--curve-sizes 0,200,500 …"; bench/README.md)
+	bash hack/build-tools.sh upstream-syncagent
+	node bench/run.ts --memory-curve $(BENCH_ARGS)
+
 .PHONY: vectors
 vectors: ## regenerate the Go-produced test vectors (templates; mutations, paths, regexes, CEL)
 	bash hack/vectors/templates.sh

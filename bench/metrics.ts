@@ -73,3 +73,15 @@ function serverOfHost(host: string, hosts: { kcp: string; service: string }): st
   if (h === hosts.service) return 'service';
   return 'other';
 }
+
+/**
+ * The heap figure each agent's own metrics endpoint gives: V8's used heap for
+ * ours (prom-client's default `nodejs_heap_size_used_bytes`), the Go heap in
+ * use for upstream (controller-runtime registers client_golang's Go collector:
+ * `go_memstats_heap_inuse_bytes`). Undefined when the metric is not there.
+ */
+export function heapBytes(kind: AgentKind, text: string): { metric: string; bytes: number } | undefined {
+  const metric = kind === 'upstream' ? 'go_memstats_heap_inuse_bytes' : 'nodejs_heap_size_used_bytes';
+  const sample = parseMetrics(text).find((s) => s.name === metric);
+  return sample === undefined ? undefined : { metric, bytes: sample.value };
+}

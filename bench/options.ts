@@ -1,5 +1,6 @@
 // Command-line flags of `make bench` (node bench/run.ts …).
 import { parseArgs } from 'node:util';
+import { CURVE_FLAGS, CURVE_USAGE, type CurveOptions, parseCurveFlags } from './curve-options.ts';
 
 export const AGENT_KINDS = ['upstream', 'ours', 'ours-limited'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
@@ -36,6 +37,8 @@ export interface BenchOptions {
   readonly shards: 1 | 2;
   /** Agents asked for but not run (upstream on a sharded kcp), with why; the table says so. */
   readonly skippedAgents: readonly { readonly kind: AgentKind; readonly why: string }[];
+  /** Set with --memory-curve: the run measures the memory/CPU curve instead of the table. */
+  readonly curve?: CurveOptions;
 }
 
 /**
@@ -76,7 +79,7 @@ const USAGE = `Usage: node bench/run.ts [flags]
   --concurrency N       parallel requests while setting up (default 16)
   --limit-concurrency N parallel object writers in the limit phase (default 64)
   --shards N            1 (default) or 2: the two-shard kcp behind a front-proxy, consumer
-                        workspaces pinned to the shards in turn; implies --skip-limit`;
+                        workspaces pinned to the shards in turn; implies --skip-limit${CURVE_USAGE}`;
 
 function agentList(text: string, flag: string): AgentKind[] {
   const list = text
@@ -124,6 +127,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'initial-timeout': { type: 'string' },
       shards: { type: 'string' },
       help: { type: 'boolean' },
+      ...CURVE_FLAGS,
     },
     strict: true,
   });
@@ -134,6 +138,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const workspaces = positive(values.workspaces, 1000, 'workspaces', 2);
   const objects = positive(values.objects, 10, 'objects');
   const shards = shardCount(values.shards);
+  const curve = parseCurveFlags(values, AGENT_KINDS);
+  const defaultAgents = curve === undefined ? AGENT_KINDS.join(',') : 'upstream,ours';
   return {
     workspaces,
     objects,
@@ -144,7 +150,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     noisyMaxSeconds: positive(values['noisy-max-seconds'], 60, 'noisy-max-seconds'),
     quietSeconds: positive(values['quiet-seconds'], 10, 'quiet-seconds'),
     firstBinds: positive(values['first-binds'], 3, 'first-binds', 0),
-    ...runnableAgents(agentList(values.agents ?? AGENT_KINDS.join(','), 'agents'), shards),
+    ...runnableAgents(agentList(values.agents ?? defaultAgents, 'agents'), shards),
     out: values.out ?? 'bench/results',
     // The bare client writes through one virtual-workspace URL; a sharded kcp has one per shard.
     skipLimit: values['skip-limit'] === true || shards === 2,
@@ -156,5 +162,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     concurrency: positive(values.concurrency, 16, 'concurrency'),
     limitConcurrency: positive(values['limit-concurrency'], 64, 'limit-concurrency'),
     shards,
+    ...(curve === undefined ? {} : { curve }),
   };
 }

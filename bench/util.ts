@@ -29,8 +29,9 @@ export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: 
 /**
  * Retries a write whose connection failed before an answer came (no HTTP
  * status: kcp and kube-apiserver close busy HTTP/2 connections now and then,
- * seen at 1,000 workspaces). The first try may have landed, so AlreadyExists
- * on a later try counts as done.
+ * seen at 1,000 workspaces), or that a busy server answered with a 5xx (kcp
+ * at 1,000 workspaces: 500 "resource quota evaluation timed out"). The first
+ * try may have landed, so AlreadyExists on a later try counts as done.
  */
 export async function retryTransport(fn: () => Promise<unknown>, tries = 5): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -39,7 +40,7 @@ export async function retryTransport(fn: () => Promise<unknown>, tries = 5): Pro
       return;
     } catch (err) {
       if (attempt > 1 && isAlreadyExists(err)) return;
-      if (err instanceof ApiError || attempt >= tries) throw err;
+      if ((err instanceof ApiError && err.code < 500) || attempt >= tries) throw err;
       await sleep(200 * attempt);
     }
   }
