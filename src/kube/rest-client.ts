@@ -200,8 +200,11 @@ export class RestClient {
     // Background requests may wait for the server to be idle first; that is
     // not answer time, so the exchange times itself.
     const exchange = async (): Promise<Exchanged> => {
-      // Asked again after the waits: the lease may have been lost meanwhile
-      // (seen: Events queued behind busy work, sent after a freeze).
+      const headers = await this.headers(options);
+      // Asked again after every wait, the headers' included, with nothing
+      // async left before undici takes the request: the lease may have been
+      // lost meanwhile (seen: Events queued behind busy work, and writes whose
+      // token read was pending, sent after a freeze).
       this.refuseUnfencedWrite(method, path);
       const started = this.opts.clock.now();
       // undici's timeouts cover a stream once it is sent; a request still
@@ -214,7 +217,7 @@ export class RestClient {
           origin: url.origin,
           path: url.pathname + url.search,
           method,
-          headers: await this.headers(options),
+          headers,
           ...(options.body === undefined
             ? {}
             : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),

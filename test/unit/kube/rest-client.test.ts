@@ -218,6 +218,32 @@ describe('RestClient', function () {
       expect(server.methods).to.deep.equal(['PATCH']);
     });
 
+    it('asks again after the credentials are read: a write whose token read outlasted the lease is not sent', async function () {
+      let allowed = true;
+      let releaseToken = (): void => undefined;
+      const tokenRead = new Promise<Record<string, string>>((resolve) => {
+        releaseToken = () => {
+          resolve({ authorization: 'Bearer t' });
+        };
+      });
+      const fenced = new RestClient(
+        { server: url, dispatcher, authHeaders: () => tokenRead },
+        { qps: 0, burst: 1, clock, mayWrite: () => allowed },
+      );
+      server.answer(json(200, CONFIGMAP));
+
+      const waiting = fenced.patch(PATH, { data: {} }).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      await sleep(20);
+      allowed = false;
+      releaseToken();
+
+      expect(await waiting).to.be.instanceOf(WriteFencedError);
+      expect(server.methods).to.deep.equal([]);
+    });
+
     it('refuses every request but GET, without sending it, while mayWrite says no', async function () {
       let allowed = false;
       const fenced = new RestClient(
