@@ -19,7 +19,7 @@ export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 30_000, timeoutMs
  * watch resumed from our side goes out on it again. undici drops such a
  * session only when a stream times out and a PING after it goes unanswered.
  * So while watches to a server are open, a small request with a short
- * headers timeout goes out on that session now and then: any answer (even
+ * headers timeout goes out on that session now and then: whatever it answers (even
  * a 403) proves it alive; on a silent session it times out, undici's PING
  * goes unanswered, the session is destroyed, the watches on it fail, and
  * their informers relist on a fresh connection.
