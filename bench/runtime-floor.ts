@@ -1,10 +1,11 @@
-// What Node costs before our agent does any work: RSS of an idle Node, and of
-// an idle Node that has loaded every module of dist/ (what main.js imports,
-// and a little more), with and without the Node flags bin/api-syncagent
-// passes, and of Node with each runtime dependency alone. No agent can go
-// below the matching floor.
+// What Node costs before our agent does any work: RSS of an idle Node, of an
+// idle Node that loaded only node:tls and node:http2 (what any client of kcp
+// over HTTPS and HTTP/2 loads: the floor of every Node agent), of an idle
+// Node that loaded the modules dist/main.js loads at start, with and without
+// the Node flags bin/api-syncagent passes, and of Node with each runtime
+// dependency alone. No agent can go below the matching floor.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RuntimeFloor } from './curve-report.ts';
@@ -13,13 +14,17 @@ import { sleep } from './util.ts';
 import { REPO_ROOT } from '../test/utils/tools.ts';
 
 const IDLE = 'setInterval(() => {}, 1000);';
+const TLS_HTTP2 = "await import('node:tls'); await import('node:http2');";
 
-/** Every compiled module but main.js (which would start the agent). */
-function distModules(): string[] {
-  const dist = join(REPO_ROOT, 'dist');
-  return readdirSync(dist, { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.js') && f !== 'main.js')
-    .map((f) => pathToFileURL(join(dist, f)).href);
+/**
+ * The modules dist/main.js imports (their own imports follow), without
+ * main.js itself, which would start the agent. Modules the agent loads only
+ * when a PublishedResource needs them (CEL) are left out, as at start.
+ */
+export function startModules(mainJs: string, distDir: string): string[] {
+  return [...mainJs.matchAll(/^import [^;]*? from ["'](\.\/[^"']+)["'];/gm)].map(
+    (m) => pathToFileURL(join(distDir, m[1] ?? '')).href,
+  );
 }
 
 /**
@@ -58,19 +63,26 @@ async function idleRss(args: readonly string[]): Promise<number | undefined> {
 
 export async function measureRuntimeFloors(): Promise<RuntimeFloor[]> {
   const flags = launcherFlags(readFileSync(join(REPO_ROOT, 'bin/api-syncagent'), 'utf8'));
-  const load = `${distModules()
+  const dist = join(REPO_ROOT, 'dist');
+  const load = `${startModules(readFileSync(join(dist, 'main.js'), 'utf8'), dist)
     .map((u) => `await import(${JSON.stringify(u)});`)
     .join(' ')} ${IDLE}`;
   const runs: { label: string; command: string; args: string[]; plotted?: boolean }[] = [
     { label: 'Node alone', command: `node -e '${IDLE}'`, args: ['-e', IDLE], plotted: true },
     {
       plotted: true,
-      label: 'Node + all of dist/',
-      command: 'node --input-type=module -e "<import every dist/**/*.js but main.js>; setInterval…"',
+      label: 'Node + node:tls + node:http2',
+      command: `node --input-type=module -e "await import('node:tls'); await import('node:http2'); setInterval…"`,
+      args: ['--input-type=module', '-e', `${TLS_HTTP2} ${IDLE}`],
+    },
+    {
+      plotted: true,
+      label: "Node + main.js's modules",
+      command: 'node --input-type=module -e "<import what dist/main.js imports>; setInterval…"',
       args: ['--input-type=module', '-e', load],
     },
     {
-      label: `Node + dist/, ${flags.join(' ')}`,
+      label: `Node + main.js's modules, ${flags.join(' ')}`,
       command: `the same with bin/api-syncagent's flags: ${flags.join(' ')}`,
       args: [...flags, '--input-type=module', '-e', load],
     },

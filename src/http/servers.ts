@@ -1,5 +1,13 @@
-import { createServer, type Server } from 'node:http';
+import type * as http from 'node:http';
+import { createRequire } from 'node:module';
 import { errorChain, type Logger } from '../log/logger.ts';
+
+// Not `import { createServer } from 'node:http'`: an ESM import builds the
+// module's namespace from all its exports, and reading node:http's lazy
+// WebSocket/CloseEvent/MessageEvent getters loads Node's bundled undici (its
+// fetch), which the agent never uses: 15 MiB resident (60 vs 45 MiB for Node
+// with only node:http loaded). require() reads only what is asked for.
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof http;
 
 interface Answer {
   code: number;
@@ -12,7 +20,7 @@ export async function serve(
   address: string,
   routes: Record<string, () => Answer | Promise<Answer>>,
   logger: Logger,
-): Promise<Server> {
+): Promise<http.Server> {
   const i = address.lastIndexOf(':');
   const host = address.slice(0, i) === '' ? '0.0.0.0' : address.slice(0, i).replace(/^\[|\]$/g, '');
   const port = Number(address.slice(i + 1));

@@ -1,4 +1,5 @@
-import { Agent } from 'undici';
+import type { Agent as UndiciAgent } from 'undici';
+import { Agent } from './undici-agent.ts';
 import { authHeadersFor, runExecPlugin } from './credentials.ts';
 import type { KubeCluster, KubeConfig } from './kubeconfig.ts';
 
@@ -48,7 +49,11 @@ export function withServer(conn: Connection, server: string): Connection {
   return { ...conn, server: server.replace(/\/+$/, '') };
 }
 
-function tlsOptions(cluster: KubeCluster, cert: string | undefined, key: string | undefined): Agent.Options['connect'] {
+function tlsOptions(
+  cluster: KubeCluster,
+  cert: string | undefined,
+  key: string | undefined,
+): UndiciAgent.Options['connect'] {
   return {
     ...(cluster.ca === undefined ? {} : { ca: cluster.ca }),
     ...(cert === undefined || key === undefined ? {} : { cert, key }),

@@ -276,6 +276,13 @@ export class SyncController {
       this.copies.set(key, localKey);
       this.statusLatency?.copyChanged(key, obj, old);
     }
+    // With the consumer side's line, the debug log shows which change of either side queued a pass.
+    this.deps.logger.debug('Copy changed', {
+      key,
+      copy: localKey,
+      resourceVersion: obj.metadata.resourceVersion,
+      deleted,
+    });
     this.queue.add(key);
   }
 

@@ -6,9 +6,10 @@
  * hold is a MutationError). The time formatting is shared with the
  * cel-go-compatible `string()` overloads in cel.ts.
  */
-import { type CelInput, type CelValue, isCelList, isCelMap, isCelType, isCelUint } from '@bufbuild/cel';
+import type { CelInput, CelValue } from '@bufbuild/cel';
 import { isRecord } from '../../kube/object.ts';
 import { formatFloatF } from '../../gjson/go-json.ts';
+import { celLibrary } from './cel-library.ts';
 import { MutationError } from './types.ts';
 
 export const TIMESTAMP = 'google.protobuf.Timestamp';
@@ -51,6 +52,7 @@ export function fromCel(v: CelValue, field: string): unknown {
     if (!Number.isFinite(v)) throw new MutationError(field, `cannot represent ${formatFloatF(v)} in JSON`);
     return v;
   }
+  const { isCelUint, isCelList, isCelMap, isCelType } = celLibrary();
   if (isCelUint(v)) return Number(v.value);
   if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
   if (isCelList(v)) return [...v].map((x) => fromCel(x, field));

@@ -17,27 +17,17 @@
  * (cel-values.ts). Expressions are checked as cel-go's Compile checks them
  * (cel-check.ts) before they are planned.
  */
-import {
-  type CelFunc,
-  type CelInput,
-  type CelResult,
-  CelScalar,
-  celEnv,
-  celFunc,
-  isCelError,
-  objectType,
-  parse,
-  plan,
-} from '@bufbuild/cel';
+import type { CelFunc, CelInput, CelResult } from '@bufbuild/cel';
 import type { ResourceCELMutation } from '../../apis/v1alpha1/published-resource.ts';
 import { formatFloatG } from '../../gjson/go-json.ts';
 import { getResult } from '../../gjson/json-path.ts';
 import { setPath } from '../../gjson/json-path-write.ts';
 import { checkExpression } from './cel-check.ts';
+import { celLibrary } from './cel-library.ts';
 import { DURATION, TIMESTAMP, formatDuration, formatTimestamp, fromCel, secondsNanos, toCel } from './cel-values.ts';
 import { MutationError, compileRulePath, requireString, type CompiledRule } from './types.ts';
 
-const VARIABLES = { value: CelScalar.DYN, self: CelScalar.DYN, other: CelScalar.DYN } as const;
+const VARIABLE_NAMES = ['value', 'self', 'other'] as const;
 
 /**
  * Where @bufbuild/cel's standard functions differ from cel-go's: `string()`
@@ -46,6 +36,7 @@ const VARIABLES = { value: CelScalar.DYN, self: CelScalar.DYN, other: CelScalar.
  * `timestamp(int)` (seconds, not milliseconds).
  */
 function goCompatibleFunctions(): CelFunc[] {
+  const { CelScalar, celFunc, objectType } = celLibrary();
   return [
     celFunc('string', [CelScalar.DOUBLE], CelScalar.STRING, (x) => formatFloatG(x)),
     celFunc('string', [objectType(TIMESTAMP)], CelScalar.STRING, (x) => formatTimestamp(secondsNanos(x))),
@@ -82,7 +73,7 @@ export function compileCEL(rule: ResourceCELMutation, field: string): CompiledRu
         self: toCel(doc, true),
         other: other === undefined ? null : toCel(other, true),
       });
-      if (isCelError(result)) {
+      if (celLibrary().isCelError(result)) {
         throw new MutationError(field, `failed to evaluate CEL expression: ${result.message}`, { cause: result });
       }
       return setPath(doc, path, fromCel(result, field));
@@ -93,10 +84,12 @@ export function compileCEL(rule: ResourceCELMutation, field: string): CompiledRu
 type Program = (bindings: { value: CelInput; self: CelInput; other: CelInput }) => CelResult;
 
 function compileProgram(expression: string, field: string): Program {
-  const env = celEnv({ variables: VARIABLES, funcs: goCompatibleFunctions() });
+  const { CelScalar, celEnv, parse, plan } = celLibrary();
+  const variables = Object.fromEntries(VARIABLE_NAMES.map((name) => [name, CelScalar.DYN]));
+  const env = celEnv({ variables, funcs: goCompatibleFunctions() });
   try {
     const parsed = parse(expression);
-    checkExpression(env, parsed.expr, Object.keys(VARIABLES));
+    checkExpression(env, parsed.expr, VARIABLE_NAMES);
     return plan(env, parsed);
   } catch (err) {
     throw new MutationError(field, `failed to compile CEL expression: ${errorMessage(err)}`, { cause: err });

@@ -13,7 +13,7 @@ import {
 import { seriesPlans } from '../../../bench/curve.ts';
 import { heapBytes } from '../../../bench/metrics.ts';
 import { parseOptions } from '../../../bench/options.ts';
-import { launcherFlags } from '../../../bench/runtime-floor.ts';
+import { launcherFlags, startModules } from '../../../bench/runtime-floor.ts';
 
 const MiB = 2 ** 20;
 
@@ -317,4 +317,20 @@ describe('bench runtime floor: the launcher’s Node flags', function () {
       expect(launcherFlags(c.script)).to.deep.equal(c.flags);
     });
   }
+});
+
+describe('runtime floor: the modules main.js loads at start', function () {
+  it('reads the relative imports of the compiled main.js, not node: or package imports', function () {
+    const mainJs = [
+      "import { readFileSync } from 'node:fs';",
+      'import { createAgent } from "./agent.js";',
+      "import { serve } from './http/servers.js';",
+      'import { parse } from "yaml";',
+      'export const x = 1;',
+    ].join('\n');
+    expect(startModules(mainJs, '/srv/dist')).to.deep.equal([
+      'file:///srv/dist/agent.js',
+      'file:///srv/dist/http/servers.js',
+    ]);
+  });
 });
