@@ -215,6 +215,12 @@ export class Informer {
     }
     for (const [key, obj] of seen) this.apply(key, obj, false);
     this.resourceVersion = rv ?? '';
+    // The watch resumes from this resourceVersion: with the per-change debug lines it shows whether a change fell between.
+    this.opts.logger.debug('Listed', {
+      informer: this.opts.name,
+      items: seen.size,
+      resourceVersion: this.resourceVersion,
+    });
     this.synced = true;
     this.outage = undefined;
     this.connected = true;
