@@ -95,12 +95,19 @@ async function connect(
     observer: metrics.requests(server),
     mayWrite: () => fence.mayWrite(),
   });
-  const serviceConnection = await connectionFromKubeConfig(serviceConfig);
+  // A pool that stopped sending is replaced (recycling-agent.ts); worth a warning, it fails the watches on it.
+  const onRecycle = (server: 'kcp' | 'service') => (why: string) => {
+    logger.warn('Replaced the connection pool to a server', { server, why });
+  };
+  const serviceConnection = await connectionFromKubeConfig(serviceConfig, { onRecycle: onRecycle('service') });
   return {
     selector,
     metrics,
     fence,
-    kcp: new RestClient(await connectionFromKubeConfig(kcpConfig), clientOpts(options.kcpQps, options.kcpBurst, 'kcp')),
+    kcp: new RestClient(
+      await connectionFromKubeConfig(kcpConfig, { onRecycle: onRecycle('kcp') }),
+      clientOpts(options.kcpQps, options.kcpBurst, 'kcp'),
+    ),
     service: new RestClient(serviceConnection, clientOpts(options.serviceQps, options.serviceBurst, 'service')),
     // The elector's own client: renewing the lease is the one write a replica unsure of its lease must make.
     lease: new RestClient(serviceConnection, {

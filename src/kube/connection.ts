@@ -1,4 +1,5 @@
 import type { Agent as UndiciAgent } from 'undici';
+import { RecyclingAgent, type RequestDispatcher } from './recycling-agent.ts';
 import { Agent } from './undici-agent.ts';
 import { authHeadersFor, runExecPlugin } from './credentials.ts';
 import type { KubeCluster, KubeConfig } from './kubeconfig.ts';
@@ -11,7 +12,7 @@ import type { KubeCluster, KubeConfig } from './kubeconfig.ts';
 export interface Connection {
   /** Base URL without a trailing slash, e.g. `https://127.0.0.1:6443/clusters/root`. */
   readonly server: string;
-  readonly dispatcher: Agent;
+  readonly dispatcher: RequestDispatcher;
   /** Headers for one request (a fresh call lets short-lived credentials refresh). */
   authHeaders(): Promise<Record<string, string>>;
 }
@@ -20,6 +21,8 @@ export interface Connection {
 export interface ConnectionOptions {
   /** Parallel sockets to one origin; HTTP/1.1 keep-alive connections are reused. */
   readonly maxConnections?: number;
+  /** Told when the pool was replaced because a request could not be sent (for a log line). */
+  readonly onRecycle?: (why: string) => void;
 }
 
 /**
@@ -32,11 +35,15 @@ export async function connectionFromKubeConfig(kc: KubeConfig, opts: ConnectionO
   const fromPlugin = user.exec === undefined ? undefined : await runExecPlugin(user.exec);
   const cert = user.clientCertificate ?? fromPlugin?.clientCertificate;
   const key = user.clientKey ?? fromPlugin?.clientKey;
-  const dispatcher = new Agent({
-    connections: opts.maxConnections ?? 64,
-    keepAliveTimeout: 30_000,
-    connect: tlsOptions(cluster, cert, key),
-  });
+  const dispatcher = new RecyclingAgent(
+    () =>
+      new Agent({
+        connections: opts.maxConnections ?? 64,
+        keepAliveTimeout: 30_000,
+        connect: tlsOptions(cluster, cert, key),
+      }),
+    { ...(opts.onRecycle === undefined ? {} : { onRecycle: opts.onRecycle }) },
+  );
   return {
     server: cluster.server.replace(/\/+$/, ''),
     dispatcher,

@@ -1,5 +1,5 @@
-import type { Dispatcher } from 'undici';
 import type { Clock } from '../runtime/clock.ts';
+import type { RequestDispatcher } from './recycling-agent.ts';
 
 export interface LivenessOptions {
   /** How often a server with open watches is asked for a sign of life. */
@@ -28,13 +28,13 @@ export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 30_000, timeoutMs
  * another; there the informer's watch deadline is what notices a silent watch.
  */
 export class ConnectionLiveness {
-  private readonly dispatcher: Dispatcher;
+  private readonly dispatcher: RequestDispatcher;
   private readonly clock: Clock;
   private readonly opts: LivenessOptions;
   /** Open watches per origin, and what stops that origin's checks. */
   private readonly watched = new Map<string, { watches: number; stop: AbortController }>();
 
-  constructor(dispatcher: Dispatcher, clock: Clock, opts: LivenessOptions = DEFAULT_LIVENESS) {
+  constructor(dispatcher: RequestDispatcher, clock: Clock, opts: LivenessOptions = DEFAULT_LIVENESS) {
     this.dispatcher = dispatcher;
     this.clock = clock;
     this.opts = opts;

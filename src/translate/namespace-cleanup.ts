@@ -15,8 +15,11 @@ export interface NamespaceEntry {
 /** What the cleanup learnt about a namespace's contents. */
 export type NamespaceContents =
   | { readonly complete: true; readonly entries: readonly NamespaceEntry[] }
-  /** A type could not be listed (403, error, a list too long to look through): the contents are unknown. */
-  | { readonly complete: false; readonly why: string };
+  /**
+   * A type could not be listed (403, error, a list too long to look through):
+   * the contents are unknown. `mayPass`: the next look may well succeed (not a 403).
+   */
+  | { readonly complete: false; readonly why: string; readonly mayPass: boolean };
 
 export type NamespaceVerdict =
   | { readonly action: 'delete' }
@@ -32,6 +35,15 @@ export type NamespaceVerdict =
 const RECHECK_OWNED_MS = 10_000;
 /** Another agent's copies live as long as their consumers want: look rarely. */
 const RECHECK_OTHER_AGENT_MS = 30_000;
+/**
+ * Contents that could not be listed completely (more objects of a type than
+ * one short list holds, a server error): often another agent's copies on
+ * their way out, which nothing of ours is told about. Seen in the long fault
+ * soak: two agents' copies sharing namespaces were deleted together, each
+ * agent last looked while the other's were still there, and the namespaces
+ * stayed.
+ */
+const RECHECK_UNKNOWN_MS = 30_000;
 
 /**
  * Objects Kubernetes itself puts into every namespace, and events: none of
@@ -58,7 +70,10 @@ export function namespaceVerdict(ns: KubeObject, agentName: string, contents: Na
   if (ns.metadata.labels?.[NAMESPACE_CREATED_BY_LABEL] !== agentName)
     return { action: 'keep', why: 'not created by this agent' };
   if (ns.metadata.deletionTimestamp !== undefined) return { action: 'keep', why: 'already being deleted' };
-  if (!contents.complete) return { action: 'keep', why: `contents unknown: ${contents.why}` };
+  if (!contents.complete) {
+    const why = `contents unknown: ${contents.why}`;
+    return contents.mayPass ? { action: 'recheck', why, afterMs: RECHECK_UNKNOWN_MS } : { action: 'keep', why };
+  }
   return contentsVerdict(
     contents.entries.filter((e) => !isHousekeeping(e)),
     agentName,

@@ -1,3 +1,4 @@
+import { isForbidden } from '../../kube/errors.ts';
 import { isRecord, type KubeObject } from '../../kube/object.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
 import { errorChain } from '../../log/logger.ts';
@@ -22,25 +23,26 @@ interface ListableType {
  * Everything in a namespace, type by type, from the server (not a cache):
  * every namespaced type discovery lists with the `list` verb, in each group's
  * preferred version. Any failure (a type the agent may not list, an
- * unavailable aggregated API) makes the contents unknown.
+ * unavailable aggregated API) makes the contents unknown; all but a 403 may
+ * pass, as may a type with more objects than one short list holds.
  */
 export async function namespaceContents(
   client: RestClient,
   namespace: string,
   types: readonly ListableType[] | Error,
 ): Promise<NamespaceContents> {
-  if (types instanceof Error) return { complete: false, why: errorChain(types) };
+  if (types instanceof Error) return { complete: false, why: errorChain(types), mayPass: true };
   try {
     const entries: NamespaceEntry[] = [];
     for (const type of types) {
       const list = await client.list(`${type.base}/namespaces/${namespace}/${type.plural}`, { limit: LIST_LIMIT });
       if (list.metadata?.continue !== undefined && list.metadata.continue !== '')
-        return { complete: false, why: `more than ${LIST_LIMIT} ${type.resource}` };
+        return { complete: false, why: `more than ${LIST_LIMIT} ${type.resource}`, mayPass: true };
       entries.push(...list.items.map((o: KubeObject) => namespaceEntry(type.resource, o)));
     }
     return { complete: true, entries };
   } catch (err) {
-    return { complete: false, why: errorChain(err) };
+    return { complete: false, why: errorChain(err), mayPass: !isForbidden(err) };
   }
 }
 

@@ -51,11 +51,18 @@ describe('reconcileNamespace', function () {
       requeue: true,
     },
     {
-      name: 'unknown contents: nothing deleted, no retry',
+      name: 'contents it may not list: nothing deleted, no retry',
       ns: ours,
-      contents: { complete: false, why: 'forbidden' },
+      contents: { complete: false, why: 'forbidden', mayPass: false },
       deleted: [],
       requeue: false,
+    },
+    {
+      name: 'contents unknown for now: nothing deleted, look again later',
+      ns: ours,
+      contents: { complete: false, why: 'more than 20 crontabs.example.com', mayPass: true },
+      deleted: [],
+      requeue: true,
     },
   ];
   for (const c of cases) {

@@ -100,10 +100,16 @@ describe('namespaceVerdict', function () {
       expected: 'recheck',
     },
     {
-      name: 'contents that could not be listed completely (403, error): keep',
+      name: 'contents the agent may not list (403): keep',
       ns: namespace(),
-      contents: { complete: false, why: '403 Forbidden' },
+      contents: { complete: false, why: '403 Forbidden', mayPass: false },
       expected: 'keep',
+    },
+    {
+      name: 'contents that could not be listed completely for now (a long list, an error): look again later',
+      ns: namespace(),
+      contents: { complete: false, why: 'more than 20 crontabs.example.com', mayPass: true },
+      expected: 'recheck',
     },
     {
       name: 'a namespace being deleted already is left to Kubernetes',
