@@ -42,7 +42,7 @@ export async function connectionFromKubeConfig(kc: KubeConfig, opts: ConnectionO
         keepAliveTimeout: 30_000,
         connect: tlsOptions(cluster, cert, key),
       }),
-    { ...(opts.onRecycle === undefined ? {} : { onRecycle: opts.onRecycle }) },
+    { onRecycle: opts.onRecycle },
   );
   return {
     server: cluster.server.replace(/\/+$/, ''),
