@@ -59,11 +59,18 @@ export interface KcpOptions {
   readonly auditLog?: boolean;
   /** More agent identities (in the agents' group), e.g. one per replica, so audit tells them apart. */
   readonly agentUsers?: readonly string[];
+  /** Listen on this port instead of a free one (e.g. one a proxy in front of it already targets). */
+  readonly securePort?: number;
+  /**
+   * `--shard-virtual-workspace-url`: the address kcp advertises for its virtual workspaces (in
+   * APIExportEndpointSlices), e.g. a proxy's; kcp still serves them itself.
+   */
+  readonly virtualWorkspaceUrl?: string;
 }
 
 export async function startKcp(artifacts: Artifacts, name = 'kcp', opts: KcpOptions = {}): Promise<RestartableKcp> {
   const rootDir = artifacts.scratchDir(name);
-  const [port, etcdClient, etcdPeer] = [await freePort(), await freePort(), await freePort()];
+  const [port, etcdClient, etcdPeer] = [opts.securePort ?? (await freePort()), await freePort(), await freePort()];
   const tokens = { agent: randomToken(), consumer: randomToken() };
   const agentUserTokens = new Map((opts.agentUsers ?? []).map((u) => [u, randomToken()]));
   const tokenFile = join(rootDir, 'tokens.csv');
@@ -81,6 +88,7 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp', opts: KcpOpti
     `--embedded-etcd-client-port=${etcdClient}`,
     `--embedded-etcd-peer-port=${etcdPeer}`,
     `--token-auth-file=${tokenFile}`,
+    ...(opts.virtualWorkspaceUrl === undefined ? [] : [`--shard-virtual-workspace-url=${opts.virtualWorkspaceUrl}`]),
     ...(auditLogPath === undefined ? [] : auditFlags(rootDir, auditLogPath)),
   ];
   const launch = (): ManagedProcess =>
