@@ -11,6 +11,7 @@ import type { RunningAgent } from '../utils/agent.ts';
 import { writeKubeconfig } from '../utils/kubeconfig.ts';
 import { suite } from '../utils/suite.ts';
 import { auditEvents, succeeded } from './audit.ts';
+import { type Cut, cutConnections, cutLimitMs } from './cuts.ts';
 import { waitInvariants } from './invariants.ts';
 import { type FaultReport, reportRow } from './report.ts';
 import { faultRandom, faultScale } from './scale.ts';
@@ -27,15 +28,8 @@ import {
   writeStatus,
 } from './world.ts';
 
-const FAULTS = ['reset', 'drop', 'compaction', 'stall'] as const;
+const FAULTS = ['reset', 'drop', 'compaction', 'stall'] as const satisfies readonly (Cut | 'compaction')[];
 type ConnectionFault = (typeof FAULTS)[number];
-/**
- * A stalled connection is noticed by the client's liveness check (every 30 s
- * while watches are open; 10 s for its answer, 10 s for undici's PING after
- * it) or by a request that times out (30 s, and as long for the PING): about
- * a minute, then the informers relist on a new connection.
- */
-const STALL_LIMIT_MS = 120_000;
 
 /** Compacts etcd's history up to now through its gRPC gateway (what `etcdctl compact` does). */
 async function compactEtcd(etcdUrl: string): Promise<number> {
@@ -103,15 +97,6 @@ describe('faults: cut connections and expired watches', function () {
 
   const inject = async (fault: ConnectionFault, writing: Promise<void>): Promise<void> => {
     switch (fault) {
-      case 'reset':
-        report.injected('TCP reset of every agent connection', proxy.reset() > 0 ? 1 : 0);
-        break;
-      case 'drop':
-        report.injected('clean close of every agent connection', proxy.drop() > 0 ? 1 : 0);
-        break;
-      case 'stall':
-        report.injected('stall (black hole) of every agent connection', proxy.stall() > 0 ? 1 : 0);
-        break;
       case 'compaction': {
         // The watches go quiet while the changes land, so the revision they resume from is compacted away.
         proxy.stall();
@@ -122,6 +107,8 @@ describe('faults: cut connections and expired watches', function () {
         console.log(`      compacted etcd at revision ${revision}`);
         break;
       }
+      default:
+        cutConnections(proxy, report, fault);
     }
   };
 
@@ -137,7 +124,7 @@ describe('faults: cut connections and expired watches', function () {
       await inject(fault, writing);
       await writing;
       await createInTenants(world, [`after-${fault}-${round}`]);
-      const limit = fault === 'stall' ? STALL_LIMIT_MS : 60_000;
+      const limit = fault === 'compaction' ? 60_000 : cutLimitMs(fault);
       const convergedMs = await waitInvariants(world.scope, report, `${fault} (round ${round})`, limit + 10_000);
       if (convergedMs > limit) report.violation(`${fault}: converged only after ${convergedMs} ms (silent stall)`);
       report.round();
