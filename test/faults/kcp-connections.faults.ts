@@ -179,7 +179,7 @@ describe('faults: cut connections between the agent and kcp', function () {
       report.row.maxConvergeMs = Math.max(report.row.maxConvergeMs, convergedMs);
       report.round();
     }
-    report.note(`connections the proxy accepted from the agent: ${proxy.accepted}`);
+    report.note(`connections the proxy accepted: ${proxy.accepted}`);
     expect(report.row.violations).to.deep.equal([]);
   });
 });
