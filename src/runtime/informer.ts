@@ -57,6 +57,8 @@ const MIN_BACKOFF_MS = 200;
  */
 const MAX_BACKOFF_MS = 10_000;
 const NOT_SERVED_RETRY_MS = 250;
+/** A watch open this long counts as a recovery: its failure starts the backoff anew. */
+const HEALTHY_WATCH_MS = 10_000;
 /** How long after its timeoutSeconds a watch the server has not ended counts as dead. */
 const WATCH_DEADLINE_GRACE_SECONDS = 15;
 
@@ -149,9 +151,11 @@ export class Informer {
   async run(signal: AbortSignal): Promise<void> {
     let needList = true;
     while (!signal.aborted) {
+      let watchSince: number | undefined;
       try {
         if (needList) await this.relist(signal);
         needList = false;
+        watchSince = this.opts.clock.now();
         await this.watchOnce(signal);
         this.failures = 0;
       } catch (err) {
@@ -162,6 +166,11 @@ export class Informer {
           this.opts.logger.debug('Watch expired, relisting…', { informer: this.opts.name });
           continue;
         }
+        // A watch that ran a while before it failed ends a healthy spell: a
+        // new fault, retried soon, not the next step of an old backoff. Seen
+        // with a cut kcp connection: the virtual workspace's informer still
+        // counted its 404s from start-up and waited 10 s.
+        if (watchSince !== undefined && this.opts.clock.now() - watchSince >= HEALTHY_WATCH_MS) this.failures = 0;
         this.failures += 1;
         this.outage = { since: this.outage?.since ?? this.opts.clock.now(), error: errorChain(err) };
         const delay = this.retryDelay(err);

@@ -19,6 +19,8 @@ function apiError(code: number, reason: string): ApiError {
 interface WatchScript {
   events: WatchEvent[];
   end?: 'clean' | Error;
+  /** Stays open until this settles, then ends. */
+  openUntil?: Promise<void>;
 }
 
 /**
@@ -57,7 +59,9 @@ class ScriptedClient implements InformerClient {
         );
       });
     for (const e of script.events) onEvent(structuredClone(e));
-    return script.end instanceof Error ? Promise.reject(script.end) : Promise.resolve();
+    const end = script.end;
+    const ending = (): Promise<void> => (end instanceof Error ? Promise.reject(end) : Promise.resolve());
+    return script.openUntil === undefined ? ending() : script.openUntil.then(ending);
   }
 }
 
@@ -216,6 +220,28 @@ describe('Informer', function () {
     await advanceSettling(clock, 1);
     expect(client.lists).to.have.length(4);
     expect(client.watches.map((q) => q['resourceVersion'])).to.deep.equal(['10', '30']);
+    await stop();
+  });
+
+  it('retries a watch that failed after a healthy spell at once, whatever failed before it', async function () {
+    let cut: () => void = () => undefined;
+    const openUntil = new Promise<void>((resolve) => {
+      cut = resolve;
+    });
+    const client = new ScriptedClient(
+      [apiError(500, 'InternalError'), apiError(503, 'ServiceUnavailable'), list('10'), list('20')],
+      [{ events: [], end: new Error('connection reset'), openUntil }],
+    );
+
+    const { clock, stop } = start(client);
+    await advanceSettling(clock, 700, 10);
+    expect(client.lists).to.have.length(3);
+    // The watch runs for a minute, then the connection is cut.
+    await advanceSettling(clock, 60_000, 1_000);
+    cut();
+    await settle();
+    await advanceSettling(clock, 200);
+    expect(client.lists, 'relisted after the first backoff step (200 ms), not the third (800 ms)').to.have.length(4);
     await stop();
   });
 
