@@ -1,4 +1,5 @@
 import type { Agent as UndiciAgent } from 'undici';
+import { fenceAtSend } from './fence-at-send.ts';
 import { RecyclingAgent, type RequestDispatcher } from './recycling-agent.ts';
 import { Agent } from './undici-agent.ts';
 import { authHeadersFor, runExecPlugin } from './credentials.ts';
@@ -41,7 +42,7 @@ export async function connectionFromKubeConfig(kc: KubeConfig, opts: ConnectionO
         connections: opts.maxConnections ?? 64,
         keepAliveTimeout: 30_000,
         connect: tlsOptions(cluster, cert, key),
-      }),
+      }).compose(fenceAtSend),
     { onRecycle: opts.onRecycle },
   );
   return {

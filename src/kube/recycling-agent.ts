@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
-import type { Agent } from './undici-agent.ts';
+import type { FencedRequestOptions } from './fence-at-send.ts';
 
 /** What the REST client needs of a connection pool. */
 export interface RequestDispatcher {
-  request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>;
+  request(options: FencedRequestOptions): Promise<Dispatcher.ResponseData>;
   /**
    * Replaces the pool's connections with new ones for later requests; what
    * is still on the old ones fails (watches relist). Optional: a plain
@@ -11,7 +11,7 @@ export interface RequestDispatcher {
    */
   recycle?(why: string): void;
   /** Ends every connection and request (at shutdown, and in tests). */
-  destroy(): Promise<void>;
+  destroy(err?: Error): Promise<void>;
 }
 
 /**
@@ -22,20 +22,20 @@ export interface RequestDispatcher {
  * `minIntervalMs`: the requests stuck together expire together.
  */
 export class RecyclingAgent implements RequestDispatcher {
-  private agent: Agent;
+  private agent: RequestDispatcher;
   private lastRecycle = Number.NEGATIVE_INFINITY;
-  private readonly make: () => Agent;
+  private readonly make: () => RequestDispatcher;
   private readonly minIntervalMs: number;
   private readonly onRecycle: ((why: string) => void) | undefined;
 
-  constructor(make: () => Agent, opts: { minIntervalMs?: number; onRecycle?: (why: string) => void } = {}) {
+  constructor(make: () => RequestDispatcher, opts: { minIntervalMs?: number; onRecycle?: (why: string) => void } = {}) {
     this.make = make;
     this.agent = make();
     this.minIntervalMs = opts.minIntervalMs ?? 30_000;
     this.onRecycle = opts.onRecycle;
   }
 
-  request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+  request(options: FencedRequestOptions): Promise<Dispatcher.ResponseData> {
     return this.agent.request(options);
   }
 

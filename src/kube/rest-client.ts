@@ -3,6 +3,7 @@ import { IdleGate } from '../runtime/idle-gate.ts';
 import { TokenBucket } from '../runtime/token-bucket.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
+import { WriteFencedError } from './fence-at-send.ts';
 import { ConnectionLiveness, type LivenessOptions } from './liveness.ts';
 import { requestDeadline } from './request-deadline.ts';
 import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject, isWatchEvent } from './object.ts';
@@ -50,8 +51,7 @@ export interface RestClientOptions {
   readonly mayWrite?: () => boolean;
 }
 
-/** A write refused because this replica does not hold the leader lease. */
-export class WriteFencedError extends Error {}
+export { WriteFencedError };
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
@@ -227,6 +227,8 @@ export class RestClient {
               signal: deadline.signal,
               headersTimeout: this.timeoutMs,
               bodyTimeout: this.timeoutMs,
+              // Asked again when undici sends it, which may be later (fence-at-send.ts).
+              ...(method === 'GET' || this.opts.mayWrite === undefined ? {} : { fence: this.opts.mayWrite }),
             }),
             drain,
           )
