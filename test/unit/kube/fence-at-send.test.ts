@@ -1,37 +1,25 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { fenceAtSend, WriteFencedError } from '../../../src/kube/fence-at-send.ts';
 import { RestClient } from '../../../src/kube/rest-client.ts';
 import { Agent } from '../../../src/kube/undici-agent.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
+import { startQuietWatchServer } from '../../utils/quiet-watch-server.ts';
 
 // The REST client asks the write fence before it hands a request to undici;
 // undici may hold it longer (here: behind a watch on the pool's only
 // connection). A lease lost meanwhile must still stop it: nothing reaches the server.
 describe('the write fence, asked again when undici sends', function () {
   this.timeout(10_000);
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startQuietWatchServer>>;
   let url: string;
-  const received: string[] = [];
 
   before(async function () {
-    server = createServer((req, res) => {
-      received.push(`${req.method ?? ''} ${req.url ?? ''}`);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.url?.startsWith('/watch') === true) {
-        res.flushHeaders();
-        return;
-      }
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startQuietWatchServer();
+    url = server.url;
   });
 
   after(async function () {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it('refuses a write queued while the replica held the lease, once it no longer does', async function () {
@@ -56,7 +44,7 @@ describe('the write fence, asked again when undici sends', function () {
 
     expect(await write).to.be.instanceOf(WriteFencedError);
     await watching;
-    expect(received.filter((r) => r.startsWith('PATCH'))).to.deep.equal([]);
+    expect(server.received.filter((r) => r.startsWith('PATCH'))).to.deep.equal([]);
     await dispatcher.destroy();
   });
 });

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { RecyclingAgent } from '../../../src/kube/recycling-agent.ts';
 import { RestClient } from '../../../src/kube/rest-client.ts';
 import { Agent } from '../../../src/kube/undici-agent.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
+import { startQuietWatchServer } from '../../utils/quiet-watch-server.ts';
 
 // undici leaves a request that waits for a connection pending after its
 // signal aborts. A pool of one HTTP/1.1 connection held by a watch makes every
@@ -12,25 +11,16 @@ import { systemClock } from '../../../src/runtime/clock.ts';
 // and the pool be replaced so that the next one gets through.
 describe('a request stuck in a pool that does not send', function () {
   this.timeout(10_000);
-  let server: Server;
+  let server: Awaited<ReturnType<typeof startQuietWatchServer>>;
   let url: string;
 
   before(async function () {
-    server = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.url?.startsWith('/watch') === true) {
-        res.flushHeaders(); // headers, then silence: a quiet watch
-        return;
-      }
-      res.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' } }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startQuietWatchServer();
+    url = server.url;
   });
 
   after(async function () {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
   });
 
   it('fails at its deadline instead of hanging, and the replaced pool serves the next request', async function () {
