@@ -12,6 +12,7 @@ import { parseWorkspaceUrl } from './kcp/workspace-url.ts';
 import { connectionFromKubeConfig } from './kube/connection.ts';
 import { type KubeConfig, loadKubeConfig } from './kube/kubeconfig.ts';
 import { RestClient } from './kube/rest-client.ts';
+import { WriteFence } from './kube/write-fence.ts';
 import { createLogger, errorChain, type Logger } from './log/logger.ts';
 import { RENDER_USAGE, renderCommand } from './render.ts';
 import { createAgentMetrics } from './metrics/agent-metrics.ts';
@@ -57,10 +58,6 @@ async function main(argv: string[]): Promise<number> {
  * Whether this process may write: always, unless leader election is on, then
  * only while the elector is sure it holds the lease (set once it exists).
  */
-interface WriteFence {
-  mayWrite: () => boolean;
-}
-
 async function connect(
   options: Options,
   logger: Logger,
@@ -82,7 +79,12 @@ async function connect(
   }
   const serviceConfig = withOverrides(loadKubeConfig(options.kubeconfig), options);
   const metrics = createAgentMetrics({ requestLog: options.logDebug ? logger : undefined });
-  const fence: WriteFence = { mayWrite: () => true };
+  const fence = new WriteFence((write) => {
+    logger.warn('A write sent while this replica held the leader lease was answered only after it lost the lease', {
+      write,
+      why: 'it may have landed after the new leader took over',
+    });
+  });
   const clientOpts = (
     qps: number,
     burst: number,
@@ -93,7 +95,7 @@ async function connect(
     clock: systemClock,
     userAgent: `api-syncagent-ts/${options.agentName}`,
     observer: metrics.requests(server),
-    mayWrite: () => fence.mayWrite(),
+    fence,
   });
   // A pool that stopped sending is replaced (recycling-agent.ts); worth a warning, it fails the watches on it.
   const onRecycle = (server: 'kcp' | 'service') => (why: string) => {
@@ -112,7 +114,7 @@ async function connect(
     // The elector's own client: renewing the lease is the one write a replica unsure of its lease must make.
     lease: new RestClient(serviceConnection, {
       ...clientOpts(options.serviceQps, options.serviceBurst, 'service'),
-      mayWrite: undefined,
+      fence: undefined,
     }),
   };
 }
@@ -149,8 +151,8 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
       setup.metrics.eventDiscarded(why);
     },
   });
-  const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.lease) : undefined;
-  if (elector !== undefined) setup.fence.mayWrite = () => elector.holdsLease();
+  const elector = options.enableLeaderElection ? leaderElector(options, logger, setup.lease, setup.fence) : undefined;
+  if (elector !== undefined) setup.fence.guardWith(() => elector.holdsLease());
   const servers: Server[] = [];
   if (options.healthAddress !== undefined) {
     servers.push(
@@ -197,8 +199,11 @@ async function run(options: Options, logger: Logger, setup: Awaited<ReturnType<t
   }
 }
 
-function leaderElector(options: Options, logger: Logger, service: RestClient): LeaderElector {
+function leaderElector(options: Options, logger: Logger, service: RestClient, fence: WriteFence): LeaderElector {
   return new LeaderElector({
+    onLost: () => {
+      fence.lost();
+    },
     client: service,
     namespace: options.namespace,
     name: `syncagent.${options.agentName}`,

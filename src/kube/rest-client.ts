@@ -4,6 +4,7 @@ import { TokenBucket } from '../runtime/token-bucket.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
 import { WriteFencedError } from './fence-at-send.ts';
+import type { Fence } from './write-fence.ts';
 import { ConnectionLiveness, type LivenessOptions } from './liveness.ts';
 import { requestDeadline } from './request-deadline.ts';
 import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject, isWatchEvent } from './object.ts';
@@ -48,7 +49,7 @@ export interface RestClientOptions {
    * replica that is not (or no longer) sure it holds the leader lease must
    * not write, whatever work it still has queued.
    */
-  readonly mayWrite?: () => boolean;
+  readonly fence?: Fence;
 }
 
 export { WriteFencedError };
@@ -228,7 +229,7 @@ export class RestClient {
               headersTimeout: this.timeoutMs,
               bodyTimeout: this.timeoutMs,
               // Asked again when undici sends it, which may be later (fence-at-send.ts).
-              ...(method === 'GET' || this.opts.mayWrite === undefined ? {} : { fence: this.opts.mayWrite }),
+              ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
             }),
             drain,
           )
@@ -335,7 +336,7 @@ export class RestClient {
   }
 
   private refuseUnfencedWrite(method: string, path: string): void {
-    if (method !== 'GET' && this.opts.mayWrite?.() === false) {
+    if (method !== 'GET' && this.opts.fence?.mayWrite() === false) {
       throw new WriteFencedError(`refused to ${method} ${path}: this replica does not hold the leader lease`);
     }
   }

@@ -77,7 +77,9 @@ export class Informer {
   /** False from a failed list or watch until the next list succeeds. */
   private connected = false;
   private resourceVersion = '';
+  /** Failures in a row, the type-not-served-yet ones (notServed) apart: those say nothing of the connection. */
   private failures = 0;
+  private notServed = 0;
   /** Set while list or watch fails; cleared by the next full list. */
   private outage: InformerOutage | undefined;
 
@@ -158,6 +160,7 @@ export class Informer {
         watchSince = this.opts.clock.now();
         await this.watchOnce(signal);
         this.failures = 0;
+        this.notServed = 0;
       } catch (err) {
         if (signal.aborted) return;
         needList = true;
@@ -171,7 +174,10 @@ export class Informer {
         // with a cut kcp connection: the virtual workspace's informer still
         // counted its 404s from start-up and waited 10 s.
         if (watchSince !== undefined && this.opts.clock.now() - watchSince >= HEALTHY_WATCH_MS) this.failures = 0;
-        this.failures += 1;
+        // The 404s of a type not served yet (start-up) are counted apart:
+        // seen adding 10 s to the first cut connection after them.
+        if (this.transient(err)) this.notServed += 1;
+        else this.failures += 1;
         this.outage = { since: this.outage?.since ?? this.opts.clock.now(), error: errorChain(err) };
         const delay = this.retryDelay(err);
         const fields = { informer: this.opts.name, error: errorChain(err), retryInMs: delay };
@@ -188,8 +194,10 @@ export class Informer {
    * should not wait out a long backoff for that.
    */
   private retryDelay(err: unknown): number {
-    const exponential = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(this.failures - 1, 10));
-    return this.transient(err) ? Math.min(exponential, NOT_SERVED_RETRY_MS) : exponential;
+    const exponential = (n: number): number => Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** Math.min(n - 1, 10));
+    return this.transient(err)
+      ? Math.min(exponential(this.notServed), NOT_SERVED_RETRY_MS)
+      : exponential(this.failures);
   }
 
   private transient(err: unknown): boolean {

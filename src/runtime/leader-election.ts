@@ -27,6 +27,8 @@ export interface LeaderElectionOptions {
   readonly leaseDurationSeconds?: number;
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
+  /** Told the moment the lease is found lost, before the work is stopped. */
+  readonly onLost?: () => void;
 }
 
 /**
@@ -130,6 +132,7 @@ export class LeaderElector {
       if (signal.aborted) return false;
       if (!(await this.attempt()) && this.opts.clock.now() - this.renewedAt > deadline) {
         this.opts.logger.error('Lost the leader lease', { lease: this.opts.name });
+        this.opts.onLost?.();
         return true;
       }
     }

@@ -6,6 +6,7 @@ export interface AuditEvent {
   readonly verb: string;
   readonly user: { readonly username: string };
   readonly userAgent?: string;
+  readonly requestURI?: string;
   readonly objectRef?: {
     readonly resource?: string;
     readonly namespace?: string;

@@ -105,7 +105,7 @@ export async function waitAgentReady(agent: RunningAgent, timeoutMs = 60_000): P
 }
 
 /** The agent's JSON log lines (it runs with --log-debug), oldest first. */
-function logEntries(agent: RunningAgent): Record<string, unknown>[] {
+export function logEntries(agent: RunningAgent): Record<string, unknown>[] {
   return readFileSync(agent.process.logFile, 'utf8')
     .split('\n')
     .flatMap((line) => {

@@ -198,7 +198,7 @@ describe('RestClient', function () {
       let allowed = true;
       const fenced = new RestClient(
         { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
-        { qps: 1, burst: 1, clock, mayWrite: () => allowed },
+        { qps: 1, burst: 1, clock, fence: { mayWrite: () => allowed } },
       );
       server.answer(json(200, CONFIGMAP));
       await fenced.patch(PATH, { data: {} });
@@ -228,7 +228,7 @@ describe('RestClient', function () {
       });
       const fenced = new RestClient(
         { server: url, dispatcher, authHeaders: () => tokenRead },
-        { qps: 0, burst: 1, clock, mayWrite: () => allowed },
+        { qps: 0, burst: 1, clock, fence: { mayWrite: () => allowed } },
       );
       server.answer(json(200, CONFIGMAP));
 
@@ -248,7 +248,7 @@ describe('RestClient', function () {
       let allowed = false;
       const fenced = new RestClient(
         { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
-        { qps: 0, burst: 1, clock, mayWrite: () => allowed },
+        { qps: 0, burst: 1, clock, fence: { mayWrite: () => allowed } },
       );
       server.answer(json(200, CONFIGMAP), json(200, CONFIGMAP));
 

@@ -349,6 +349,29 @@ describe('Informer', function () {
     await stop();
   });
 
+  it('retries a watch cut soon after start at once, however many 404s the type had before it was served', async function () {
+    const client = new ScriptedClient(
+      [
+        apiError(404, 'NotFound'),
+        apiError(404, 'NotFound'),
+        apiError(404, 'NotFound'),
+        apiError(404, 'NotFound'),
+        list('10'),
+        list('20'),
+      ],
+      [{ events: [], end: new Error('connection reset') }],
+    );
+
+    const { clock, stop } = start(client, { notFoundIsTransient: true });
+    await settle();
+    await advanceSettling(clock, 200 + 250 + 250 + 250);
+    expect(client.lists).to.have.length(5);
+    // The watch broke at once: the first failure of the connection waits 200 ms, not 3.2 s.
+    await advanceSettling(clock, 200);
+    expect(client.lists).to.have.length(6);
+    await stop();
+  });
+
   it('stops when its signal aborts, also while waiting to retry', async function () {
     const client = new ScriptedClient([apiError(500, 'InternalError')], []);
 

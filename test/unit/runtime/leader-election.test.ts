@@ -98,10 +98,16 @@ class LedWork {
   };
 }
 
-function setup(): { clock: FakeClock; store: LeaseStore; elector: LeaderElector; shutdown: AbortController } {
+function setup(onLost?: () => void): {
+  clock: FakeClock;
+  store: LeaseStore;
+  elector: LeaderElector;
+  shutdown: AbortController;
+} {
   const clock = new FakeClock();
   const store = new LeaseStore();
   const elector = new LeaderElector({
+    ...(onLost === undefined ? {} : { onLost }),
     client: store,
     namespace: 'agents',
     name: 'syncagent.test',
@@ -203,7 +209,11 @@ describe('LeaderElector', function () {
   ];
   for (const c of losses) {
     it(`stops the work and reports the loss when ${c.name}`, async function () {
-      const { clock, store, elector, shutdown } = setup();
+      // Told before the work stops: the writes still unanswered then are reported (write-fence.ts).
+      let stoppedWhenTold: boolean | undefined;
+      const { clock, store, elector, shutdown } = setup(() => {
+        stoppedWhenTold = work.stopped;
+      });
       const work = new LedWork();
       const run = elector.run(shutdown.signal, work.lead);
       await advanceSettling(clock, 2 * RETRY_MS, 100);
@@ -214,6 +224,7 @@ describe('LeaderElector', function () {
       await advanceSettling(clock, 2 * RETRY_MS, 100);
 
       expect(work.stopped).to.equal(true);
+      expect(stoppedWhenTold, 'told of the loss before the work stopped').to.equal(false);
       expect(await run).to.equal(true);
       expect(elector.isLeader()).to.equal(false);
       store.unreachable = false;
