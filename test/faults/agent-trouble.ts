@@ -11,7 +11,7 @@ export function agentTrouble(agent: RunningAgent, sinceIso = ''): string {
     if ((level !== 'warn' && level !== 'error') || String(e['ts']) < sinceIso) continue;
     // The last link of an error chain is its cause, without the object names before it.
     const cause = typeof e['error'] === 'string' ? `: ${e['error'].split(': ').at(-1) ?? ''}` : '';
-    const key = `${String(level)} ${String(e['msg'])}${cause}`.slice(0, 200);
+    const key = `${level} ${String(e['msg'])}${cause}`.slice(0, 200);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
