@@ -7,6 +7,7 @@ export interface AuditEvent {
   readonly user: { readonly username: string };
   readonly userAgent?: string;
   readonly requestURI?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly objectRef?: {
     readonly resource?: string;
     readonly namespace?: string;

@@ -22,27 +22,40 @@ const USERS = ['replica-a', 'replica-b'] as const;
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
-/** A write as `verb /api…path`: what an audit event and the agent's log line have in common. */
-const writeKey = (verb: string, uri: string): string => {
+/**
+ * A write as `verb workspace /api…path`: what an audit event and the agent's
+ * log line have in common. kcp's audit log names a virtual workspace request
+ * without its /clusters/ prefix, and the workspace in annotations instead.
+ */
+const writeKey = (verb: string, workspace: string, uri: string): string => {
   const path = uri.split('?')[0] ?? '';
-  return `${verb} ${path.slice(Math.max(0, path.search(/\/apis?\//)))}`;
+  return `${verb} ${workspace} ${path.slice(Math.max(0, path.search(/\/apis?\//)))}`;
+};
+
+/** The keys an audit event may have been logged under by the agent: by cluster name or by workspace path. */
+const auditKeys = (e: AuditEvent): string[] => {
+  const workspaces = [e.annotations?.['kcp.io/cluster'], e.annotations?.['kcp.io/path']].filter(
+    (w): w is string => w !== undefined,
+  );
+  return (workspaces.length > 0 ? workspaces : ['']).map((w) => writeKey(e.verb, w, e.requestURI ?? ''));
 };
 
 /** The writes the agent reported as sent while leading and answered after the lease was lost (a multiset). */
-function racedWrites(agent: RunningAgent | undefined): { delete(key: string): boolean } {
+function racedWrites(agent: RunningAgent | undefined): { take(keys: string[]): boolean } {
   const counts = new Map<string, number>();
   for (const entry of agent === undefined ? [] : logEntries(agent)) {
     const write = entry['write'];
     if (entry['level'] !== 'warn' || typeof write !== 'string') continue;
     const [method = '', uri = ''] = write.split(' ');
-    const key = writeKey(VERBS[method] ?? method, uri);
+    const workspace = /\/clusters\/([^/]+)\//.exec(uri)?.[1] ?? '';
+    const key = writeKey(VERBS[method] ?? method, workspace, uri);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return {
-    delete: (key) => {
-      const n = counts.get(key) ?? 0;
-      if (n === 0) return false;
-      counts.set(key, n - 1);
+    take: (keys) => {
+      const key = keys.find((k) => (counts.get(k) ?? 0) > 0);
+      if (key === undefined) return false;
+      counts.set(key, (counts.get(key) ?? 0) - 1);
       return true;
     },
   };
@@ -166,7 +179,7 @@ describe('faults: leader failover between two replicas', function () {
     // write, and only those may appear after the takeover.
     const reported = racedWrites(replicas.get(leader));
     const afterLoss = [...writesBy(audit(), lostAt), ...writesBy(kcpAudit(), lostAt)];
-    const late = afterLoss.filter((e) => !reported.delete(writeKey(e.verb, e.requestURI ?? '')));
+    const late = afterLoss.filter((e) => !reported.take(auditKeys(e)));
     report.note(
       `writes sent before the freeze that reached a server after the takeover, each reported by the agent: ${afterLoss.length - late.length}`,
     );
