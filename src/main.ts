@@ -54,10 +54,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Builds both clients; throws (before any request) when the configuration is unusable. */
-/**
- * Whether this process may write: always, unless leader election is on, then
- * only while the elector is sure it holds the lease (set once it exists).
- */
 async function connect(
   options: Options,
   logger: Logger,
@@ -79,6 +75,8 @@ async function connect(
   }
   const serviceConfig = withOverrides(loadKubeConfig(options.kubeconfig), options);
   const metrics = createAgentMetrics({ requestLog: options.logDebug ? logger : undefined });
+  // Writes are always allowed, unless leader election is on: then only while
+  // the elector is sure it holds the lease (guarded once it exists).
   const fence = new WriteFence((write) => {
     logger.warn('A write sent while this replica held the leader lease was answered only after it lost the lease', {
       write,
