@@ -7,7 +7,8 @@ import { WriteFencedError } from './fence-at-send.ts';
 import type { Fence } from './write-fence.ts';
 import { ConnectionLiveness, type LivenessOptions } from './liveness.ts';
 import { requestDeadline } from './request-deadline.ts';
-import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject, isWatchEvent } from './object.ts';
+import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject } from './object.ts';
+import { readWatchEvents } from './watch-stream.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -327,12 +328,7 @@ export class RestClient {
         headerValue(res.headers['retry-after']),
       );
     }
-    await forEachLine(res.body, (line) => {
-      const event: unknown = JSON.parse(line);
-      if (!isWatchEvent(event)) return;
-      if (event.type === 'ERROR') throw watchError(path, event.object);
-      onEvent(event);
-    });
+    await readWatchEvents(res.body, path, onEvent);
   }
 
   private refuseUnfencedWrite(method: string, path: string): void {
@@ -375,29 +371,4 @@ function drain(late: { body: { dump(): Promise<void> } }): void {
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-function watchError(path: string, status: Record<string, unknown>): ApiError {
-  const code = typeof status['code'] === 'number' ? status['code'] : 500;
-  return apiErrorFromResponse({ method: 'WATCH', path }, code, JSON.stringify(status), undefined);
-}
-
-/**
- * Calls onLine for every non-blank line of a byte stream (a watch's JSON
- * lines), whatever the chunk boundaries: a line or a character may be split
- * across chunks. A last line without a newline counts too.
- */
-export async function forEachLine(body: AsyncIterable<Buffer>, onLine: (line: string) => void): Promise<void> {
-  // The decoder keeps a multi-byte character that is split across chunks.
-  const decoder = new TextDecoder();
-  let rest = '';
-  for await (const chunk of body) {
-    const text = rest + decoder.decode(chunk, { stream: true });
-    const lines = text.split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() !== '') onLine(line);
-    }
-  }
-  if (rest.trim() !== '') onLine(rest);
 }

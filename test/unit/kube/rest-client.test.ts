@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { ApiError, isGone, isTooManyRequests } from '../../../src/kube/errors.ts';
 import type { WatchEvent } from '../../../src/kube/object.ts';
-import { forEachLine, RestClient, WriteFencedError } from '../../../src/kube/rest-client.ts';
+import { RestClient, WriteFencedError } from '../../../src/kube/rest-client.ts';
+import { forEachLine } from '../../../src/kube/watch-stream.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 
 type Responder = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
