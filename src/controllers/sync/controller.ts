@@ -1,7 +1,5 @@
-import { CLUSTER_ANNOTATION, PATH_ANNOTATION } from '../../apis/kcp.ts';
-import { AGENT_NAME_LABEL, NAMESPACE_CREATED_BY_LABEL } from '../../apis/v1alpha1/constants.ts';
-import { servedResource, type ServedResource } from '../../kube/discovery.ts';
-import { isAlreadyExists, isNotFound } from '../../kube/errors.ts';
+import { CLUSTER_ANNOTATION } from '../../apis/kcp.ts';
+import { AGENT_NAME_LABEL } from '../../apis/v1alpha1/constants.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { KubeObject } from '../../kube/object.ts';
 import type { RestClient } from '../../kube/rest-client.ts';
@@ -10,7 +8,6 @@ import type { Clock } from '../../runtime/clock.ts';
 import { Controller, type ControllerObserver } from '../../runtime/controller.ts';
 import { Informer, type InformerOutage } from '../../runtime/informer.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
-import type { RelatedType, Side } from '../../translate/related/rule.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
 import { CopyIndex } from './copy-index.ts';
@@ -19,6 +16,7 @@ import { reconcileObject } from './reconciler.ts';
 import { StatusLatency } from './status-latency.ts';
 import { TerminatingObjects } from './terminating.ts';
 import { RelatedWatches } from './related-watches.ts';
+import { WorkspaceLookups } from './workspace-lookups.ts';
 import type { SyncBehaviour } from '../../sync/behaviour.ts';
 
 /** Reconciles of one consumer workspace at a time, whatever --sync-workers is. */
@@ -70,12 +68,9 @@ export class SyncController {
   private readonly remotes = new Map<string, { informer: Informer; abort: AbortController; done: Promise<void> }>();
   /** Logical cluster → the virtual-workspace URL that serves it. */
   private readonly clusterUrls = new Map<string, string>();
-  /** Logical cluster → workspace path (immutable for a logical cluster). */
-  private readonly paths = new Map<string, string>();
   /** Only when both sides have a status, so that every timing it starts can end. */
   private readonly statusLatency: StatusLatency | undefined;
-  /** Related types found by discovery, per side (and cluster for kcp). */
-  private readonly served = new Map<string, ServedResource>();
+  private readonly lookups: WorkspaceLookups;
   private readonly terminating: TerminatingObjects;
   /** What reconciles are given, built once: a reconcile runs per consumer object and pass. */
   private ioOnce: Parameters<typeof reconcileObject>[2] | undefined;
@@ -83,6 +78,12 @@ export class SyncController {
   constructor(deps: SyncControllerDeps) {
     this.deps = deps;
     this.terminating = new TerminatingObjects(deps.clock, TERMINATING_RESYNC_MS);
+    this.lookups = new WorkspaceLookups({
+      remoteClient: (cluster) => this.remoteClient(cluster),
+      local: deps.local,
+      knownNamespaces: deps.knownNamespaces,
+      agentName: deps.target.agentName,
+    });
     const { publishedResource } = deps.target;
     this.statusLatency =
       deps.target.local.hasStatus && deps.target.remote.hasStatus
@@ -294,6 +295,12 @@ export class SyncController {
     return undefined;
   }
 
+  /** The client for a consumer workspace, through the virtual workspace known to serve it. */
+  private remoteClient(cluster: string): RestClient | undefined {
+    const url = this.clusterUrls.get(cluster);
+    return url === undefined ? undefined : this.deps.kcp.forServer(`${url}/clusters/${cluster}`);
+  }
+
   private io(): Parameters<typeof reconcileObject>[2] {
     this.ioOnce ??= this.buildIO();
     return this.ioOnce;
@@ -302,10 +309,7 @@ export class SyncController {
   private buildIO(): Parameters<typeof reconcileObject>[2] {
     return {
       remoteObject: (key) => this.remoteObject(key),
-      remoteClient: (cluster) => {
-        const url = this.clusterUrls.get(cluster);
-        return url === undefined ? undefined : this.deps.kcp.forServer(`${url}/clusters/${cluster}`);
-      },
+      remoteClient: (cluster) => this.remoteClient(cluster),
       localObject: (key) => {
         const localKey = this.copies.get(key);
         return localKey === undefined ? undefined : this.localInformer.get(localKey);
@@ -318,78 +322,25 @@ export class SyncController {
       wroteLocal: (basedOn, written) => {
         this.localInformer.recordWrite(localKeyOf(written), basedOn, written);
       },
-      ensureNamespace: (name) => this.ensureNamespace(name),
+      ensureNamespace: (name) => this.lookups.ensureNamespace(name),
       forgetNamespace: (name) => {
         this.deps.knownNamespaces.delete(name);
       },
       events: this.deps.events,
       logger: this.deps.logger,
       behaviour: this.deps.behaviour,
-      workspacePath: (cluster) => this.workspacePath(cluster),
-      namespaceLabels: (cluster, namespace) => this.namespaceLabels(cluster, namespace),
+      workspacePath: (cluster) => this.lookups.workspacePath(cluster),
+      namespaceLabels: (cluster, namespace) => this.lookups.namespaceLabels(cluster, namespace),
       copyCreated: (consumer) => {
         this.deps.observer?.onCopyCreated(this.deps.target.publishedResource, consumer.metadata.creationTimestamp);
       },
       statusInSync: (key, copy, wrote) => {
         this.statusLatency?.inSync(key, copy, wrote);
       },
-      relatedClient: (side, cluster) => (side === 'service' ? this.deps.local : this.io().remoteClient(cluster)),
-      servedResource: (side, cluster, type) => this.servedResource(side, cluster, type),
+      relatedClient: (side, cluster) => (side === 'service' ? this.deps.local : this.remoteClient(cluster)),
+      servedResource: (side, cluster, type) => this.lookups.servedResource(side, cluster, type),
       hasCopiesOfOtherClusters: (namespace, cluster) => this.copies.hasOtherClusters(namespace, cluster),
     };
-  }
-
-  /**
-   * Discovery of a related type, cached when served (what a server serves
-   * rarely changes; a type that is missing, e.g. until a claim is accepted,
-   * is asked for again on the next pass).
-   */
-  private async servedResource(side: Side, cluster: string, type: RelatedType): Promise<ServedResource | undefined> {
-    const cacheKey = `${side === 'service' ? '' : cluster}|${type.group}|${type.version}|${type.resource}`;
-    const known = this.served.get(cacheKey);
-    if (known !== undefined) return known;
-    const client = side === 'service' ? this.deps.local : this.io().remoteClient(cluster);
-    if (client === undefined) throw new Error(`no virtual workspace serves cluster ${cluster} yet`);
-    const found = await servedResource(client, type.group, type.version, type.resource);
-    if (found !== undefined) this.served.set(cacheKey, found);
-    return found;
-  }
-
-  private async workspacePath(cluster: string): Promise<string> {
-    const known = this.paths.get(cluster);
-    if (known !== undefined) return known;
-    const client = this.io().remoteClient(cluster);
-    if (client === undefined) throw new Error(`no virtual workspace serves cluster ${cluster} yet`);
-    const lc = await client.get('/apis/core.kcp.io/v1alpha1/logicalclusters/cluster');
-    const path = lc.metadata.annotations?.[PATH_ANNOTATION] ?? '';
-    if (path === '') throw new Error(`LogicalCluster of ${cluster} has no ${PATH_ANNOTATION} annotation`);
-    this.paths.set(cluster, path);
-    return path;
-  }
-
-  private async namespaceLabels(cluster: string, namespace: string): Promise<Record<string, string> | undefined> {
-    const client = this.io().remoteClient(cluster);
-    if (client === undefined) throw new Error(`no virtual workspace serves cluster ${cluster} yet`);
-    const ns = await client.get(`/api/v1/namespaces/${namespace}`).catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-    return ns === undefined ? undefined : (ns.metadata.labels ?? {});
-  }
-
-  private async ensureNamespace(name: string): Promise<void> {
-    if (this.deps.knownNamespaces.has(name)) return;
-    await this.deps.local
-      .create('/api/v1/namespaces', {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        // Marks it as ours: only a namespace this create made may be cleaned up.
-        metadata: { name, labels: { [NAMESPACE_CREATED_BY_LABEL]: this.deps.target.agentName } },
-      })
-      .catch((err: unknown) => {
-        if (!isAlreadyExists(err)) throw err;
-      });
-    this.deps.knownNamespaces.add(name);
   }
 }
 
