@@ -22,6 +22,8 @@ tools: ## build the test servers (kcp, kube-apiserver, kube-controller-manager, 
 
 .PHONY: build
 build: deps ## compile the agent to dist/ (run it with ./bin/api-syncagent)
+	@# From scratch: a stale file of a removed or renamed source would still load.
+	rm -rf dist
 	tsc -p tsconfig.build.json
 
 .PHONY: typecheck
