@@ -329,16 +329,7 @@ describe('Informer', function () {
   });
 
   it('retries a type that is not served yet (404) within 250 ms when told it is transient', async function () {
-    const client = new ScriptedClient(
-      [
-        apiError(404, 'NotFound'),
-        apiError(404, 'NotFound'),
-        apiError(404, 'NotFound'),
-        apiError(404, 'NotFound'),
-        list('10'),
-      ],
-      [],
-    );
+    const client = new ScriptedClient([...notServedYet(4), list('10')], []);
 
     const { informer, clock, stop } = start(client, { notFoundIsTransient: true });
     await settle();
@@ -351,14 +342,7 @@ describe('Informer', function () {
 
   it('retries a watch cut soon after start at once, however many 404s the type had before it was served', async function () {
     const client = new ScriptedClient(
-      [
-        apiError(404, 'NotFound'),
-        apiError(404, 'NotFound'),
-        apiError(404, 'NotFound'),
-        apiError(404, 'NotFound'),
-        list('10'),
-        list('20'),
-      ],
+      [...notServedYet(4), list('10'), list('20')],
       [{ events: [], end: new Error('connection reset') }],
     );
 
@@ -382,3 +366,8 @@ describe('Informer', function () {
     expect(clock.pending()).to.equal(0);
   });
 });
+
+/** The answers of a virtual workspace that does not serve the type yet. */
+function notServedYet(times: number): ApiError[] {
+  return Array.from({ length: times }, () => apiError(404, 'NotFound'));
+}
