@@ -25,6 +25,8 @@ export interface Fence {
  */
 export class WriteFence implements Fence {
   private check: () => boolean = () => true;
+  /** Without leader election there is no lease to lose, and nothing to track per write. */
+  private guarded = false;
   private readonly unanswered = new Map<number, string>();
   private nextId = 0;
   private readonly onRaced: (write: string) => void;
@@ -37,6 +39,7 @@ export class WriteFence implements Fence {
   /** From now on, writes need `check` to say yes (the elector's holdsLease). */
   guardWith(check: () => boolean): void {
     this.check = check;
+    this.guarded = true;
   }
 
   mayWrite(): boolean {
@@ -44,6 +47,7 @@ export class WriteFence implements Fence {
   }
 
   sending(write: string): () => void {
+    if (!this.guarded) return noop;
     const id = this.nextId++;
     this.unanswered.set(id, write);
     return () => {
@@ -57,3 +61,5 @@ export class WriteFence implements Fence {
     this.unanswered.clear();
   }
 }
+
+const noop = (): void => undefined;

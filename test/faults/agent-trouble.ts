@@ -3,12 +3,12 @@
 // message itself has to say what went wrong.
 import { logEntries, type RunningAgent } from '../utils/agent.ts';
 
-/** The agent's warning and error lines since `sinceIso`, one per distinct message and last cause, most frequent first. */
-export function agentTrouble(agent: RunningAgent, sinceIso = ''): string {
+/** The agent's warning and error lines, one per distinct message and last cause, most frequent first. */
+export function agentTrouble(agent: RunningAgent): string {
   const counts = new Map<string, number>();
   for (const e of logEntries(agent)) {
     const level = e['level'];
-    if ((level !== 'warn' && level !== 'error') || String(e['ts']) < sinceIso) continue;
+    if (level !== 'warn' && level !== 'error') continue;
     // The last link of an error chain is its cause, without the object names before it.
     const cause = typeof e['error'] === 'string' ? `: ${e['error'].split(': ').at(-1) ?? ''}` : '';
     const key = `${level} ${String(e['msg'])}${cause}`.slice(0, 200);
@@ -19,9 +19,9 @@ export function agentTrouble(agent: RunningAgent, sinceIso = ''): string {
 }
 
 /** A failure message: the first violations and the agent's trouble. */
-export function violationSummary(violations: readonly string[], agent: RunningAgent, sinceIso = ''): string {
+export function violationSummary(violations: readonly string[], agent: RunningAgent): string {
   return [
     `${violations.length} violations, the first: ${violations.slice(0, 5).join(' | ')}`,
-    `the agent's warnings and errors:\n${agentTrouble(agent, sinceIso)}`,
+    `the agent's warnings and errors:\n${agentTrouble(agent)}`,
   ].join('\n');
 }

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+import type { Dispatcher } from 'undici';
 import { fenceAtSend, WriteFencedError } from '../../../src/kube/fence-at-send.ts';
 import { RestClient } from '../../../src/kube/rest-client.ts';
 import { Agent } from '../../../src/kube/undici-agent.ts';
-import { WriteFence } from '../../../src/kube/write-fence.ts';
+import { type Fence, WriteFence } from '../../../src/kube/write-fence.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { startQuietWatchServer } from '../../utils/quiet-watch-server.ts';
 
@@ -25,11 +26,7 @@ describe('the write fence, asked again when undici sends', function () {
 
   it('refuses a write queued while the replica held the lease, once it no longer does', async function () {
     let leader = true;
-    const dispatcher = new Agent({ connections: 1 }).compose(fenceAtSend);
-    const client = new RestClient(
-      { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
-      { qps: 0, burst: 1, clock: systemClock, timeoutMs: 2_000, fence: { mayWrite: () => leader } },
-    );
+    const { client, dispatcher } = fencedClient(url, { mayWrite: () => leader });
     const stopWatch = new AbortController();
     const watching = client.watch('/watch', {}, () => undefined, stopWatch.signal).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -63,11 +60,7 @@ describe('the write fence, telling of writes that crossed the loss of the lease'
     const raced: string[] = [];
     const fence = new WriteFence((write) => raced.push(write));
     fence.guardWith(() => leader);
-    const dispatcher = new Agent({ connections: 1 }).compose(fenceAtSend);
-    const client = new RestClient(
-      { server: server.url, dispatcher, authHeaders: () => Promise.resolve({}) },
-      { qps: 0, burst: 1, clock: systemClock, timeoutMs: 2_000, fence },
-    );
+    const { client, dispatcher } = fencedClient(server.url, fence);
     const answered = client.patch(PATH, { data: { a: 'b' } });
     await waitUntil(() => server.received.length === 1);
     leader = false;
@@ -82,11 +75,8 @@ describe('the write fence, telling of writes that crossed the loss of the lease'
     const server = await startQuietWatchServer();
     const raced: string[] = [];
     const fence = new WriteFence((write) => raced.push(write));
-    const dispatcher = new Agent({ connections: 1 }).compose(fenceAtSend);
-    const client = new RestClient(
-      { server: server.url, dispatcher, authHeaders: () => Promise.resolve({}) },
-      { qps: 0, burst: 1, clock: systemClock, timeoutMs: 2_000, fence },
-    );
+    fence.guardWith(() => true);
+    const { client, dispatcher } = fencedClient(server.url, fence);
     await client.patch(PATH, { data: { a: 'b' } });
     fence.lost();
     expect(raced).to.deep.equal([]);
@@ -96,16 +86,28 @@ describe('the write fence, telling of writes that crossed the loss of the lease'
 
   it('reports, when the loss is noticed, the writes still unanswered, once', function () {
     const raced: string[] = [];
+    let leader = true;
     const fence = new WriteFence((write) => raced.push(write));
+    fence.guardWith(() => leader);
     const answeredA = fence.sending('PATCH /a');
     fence.sending('POST /b');
     answeredA();
-    fence.guardWith(() => false);
+    leader = false;
     fence.lost();
     fence.lost();
     expect(raced).to.deep.equal(['POST /b']);
   });
 });
+
+/** A REST client on a one-connection pool with the fence at send, as connection.ts builds it. */
+function fencedClient(url: string, fence: Fence): { client: RestClient; dispatcher: Dispatcher } {
+  const dispatcher = new Agent({ connections: 1 }).compose(fenceAtSend);
+  const client = new RestClient(
+    { server: url, dispatcher, authHeaders: () => Promise.resolve({}) },
+    { qps: 0, burst: 1, clock: systemClock, timeoutMs: 2_000, fence },
+  );
+  return { client, dispatcher };
+}
 
 async function waitUntil(done: () => boolean): Promise<void> {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
