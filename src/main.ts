@@ -234,4 +234,9 @@ process.on('unhandledRejection', (err) => {
   process.exit(1);
 });
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// The work has stopped and shutdown has had its time: nothing left (a write
+// given up on, an idle connection, a timer) may keep a terminating pod alive
+// until it is killed, as Node would if it waited for every open handle. What
+// was written to stdout and stderr goes out first (a pipe may be asynchronous).
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -28,7 +28,8 @@ export interface EventRecorder {
   /**
    * Waits until queued events are written, for at most `maxWaitMs`
    * (shutdown must not outlast the pod's grace period); resolves with the
-   * number of events still waiting then.
+   * number of events still waiting then. Those are given up: once the time
+   * is out the recorder writes nothing more.
    */
   flush(maxWaitMs: number): Promise<number>;
 }
@@ -81,6 +82,8 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   const coalesceMs = opts.coalesceMs ?? 0;
   /** Set by flush(): shutdown writes what waits without waiting out the delay. */
   let flushing = false;
+  /** Set when flush() ran out of time: nothing more is written. */
+  let stopped = false;
   const now = opts.now ?? (() => new Date());
   let writers = 0;
   /** Resolves the waiters of flush() once nothing is pending or being written. */
@@ -100,7 +103,7 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
     }
   };
   const drain = async (): Promise<void> => {
-    for (let head = pending.peek(); head !== undefined; head = pending.peek()) {
+    for (let head = pending.peek(); head !== undefined && !stopped; head = pending.peek()) {
       // Items are in order of their due time (fixed when first queued).
       const wait = flushing ? 0 : head.due - opts.clock.now();
       if (wait > 0) {
@@ -111,13 +114,14 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       if (next !== undefined) await write(next);
     }
     writers--;
-    if (writers === 0 && pending.size === 0) {
+    if (writers === 0 && (pending.size === 0 || stopped)) {
       idle?.resolve(undefined);
       idle = undefined;
     }
   };
   return {
     record(client, obj, input): void {
+      if (stopped) return;
       const event = buildEvent(obj, input, { component: opts.component, time: now().toISOString() });
       const subject = obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
       const key = `${client.server}|${subject}|${input.type}`;
@@ -132,11 +136,14 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
     },
     flush: async (maxWaitMs) => {
       flushing = true;
-      if (writers === 0 && pending.size === 0) return 0;
+      if (stopped || (writers === 0 && pending.size === 0)) return pending.size;
       idle ??= Promise.withResolvers<unknown>();
       const deadline = new AbortController();
       await Promise.race([idle.promise, opts.clock.sleep(maxWaitMs, deadline.signal).catch(() => undefined)]);
       deadline.abort();
+      // Without this the writers would go on after shutdown, one event per
+      // spare request, and keep the process alive past the pod's grace period.
+      if (pending.size > 0) stopped = true;
       return pending.size;
     },
   };

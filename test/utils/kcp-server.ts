@@ -99,19 +99,25 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp', opts: KcpOpti
     new Error(`kcp did not become ready (${what}); last lines of ${proc.logFile}:\n${proc.logTail()}`, { cause: err });
 
   const kubeconfigPath = join(rootDir, 'admin.kubeconfig');
+  let admin: { token: string; caPem: string };
   try {
-    await waitFor('admin.kubeconfig', () => Promise.resolve(existsSync(kubeconfigPath) ? true : undefined), {
-      timeoutMs: START_TIMEOUT_MS,
-      intervalMs: 200,
-      failFast: () => {
-        exitedCheck(proc);
+    // kcp may be writing the file when it first appears (seen on a loaded
+    // machine: an empty file), so it counts once it holds what we need.
+    admin = await waitFor(
+      'admin.kubeconfig',
+      () => Promise.resolve(existsSync(kubeconfigPath) ? readAdminKubeconfig(kubeconfigPath) : undefined),
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 200,
+        failFast: () => {
+          exitedCheck(proc);
+        },
       },
-    });
+    );
   } catch (err) {
     await proc.stop();
     throw fail('no admin.kubeconfig', err);
   }
-  const admin = readAdminKubeconfig(kubeconfigPath);
   const tokenOf: Record<KcpRole, string> = { admin: admin.token, agent: tokens.agent, consumer: tokens.consumer };
   const userOf: Record<KcpRole, string> = { admin: 'kcp-admin', agent: KCP_AGENT_USER, consumer: KCP_CONSUMER_USER };
   const server: RestartableKcp = {
@@ -129,7 +135,9 @@ export async function startKcp(artifacts: Artifacts, name = 'kcp', opts: KcpOpti
       await waitFor(
         'kcp admin requests after the restart',
         async () => {
-          tokenOf.admin = readAdminKubeconfig(kubeconfigPath).token;
+          const fresh = readAdminKubeconfig(kubeconfigPath);
+          if (fresh === undefined) return undefined;
+          tokenOf.admin = fresh.token;
           await (await server.client('admin', 'root')).list('/apis/tenancy.kcp.io/v1alpha1/workspaces');
           return true;
         },
@@ -215,8 +223,14 @@ export function exitedCheck(proc: ManagedProcess): void {
   if (proc.exited()) throw new Error(`${proc.name} exited`);
 }
 
-function readAdminKubeconfig(path: string): { token: string; caPem: string } {
-  const doc: unknown = parse(readFileSync(path, 'utf8'));
+/** The admin token and CA from kcp's admin.kubeconfig; undefined while the file is not complete yet. */
+function readAdminKubeconfig(path: string): { token: string; caPem: string } | undefined {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
   const cfg = doc as {
     clusters?: { name: string; cluster: Record<string, string> }[];
     users?: { name: string; user: Record<string, string> }[];
@@ -225,7 +239,7 @@ function readAdminKubeconfig(path: string): { token: string; caPem: string } {
   const user = cfg.users?.find((u) => u.name === 'kcp-admin')?.user;
   const ca = cluster?.['certificate-authority-data'];
   const token = user?.['token'];
-  if (ca === undefined || token === undefined) throw new Error(`${path} lacks the root cluster or the kcp-admin user`);
+  if (ca === undefined || token === undefined) return undefined;
   return { token, caPem: Buffer.from(ca, 'base64').toString('utf8') };
 }
 

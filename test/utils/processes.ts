@@ -11,12 +11,21 @@ export interface ManagedProcess {
   readonly logFile: string;
   /** True once the process has exited, for whatever reason. */
   exited(): boolean;
+  /** How it ended, once it has: its exit code or signal, and whether the harness had to SIGKILL it after SIGTERM. */
+  exitStatus(): ExitStatus | undefined;
   /** SIGTERM, then SIGKILL after the grace period; resolves when the process is gone. */
   stop(): Promise<void>;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
   /** The last lines of its log, for error messages. */
   logTail(lines?: number): string;
+}
+
+export interface ExitStatus {
+  readonly exitCode?: number;
+  readonly signal?: string;
+  /** Still running when the grace period after the harness's SIGTERM ran out. */
+  readonly forced: boolean;
 }
 
 const running = new Set<ManagedProcessImpl>();
@@ -32,6 +41,7 @@ class ManagedProcessImpl implements ManagedProcess {
   private readonly graceMs: number;
   private done = false;
   private stopping = false;
+  private status: ExitStatus | undefined;
   private readonly finished: Promise<void>;
 
   constructor(name: string, child: Child, logFile: string, graceMs: number) {
@@ -52,12 +62,21 @@ class ManagedProcessImpl implements ManagedProcess {
     return this.done;
   }
 
+  exitStatus(): ExitStatus | undefined {
+    return this.status;
+  }
+
   /**
    * A server that dies on its own (a signal from outside, say the kernel's
    * out-of-memory killer) often writes nothing; this line is then the only
    * trace of how it ended.
    */
   private recordExit(result: Awaited<Child>): void {
+    this.status = {
+      ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+      ...(result.signal === undefined ? {} : { signal: result.signal }),
+      forced: this.stopping && result.isForcefullyTerminated,
+    };
     const how = result.signal === undefined ? `exit code ${result.exitCode ?? 'unknown'}` : `signal ${result.signal}`;
     const who = !this.stopping
       ? 'on its own'
