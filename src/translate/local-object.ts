@@ -88,10 +88,11 @@ export function lastKnownState(local: KubeObject): KubeObject | undefined {
 /** Kubernetes refuses an object whose annotations (keys and values, in bytes) add up to more than 256 KiB. */
 export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
 
-const utf8 = new TextEncoder();
-
+/** Their UTF-8 size, counted without encoding them (this runs on every reconcile). */
 function annotationsSize(annotations: Readonly<Record<string, string>>): number {
-  return Object.entries(annotations).reduce((n, [k, v]) => n + utf8.encode(k).length + utf8.encode(v).length, 0);
+  let n = 0;
+  for (const [k, v] of Object.entries(annotations)) n += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8');
+  return n;
 }
 
 /**
