@@ -2,33 +2,22 @@
 // Grafana dashboard is built on): a consumer's object syncs down and its
 // status comes back up, and the series for each step move.
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { parseMetrics, scrape } from '../../bench/metrics.ts';
-import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { type RunningAgent, startAgent, waitAgentReady } from '../utils/agent.ts';
 import {
-  type Workspace,
-  applyObject,
-  bindExport,
-  conditionTrue,
-  createWorkspace,
-  grantAgentAccess,
-  uniqueName,
-} from '../utils/kcp-fixtures.ts';
+  AGENT_NAMESPACE,
+  CRONTABS,
+  CRONTABS_EXPORT,
+  CRONTABS_PR as PR,
+  cronTabServiceCluster,
+  publishAndBindCronTabs,
+} from '../utils/crontab-story.ts';
+import { type Workspace, conditionTrue, createWorkspace, grantAgentAccess, uniqueName } from '../utils/kcp-fixtures.ts';
 import { freePort } from '../utils/ports.ts';
-import { installCrd, readCrd } from '../utils/service-fixtures.ts';
-import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
+import type { ServiceCluster } from '../utils/service-cluster.ts';
 import { suite } from '../utils/suite.ts';
-import { REPO_ROOT } from '../utils/tools.ts';
 import { waitFor } from '../utils/wait.ts';
-
-const EXPORT = 'crontabs.example.com';
-const PR = 'publish-crontabs';
-const CRONTABS = '/apis/example.com/v1/namespaces/default/crontabs';
-const fixture = (p: string): string => join(REPO_ROOT, p);
 
 /** The sum of a metric's samples whose labels include `labels`. */
 function total(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -51,28 +40,20 @@ describe("an operator reading the agent's /metrics", function () {
 
   before(async function () {
     const { kcp, artifacts } = suite();
-    service = await startServiceCluster(artifacts, uniqueName('svc-metrics'));
-    local = await service.client();
-    await installCrd(local, readCrd(fixture('crds/syncagent.kcp.io_publishedresources.yaml')));
-    await installCrd(local, readCrd(fixture('test/fixtures/crds/crontab.yaml')));
-    await local.create('/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'api-syncagent' },
-    });
+    ({ service, local } = await cronTabServiceCluster(artifacts, 'svc-metrics'));
     const org = await createWorkspace(kcp, 'root', uniqueName('metrics'));
     provider = await createWorkspace(kcp, org.path, 'provider');
     consumer = await createWorkspace(kcp, org.path, 'consumer');
-    await grantAgentAccess(kcp, provider.path, EXPORT);
+    await grantAgentAccess(kcp, provider.path, CRONTABS_EXPORT);
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
     agent = await startAgent(artifacts, {
       name: 'metrics-agent',
       kcp,
       providerPath: provider.path,
-      exportName: EXPORT,
+      exportName: CRONTABS_EXPORT,
       service,
-      namespace: 'api-syncagent',
+      namespace: AGENT_NAMESPACE,
       extraArgs: [`--metrics-address=127.0.0.1:${port}`],
     });
     await waitAgentReady(agent);
@@ -85,18 +66,7 @@ describe("an operator reading the agent's /metrics", function () {
 
   it("sees a consumer object's sync move the series the dashboard is built on", async function () {
     const { kcp } = suite();
-    await applyObject(
-      local,
-      parse(readFileSync(fixture('test/fixtures/publishedresources/crontabs.yaml'), 'utf8')) as KubeObject,
-    );
-    await waitFor('ExportReady on the PublishedResource', async () =>
-      conditionTrue(await local.get(`/apis/syncagent.kcp.io/v1alpha1/publishedresources/${PR}`), 'ExportReady')
-        ? true
-        : undefined,
-    );
-    await bindExport(kcp, consumer.path, { path: provider.path, name: EXPORT });
-    const tenant = await kcp.client('admin', consumer.path);
-    await waitFor('the API in the consumer workspace', () => tenant.list(CRONTABS));
+    const tenant = await publishAndBindCronTabs(kcp, local, provider, consumer);
     const before = await scrape(metricsUrl);
     expect(total(before, 'sync_agent_published_resource'), "upstream's gauge").to.equal(1);
     expect(total(before, 'syncagent_sync_create_to_copy_seconds_count'), 'no copy yet').to.equal(0);
