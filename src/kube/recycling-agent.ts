@@ -1,8 +1,9 @@
 import type { Dispatcher } from 'undici';
+import type { HandlerDispatcher } from './buffered-request.ts';
 import type { FencedRequestOptions } from './fence-at-send.ts';
 
-/** What the REST client needs of a connection pool. */
-export interface RequestDispatcher {
+/** What the REST client needs of a connection pool: `request()` for watches, `dispatch()` for answers read whole. */
+export interface RequestDispatcher extends HandlerDispatcher {
   request(options: FencedRequestOptions): Promise<Dispatcher.ResponseData>;
   /**
    * Replaces the pool's connections with new ones for later requests; what
@@ -37,6 +38,10 @@ export class RecyclingAgent implements RequestDispatcher {
 
   request(options: FencedRequestOptions): Promise<Dispatcher.ResponseData> {
     return this.agent.request(options);
+  }
+
+  dispatch(options: FencedRequestOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.agent.dispatch(options, handler);
   }
 
   destroy(): Promise<void> {

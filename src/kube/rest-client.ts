@@ -1,6 +1,7 @@
 import type { Clock } from '../runtime/clock.ts';
 import { IdleGate } from '../runtime/idle-gate.ts';
 import { TokenBucket } from '../runtime/token-bucket.ts';
+import { bufferedRequest } from './buffered-request.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
 import { WriteFencedError } from './fence-at-send.ts';
@@ -216,33 +217,27 @@ export class RestClient {
       // AbortSignal.timeout held its timer and memory for the whole timeout.
       const deadline = requestDeadline(this.timeoutMs * 2, options.signal);
       try {
-        const res = await deadline
-          .settle(
-            this.conn.dispatcher.request({
-              origin: url.origin,
-              path: url.pathname + url.search,
-              method,
-              headers,
-              ...(options.body === undefined
-                ? {}
-                : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-              signal: deadline.signal,
-              headersTimeout: this.timeoutMs,
-              bodyTimeout: this.timeoutMs,
-              // Asked again when undici sends it, which may be later (fence-at-send.ts).
-              ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
-            }),
-            drain,
-          )
-          .catch((err: unknown) => {
-            // No answer and no timeout from undici: the request never left its pool.
-            if (deadline.timedOut) this.conn.dispatcher.recycle?.(`a ${method} waited ${this.timeoutMs * 2} ms unsent`);
-            throw err;
-          });
-        const text = await res.body.text();
+        const res = await bufferedRequest(this.conn.dispatcher, {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method,
+          headers,
+          ...(options.body === undefined
+            ? {}
+            : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+          signal: deadline.signal,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+          // Asked again when undici sends it, which may be later (fence-at-send.ts).
+          ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
+        }).catch((err: unknown) => {
+          // No answer and no timeout from undici: the request never left its pool.
+          if (deadline.timedOut) this.conn.dispatcher.recycle?.(`a ${method} waited ${this.timeoutMs * 2} ms unsent`);
+          throw err;
+        });
         return {
           code: res.statusCode,
-          text,
+          text: res.text,
           retryAfter: headerValue(res.headers['retry-after']),
           started,
           answered: this.opts.clock.now(),

@@ -73,6 +73,8 @@ export class Informer {
   private readonly opts: InformerOptions;
   private readonly store: ObjectStore;
   private readonly handlers: ChangeHandler[] = [];
+  /** Whether any handler reads the old object: decoding it from a compact store is a JSON parse per change. */
+  private oldWanted = false;
   private synced = false;
   /** False from a failed list or watch until the next list succeeds. */
   private connected = false;
@@ -88,9 +90,14 @@ export class Informer {
     this.store = opts.compact === true ? new CompactStore() : new PlainStore();
   }
 
-  /** Registers a handler; call before start(). */
-  onChange(handler: ChangeHandler): void {
+  /**
+   * Registers a handler; call before start(). `{ old: false }` says the
+   * handler never reads the old object: when no handler does, all are given
+   * undefined and the cache is not decoded for it.
+   */
+  onChange(handler: ChangeHandler, options: { readonly old?: boolean } = {}): void {
     this.handlers.push(handler);
+    if (options.old !== false) this.oldWanted = true;
   }
 
   /** True once the first full list has been loaded. */
@@ -140,13 +147,14 @@ export class Informer {
    * for a create). Only a cache still holding exactly that takes the answer:
    * if the watch has moved on (the echo, or a newer change), the cache is
    * already as new as the answer or newer. The echo itself then changes
-   * nothing (same resourceVersion).
+   * nothing (same resourceVersion). With `notify: false` handlers are not
+   * told: the writer knows nothing more needs doing about it.
    */
-  recordWrite(key: string, basedOn: string | undefined, written: KubeObject): void {
+  recordWrite(key: string, basedOn: string | undefined, written: KubeObject, notify = true): void {
     if (this.store.resourceVersion(key) !== basedOn) return;
     const obj = this.prepare(written);
     if (this.opts.keyOf(obj) !== key) return;
-    this.apply(key, obj, false);
+    this.apply(key, obj, false, notify);
   }
 
   /** Runs until signal aborts. Never rejects because of the server. */
@@ -291,13 +299,14 @@ export class Informer {
     this.apply(this.opts.keyOf(obj), obj, event.type === 'DELETED');
   }
 
-  private apply(key: string, obj: KubeObject, deleted: boolean): void {
+  private apply(key: string, obj: KubeObject, deleted: boolean, notify = true): void {
     // A relist reports unchanged objects too; only real changes reach handlers.
     const cachedRv = this.store.resourceVersion(key);
     if (!deleted && cachedRv !== undefined && cachedRv === obj.metadata.resourceVersion) return;
-    const old = this.store.get(key);
+    const old = notify && this.oldWanted ? this.store.get(key) : undefined;
     if (deleted) this.store.delete(key);
     else this.store.set(key, obj);
+    if (!notify) return;
     for (const handler of this.handlers) {
       try {
         handler(obj, old, deleted);

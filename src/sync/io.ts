@@ -21,9 +21,11 @@ export interface SyncIO {
   /**
    * Hands the answer to our write of a consumer object (made against
    * resourceVersion `basedOn`) to the cache, so the next pass starts from it
-   * at once instead of waiting for the watch's echo.
+   * at once instead of waiting for the watch's echo. `settled`: the write
+   * was the last one the object needs, and a pass after it would only find
+   * that out again, so none is queued (the cache still takes the answer).
    */
-  wroteRemote(key: string, basedOn: string | undefined, written: KubeObject): void;
+  wroteRemote(key: string, basedOn: string | undefined, written: KubeObject, settled?: boolean): void;
   /** The same for a copy; `basedOn` is undefined for a create. */
   wroteLocal(basedOn: string | undefined, written: KubeObject): void;
   /** Creates the namespace on the service cluster unless it is known to exist. */

@@ -29,7 +29,8 @@ const WAIT_FOR_DELETION_MS = 1_000;
  * pass makes at most one change to the consumer object or the copy and then
  * returns; the server's answer to that write goes into the cache and queues
  * the next pass at once (the watch's echo of it, which lags under load, then
- * changes nothing), as does the returned requeue. The phases, in order: deletion,
+ * changes nothing), as does the returned requeue; only the status write,
+ * when nothing follows it, queues none. The phases, in order: deletion,
  * finalizer, placing the copy, spec sync down, status sync up.
  */
 export async function syncObject(key: string, target: SyncTarget, io: SyncIO): Promise<Result | undefined> {
@@ -239,10 +240,15 @@ async function syncStatus(p: Pass, local: KubeObject): Promise<boolean> {
     p.io.statusInSync(p.key, local, false);
     return false;
   }
+  // The status is the last phase unless related objects follow. The write
+  // was made against the cached object, so its answer is that object with
+  // this status: a pass after it would find nothing to do. A change
+  // meanwhile on either side comes by its watch and queues a pass as always.
   p.io.wroteRemote(
     p.key,
     p.remote.metadata.resourceVersion,
     await p.client.replace(`${remotePath(p)}/status`, { ...p.remote, status }),
+    p.io.behaviour.related.length === 0,
   );
   p.io.statusInSync(p.key, local, true);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);

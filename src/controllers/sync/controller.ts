@@ -244,14 +244,17 @@ export class SyncController {
       clock: this.deps.clock,
       logger: this.deps.logger,
     });
-    informer.onChange((obj, _old, deleted) => {
-      const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION];
-      if (cluster !== undefined) this.clusterUrls.set(cluster, url);
-      const key = remoteKeyOf(obj);
-      this.terminating.observe(key, obj, deleted);
-      this.deps.logger.debug('Consumer object changed', { key, resourceVersion: obj.metadata.resourceVersion });
-      this.queue.add(key);
-    });
+    informer.onChange(
+      (obj, _old, deleted) => {
+        const cluster = obj.metadata.annotations?.[CLUSTER_ANNOTATION];
+        if (cluster !== undefined) this.clusterUrls.set(cluster, url);
+        const key = remoteKeyOf(obj);
+        this.terminating.observe(key, obj, deleted);
+        this.deps.logger.debug('Consumer object changed', { key, resourceVersion: obj.metadata.resourceVersion });
+        this.queue.add(key);
+      },
+      { old: false },
+    );
     // The listener goes with the watch: URLs come and go for as long as the sync runs.
     const done = informer.run(abort.signal).finally(() => {
       signal.removeEventListener('abort', stop);
@@ -316,8 +319,8 @@ export class SyncController {
       },
       local: this.deps.local,
       // A consumer object lives in one virtual workspace's cache; the others ignore it.
-      wroteRemote: (key, basedOn, written) => {
-        for (const r of this.remotes.values()) r.informer.recordWrite(key, basedOn, written);
+      wroteRemote: (key, basedOn, written, settled) => {
+        for (const r of this.remotes.values()) r.informer.recordWrite(key, basedOn, written, settled !== true);
       },
       wroteLocal: (basedOn, written) => {
         this.localInformer.recordWrite(localKeyOf(written), basedOn, written);

@@ -140,6 +140,42 @@ describe('Informer', function () {
     await stop();
   });
 
+  it('gives handlers the old object, and decodes none when every handler says it reads none', async function () {
+    const olds = async (optOut: readonly boolean[]): Promise<(string | undefined)[][]> => {
+      const client = new ScriptedClient([list('10', obj('a', '5'))], [{ events: [event('MODIFIED', obj('a', '12'))] }]);
+      const informer = new Informer({
+        name: 'configmaps',
+        client,
+        path: '/api/v1/configmaps',
+        keyOf: (o) => o.metadata.name ?? '',
+        compact: true,
+        clock: new FakeClock(),
+        logger: nopLogger,
+      });
+      const seen = optOut.map(() => [] as (string | undefined)[]);
+      optOut.forEach((noOld, i) => {
+        informer.onChange(
+          (_o, old) => {
+            seen[i]?.push(old?.metadata.resourceVersion);
+          },
+          noOld ? { old: false } : {},
+        );
+      });
+      const abort = new AbortController();
+      const done = informer.run(abort.signal);
+      await settle();
+      abort.abort();
+      await done;
+      return seen;
+    };
+    expect(await olds([false])).to.deep.equal([[undefined, '5']]);
+    expect(await olds([true, false])).to.deep.equal([
+      [undefined, '5'],
+      [undefined, '5'],
+    ]);
+    expect(await olds([true])).to.deep.equal([[undefined, undefined]]);
+  });
+
   it("relists at once when the watch's resourceVersion expired (410 Gone), reporting what changed meanwhile", async function () {
     const client = new ScriptedClient(
       [list('10', obj('a', '5'), obj('b', '6')), list('50', obj('a', '5'), obj('c', '40'))],
