@@ -68,7 +68,12 @@ describe('bufferedRequest', function () {
 
   it('sends nothing for a signal aborted before, and rejects with its reason', async function () {
     const reason = new Error('given up');
-    const err = await bufferedRequest(agent, { origin, path: '/x', method: 'GET', signal: AbortSignal.abort(reason) }).then(
+    const err = await bufferedRequest(agent, {
+      origin,
+      path: '/x',
+      method: 'GET',
+      signal: AbortSignal.abort(reason),
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
