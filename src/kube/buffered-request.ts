@@ -15,6 +15,21 @@ export interface HandlerDispatcher {
 
 type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestStart']>>[0];
 
+export interface BufferedRequestOptions extends FencedRequestOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Fails the request when its answer has not begun this long after undici sent it (AnswerTimeoutError). */
+  readonly answerTimeoutMs?: number | undefined;
+}
+
+/**
+ * A request undici sent got no answer in time, and undici's own headers
+ * timeout did not end it: over HTTP/2, Node postpones a stream's timeout for
+ * as long as the stream has a write queued and its session sends anything
+ * else, so a request whose body is stuck on a busy session is never timed out
+ * by undici (test/unit/kube/buffered-request.test.ts shows it).
+ */
+export class AnswerTimeoutError extends Error {}
+
 /**
  * Sends one request and collects its answer straight from undici's handler
  * callbacks. Every answer but a watch's is read whole, and undici's
@@ -29,12 +44,12 @@ type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestSt
  */
 export function bufferedRequest(
   dispatcher: HandlerDispatcher,
-  options: FencedRequestOptions & { readonly signal?: AbortSignal | undefined },
+  options: BufferedRequestOptions,
 ): Promise<BufferedAnswer> {
-  const { signal, ...dispatchOptions } = options;
+  const { signal, answerTimeoutMs, ...dispatchOptions } = options;
   if (signal?.aborted === true) return Promise.reject(abortReason(signal));
   return new Promise<BufferedAnswer>((resolve, reject) => {
-    const handler = new BufferingHandler(resolve, reject, signal);
+    const handler = new BufferingHandler(resolve, reject, signal, answerTimeoutMs);
     try {
       dispatcher.dispatch(dispatchOptions, handler);
     } catch (err) {
@@ -48,6 +63,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private statusCode = 0;
   private headers: Record<string, string | string[] | undefined> = {};
   private controller: Controller | undefined;
+  private answerTimer: NodeJS.Timeout | undefined;
+  private readonly answerTimeoutMs: number | undefined;
   private readonly resolve: (answer: BufferedAnswer) => void;
   private readonly reject: (err: Error) => void;
   private readonly signal: AbortSignal | undefined;
@@ -61,10 +78,12 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     resolve: (answer: BufferedAnswer) => void,
     reject: (err: Error) => void,
     signal: AbortSignal | undefined,
+    answerTimeoutMs: number | undefined,
   ) {
     this.resolve = resolve;
     this.reject = reject;
     this.signal = signal;
+    this.answerTimeoutMs = answerTimeoutMs;
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
@@ -74,6 +93,14 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.controller = controller;
+    const ms = this.answerTimeoutMs;
+    if (ms !== undefined && ms > 0) {
+      this.answerTimer = setTimeout(() => {
+        const err = new AnswerTimeoutError(`no answer within ${ms} ms of sending the request`);
+        controller.abort(err);
+        this.fail(err);
+      }, ms);
+    }
   }
 
   onResponseStart(
@@ -81,6 +108,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
+    clearTimeout(this.answerTimer);
     this.statusCode = statusCode;
     this.headers = headers;
   }
@@ -105,6 +133,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   private release(): void {
+    clearTimeout(this.answerTimer);
     this.signal?.removeEventListener('abort', this.onAbort);
     this.controller = undefined;
   }

@@ -1,7 +1,7 @@
 import type { Clock } from '../runtime/clock.ts';
 import { IdleGate } from '../runtime/idle-gate.ts';
 import { TokenBucket } from '../runtime/token-bucket.ts';
-import { bufferedRequest } from './buffered-request.ts';
+import { AnswerTimeoutError, bufferedRequest } from './buffered-request.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
 import { WriteFencedError } from './fence-at-send.ts';
@@ -228,11 +228,18 @@ export class RestClient {
           signal: deadline.signal,
           headersTimeout: this.timeoutMs,
           bodyTimeout: this.timeoutMs,
+          // Just after undici's own headers timeout, for when Node keeps that
+          // from firing; well before the deadline, which assumes it fired.
+          answerTimeoutMs: Math.round(this.timeoutMs * 1.1),
           // Asked again when undici sends it, which may be later (fence-at-send.ts).
           ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
         }).catch((err: unknown) => {
-          // No answer and no timeout from undici: the request never left its pool.
+          // No answer and no timeout from undici: the request never left its
+          // pool, or it was sent on a session that does not take its body
+          // (AnswerTimeoutError). Either way that pool does not send.
           if (deadline.timedOut) this.conn.dispatcher.recycle?.(`a ${method} waited ${this.timeoutMs * 2} ms unsent`);
+          else if (err instanceof AnswerTimeoutError)
+            this.conn.dispatcher.recycle?.(`a ${method} got no answer and no timeout from undici`);
           throw err;
         });
         return {

@@ -3,9 +3,20 @@
 // server fake.
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { bufferedRequest } from '../../../src/kube/buffered-request.ts';
+import { AnswerTimeoutError, bufferedRequest } from '../../../src/kube/buffered-request.ts';
+import { RecyclingAgent } from '../../../src/kube/recycling-agent.ts';
+import { RestClient } from '../../../src/kube/rest-client.ts';
+import { Agent as UndiciAgent } from '../../../src/kube/undici-agent.ts';
+import { systemClock } from '../../../src/runtime/clock.ts';
+import { selfSignedCert } from '../../utils/self-signed-cert.ts';
 
 type Responder = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -106,5 +117,146 @@ describe('bufferedRequest', function () {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(Error);
+  });
+});
+
+// A server that takes no request body (a stream flow-control window of 0)
+// while it answers GETs: the session stays busy, so Node postpones the PUT
+// stream's timeout for as long as its body waits to be written, and undici's
+// headers timeout never fires. Seen against kcp on a loaded machine: status
+// PUTs waited for the 60 s backstop.
+describe('bufferedRequest over HTTP/2 when the body cannot be sent', function () {
+  this.timeout(10_000);
+  let server: Http2SecureServer;
+  let origin: string;
+  let agent: Agent;
+
+  before(async function () {
+    const tls = selfSignedCert();
+    server = createSecureServer({ ...tls, settings: { initialWindowSize: 0 } });
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+      if (headers[':method'] !== 'GET') return; // never reads, never answers
+      stream.respond({ ':status': 200 });
+      stream.end('{}');
+    });
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    agent = new Agent({ connect: { ca: tls.cert } });
+  });
+
+  after(async function () {
+    await agent.destroy();
+    await new Promise((resolve) => {
+      server.close(resolve);
+    });
+  });
+
+  /** Sends a GET every 20 ms on the same session until stopped. */
+  function keepSessionBusy(): () => Promise<void> {
+    let stopped = false;
+    const loop = (async (): Promise<void> => {
+      while (!stopped) {
+        await bufferedRequest(agent, { origin, path: '/busy', method: 'GET' });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop;
+    };
+  }
+
+  const put = (timeouts: { headersTimeout: number; answerTimeoutMs?: number }): Promise<unknown> =>
+    bufferedRequest(agent, {
+      origin,
+      path: '/stuck',
+      method: 'PUT',
+      body: 'x'.repeat(10_000),
+      bodyTimeout: timeouts.headersTimeout,
+      ...timeouts,
+    }).then(
+      () => 'answered',
+      (err: unknown) => err,
+    );
+
+  it("is not ended by undici's headers timeout while the session is busy (why the answer timeout exists)", async function () {
+    const stop = keepSessionBusy();
+    const outcome = await Promise.race([
+      put({ headersTimeout: 300 }),
+      new Promise((resolve) => {
+        setTimeout(() => {
+          resolve('pending');
+        }, 1_500);
+      }),
+    ]);
+    await stop();
+    expect(outcome).to.equal('pending');
+  });
+
+  it('fails with AnswerTimeoutError at its answer timeout', async function () {
+    const stop = keepSessionBusy();
+    const started = Date.now();
+    const err = await put({ headersTimeout: 5_000, answerTimeoutMs: 500 });
+    await stop();
+    expect(err).to.be.instanceOf(AnswerTimeoutError);
+    expect(Date.now() - started).to.be.below(1_500);
+  });
+});
+
+describe('RestClient on a session that takes no request body', function () {
+  this.timeout(10_000);
+
+  it('fails the write at its answer timeout, not at the 2× deadline, and replaces the pool', async function () {
+    const tls = selfSignedCert();
+    const server = createSecureServer({ ...tls, settings: { initialWindowSize: 0 } });
+    server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+      if (headers[':method'] !== 'GET') return;
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      stream.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'busy' } }));
+    });
+    await new Promise<void>((resolve) => {
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const recycled: string[] = [];
+    const dispatcher = new RecyclingAgent(() => new UndiciAgent({ connect: { ca: tls.cert } }), {
+      onRecycle: (why) => recycled.push(why),
+    });
+    const client = new RestClient(
+      {
+        server: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        dispatcher,
+        authHeaders: () => Promise.resolve({}),
+      },
+      { qps: 0, burst: 1, clock: systemClock, timeoutMs: 1_000 },
+    );
+    let stopped = false;
+    const busy = (async (): Promise<void> => {
+      while (!stopped) {
+        await client.get('/api/v1/namespaces/default/configmaps/busy').catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    try {
+      const started = Date.now();
+      const err = await client
+        .replace('/api/v1/namespaces/default/configmaps/stuck', { data: { x: 'x'.repeat(10_000) } })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(err).to.be.instanceOf(AnswerTimeoutError);
+      // At 1.1 × the 1 s timeout; the deadline (2 ×) would have said "unsent".
+      expect(Date.now() - started).to.be.below(2_000);
+      expect(recycled).to.deep.equal(['a PUT got no answer and no timeout from undici']);
+    } finally {
+      stopped = true;
+      await busy;
+      await dispatcher.destroy();
+      await new Promise((resolve) => {
+        server.close(resolve);
+      });
+    }
   });
 });

@@ -4,8 +4,6 @@
 // test of the client's connection handling (undici speaks HTTP/2 to it, as it
 // does to kube-apiserver and kcp), not a claim about any API server.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import {
   createSecureServer,
   type Http2SecureServer,
@@ -13,33 +11,13 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { type Connection, connectionFromKubeConfig } from '../../../src/kube/connection.ts';
 import { kubeConfigFromString } from '../../../src/kube/kubeconfig.ts';
 import { RestClient } from '../../../src/kube/rest-client.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { TcpProxy } from '../../faults/tcp-proxy.ts';
-
-/** A self-signed certificate for 127.0.0.1, made by openssl for this run. */
-function selfSignedCert(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'stalled-connection-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ], // prettier-ignore
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { selfSignedCert } from '../../utils/self-signed-cert.ts';
 
 /** Answers `/version`; holds every watch open without sending a byte, as a quiet collection's watch is. */
 class Http2Server {
