@@ -93,6 +93,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.controller = controller;
+    // undici starts a request again when it retries it on another connection.
+    clearTimeout(this.answerTimer);
     const ms = this.answerTimeoutMs;
     if (ms !== undefined && ms > 0) {
       this.answerTimer = setTimeout(() => {
