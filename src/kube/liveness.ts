@@ -24,6 +24,15 @@ export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 30_000, timeoutMs
  * goes unanswered, the session is destroyed, the watches on it fail, and
  * their informers relist on a fresh connection.
  *
+ * The request carries the connection's credentials. An API server answers an
+ * anonymous request over HTTP/2 with `Connection: close` (Kubernetes'
+ * UnauthenticatedHTTP2DOSMitigation, on by default since 1.29; kcp does the
+ * same), and Go then ends the whole shared session with a GOAWAY. Seen with
+ * an anonymous check: every check was followed by a GOAWAY from kcp and from
+ * the kube-apiserver, the watches were cut, and writes opened in that moment
+ * were refused by the server and never failed by undici; they hung until
+ * the answer timeout (33 s), in half the bench runs.
+ *
  * Over HTTP/1.1 a watch has a socket of its own and the question goes out on
  * another; there the informer's watch deadline is what notices a silent watch.
  */
@@ -31,13 +40,21 @@ export class ConnectionLiveness {
   private readonly dispatcher: RequestDispatcher;
   private readonly clock: Clock;
   private readonly opts: LivenessOptions;
+  /** The connection's credentials: an anonymous check would make the server end the session (see above). */
+  private readonly authHeaders: () => Promise<Record<string, string>>;
   /** Open watches per origin, and what stops that origin's checks. */
   private readonly watched = new Map<string, { watches: number; stop: AbortController }>();
 
-  constructor(dispatcher: RequestDispatcher, clock: Clock, opts: LivenessOptions = DEFAULT_LIVENESS) {
+  constructor(
+    dispatcher: RequestDispatcher,
+    clock: Clock,
+    opts: LivenessOptions = DEFAULT_LIVENESS,
+    authHeaders: () => Promise<Record<string, string>> = () => Promise.resolve({}),
+  ) {
     this.dispatcher = dispatcher;
     this.clock = clock;
     this.opts = opts;
+    this.authHeaders = authHeaders;
   }
 
   /** Counts a watch to origin as open until the returned function is called. */
@@ -73,13 +90,14 @@ export class ConnectionLiveness {
     }
   }
 
-  /** Unauthenticated on purpose: the status does not matter, only that an answer arrives. */
+  /** The status does not matter (a 403 will do), only that an answer arrives. */
   private async ask(origin: string): Promise<void> {
     try {
       const res = await this.dispatcher.request({
         origin,
         path: '/version',
         method: 'GET',
+        headers: await this.authHeaders(),
         headersTimeout: this.opts.timeoutMs,
         bodyTimeout: this.opts.timeoutMs,
       });

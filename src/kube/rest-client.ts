@@ -124,7 +124,7 @@ export class RestClient {
     this.shared = shared ?? {
       limiter: new TokenBucket(opts.qps, Math.max(1, opts.burst), opts.clock),
       idle: new IdleGate(opts.clock),
-      liveness: new ConnectionLiveness(conn.dispatcher, opts.clock, opts.liveness),
+      liveness: new ConnectionLiveness(conn.dispatcher, opts.clock, opts.liveness, () => conn.authHeaders()),
     };
     this.priority = priority;
   }
