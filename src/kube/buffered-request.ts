@@ -17,6 +17,12 @@ type Controller = Parameters<NonNullable<Dispatcher.DispatchHandler['onRequestSt
 
 export interface BufferedRequestOptions extends FencedRequestOptions {
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The most the whole request may take, from this call to the answer's last
+   * byte: UnsentTimeoutError when undici never sent it by then, a plain
+   * TimeoutError when its answer was still coming.
+   */
+  readonly deadlineMs?: number | undefined;
   /** Fails the request when its answer has not begun this long after undici sent it (AnswerTimeoutError). */
   readonly answerTimeoutMs?: number | undefined;
 }
@@ -31,25 +37,39 @@ export interface BufferedRequestOptions extends FencedRequestOptions {
 export class AnswerTimeoutError extends Error {}
 
 /**
+ * The deadline passed while undici still held the request unsent: undici does
+ * not end a request that is queued for a connection when its signal aborts
+ * (it aborts it once a connection takes it up), so a pool that does not send
+ * would hold it, and the reconcile awaiting it, for good. Seen in the long
+ * fault soak: status writes sat in undici's queue for minutes, holding every
+ * worker slot of their workspace.
+ */
+export class UnsentTimeoutError extends Error {}
+
+/** The deadline passed while the answer was still coming. */
+export class DeadlineError extends Error {}
+
+/**
  * Sends one request and collects its answer straight from undici's handler
  * callbacks. Every answer but a watch's is read whole, and undici's
  * `request()` would first wrap its body in a Readable stream and its
  * callbacks in an AsyncResource: measured against a kube-apiserver, 170 µs
  * of CPU per GET through `request()` and 140 µs this way.
  *
- * The signal settles the promise at once, with its reason, even while undici
- * still holds the request unsent (RequestDeadline says why that matters). It
- * aborts the request at once when undici has started it, and when undici
- * starts it otherwise: undici does not drop a queued request.
+ * The caller's signal and the deadline settle the promise at once, even
+ * while undici still holds the request unsent; undici does not drop a queued
+ * request, so the handler aborts it when undici starts it. One timer per
+ * request does all the timing: the handler knows from onRequestStart whether
+ * the request was sent, and so which error a timeout is.
  */
 export function bufferedRequest(
   dispatcher: HandlerDispatcher,
   options: BufferedRequestOptions,
 ): Promise<BufferedAnswer> {
-  const { signal, answerTimeoutMs, ...dispatchOptions } = options;
+  const { signal, deadlineMs, answerTimeoutMs, ...dispatchOptions } = options;
   if (signal?.aborted === true) return Promise.reject(abortReason(signal));
   return new Promise<BufferedAnswer>((resolve, reject) => {
-    const handler = new BufferingHandler(resolve, reject, signal, answerTimeoutMs);
+    const handler = new BufferingHandler(resolve, reject, signal, { deadlineMs, answerTimeoutMs });
     try {
       dispatcher.dispatch(dispatchOptions, handler);
     } catch (err) {
@@ -58,51 +78,60 @@ export function bufferedRequest(
   });
 }
 
+interface Timeouts {
+  readonly deadlineMs: number | undefined;
+  readonly answerTimeoutMs: number | undefined;
+}
+
 class BufferingHandler implements Dispatcher.DispatchHandler {
   private readonly chunks: Buffer[] = [];
   private statusCode = 0;
   private headers: Record<string, string | string[] | undefined> = {};
   private controller: Controller | undefined;
-  private answerTimer: NodeJS.Timeout | undefined;
-  private readonly answerTimeoutMs: number | undefined;
+  /** Set once the promise is settled: a request undici starts after that is aborted. */
+  private settled = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** performance.now() by which the whole request must be done (Infinity: no deadline). */
+  private readonly deadlineAt: number;
+  private readonly timeouts: Timeouts;
   private readonly resolve: (answer: BufferedAnswer) => void;
   private readonly reject: (err: Error) => void;
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = (): void => {
-    const reason = abortReason(this.signal);
-    this.controller?.abort(reason);
-    this.fail(reason);
+    this.abort(abortReason(this.signal));
   };
 
   constructor(
     resolve: (answer: BufferedAnswer) => void,
     reject: (err: Error) => void,
     signal: AbortSignal | undefined,
-    answerTimeoutMs: number | undefined,
+    timeouts: Timeouts,
   ) {
     this.resolve = resolve;
     this.reject = reject;
     this.signal = signal;
-    this.answerTimeoutMs = answerTimeoutMs;
+    this.timeouts = timeouts;
+    const { deadlineMs } = timeouts;
+    this.deadlineAt = deadlineMs !== undefined && deadlineMs > 0 ? performance.now() + deadlineMs : Infinity;
     signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.arm(
+      Infinity,
+      () => new UnsentTimeoutError(`the request took longer than ${deadlineMs} ms and was never sent`),
+    );
   }
 
   onRequestStart(controller: Controller): void {
-    if (this.signal?.aborted === true) {
-      controller.abort(abortReason(this.signal));
+    if (this.settled) {
+      controller.abort(new Error('the request was given up before it was sent'));
       return;
     }
-    this.controller = controller;
     // undici starts a request again when it retries it on another connection.
-    clearTimeout(this.answerTimer);
-    const ms = this.answerTimeoutMs;
-    if (ms !== undefined && ms > 0) {
-      this.answerTimer = setTimeout(() => {
-        const err = new AnswerTimeoutError(`no answer within ${ms} ms of sending the request`);
-        controller.abort(err);
-        this.fail(err);
-      }, ms);
-    }
+    this.controller = controller;
+    const ms = this.timeouts.answerTimeoutMs;
+    this.arm(
+      ms !== undefined && ms > 0 ? performance.now() + ms : Infinity,
+      () => new AnswerTimeoutError(`no answer within ${ms} ms of sending the request`),
+    );
   }
 
   onResponseStart(
@@ -110,7 +139,8 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
-    clearTimeout(this.answerTimer);
+    // The answer has begun: undici's body timeout covers its pauses, the deadline its length.
+    this.arm(Infinity, () => new DeadlineError(`the request took longer than ${this.timeouts.deadlineMs} ms`));
     this.statusCode = statusCode;
     this.headers = headers;
   }
@@ -120,6 +150,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.settled) return;
     this.release();
     const body = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     this.resolve({ statusCode: this.statusCode, headers: this.headers, text: body?.toString('utf8') ?? '' });
@@ -130,12 +161,33 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   }
 
   fail(err: Error): void {
+    if (this.settled) return;
     this.release();
     this.reject(err);
   }
 
+  /** Ends the request with `err`: now when undici has sent it, when it does otherwise. */
+  private abort(err: Error): void {
+    this.controller?.abort(err);
+    this.fail(err);
+  }
+
+  /** One timer at a time: at `at` or the deadline, whichever is first, the request ends with the error of that moment. */
+  private arm(at: number, error: () => Error): void {
+    clearTimeout(this.timer);
+    const until = Math.min(at, this.deadlineAt);
+    if (until === Infinity) return;
+    this.timer = setTimeout(
+      () => {
+        this.abort(error());
+      },
+      Math.max(0, until - performance.now()),
+    );
+  }
+
   private release(): void {
-    clearTimeout(this.answerTimer);
+    this.settled = true;
+    clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this.onAbort);
     this.controller = undefined;
   }

@@ -1,13 +1,11 @@
 /**
- * The deadline of one request: its timeout or the caller's signal, whichever
- * comes first, released by done() once the answer is read.
+ * The deadline of a watch's start: its timeout or the caller's signal,
+ * whichever comes first, released by done() once the answer's headers came.
+ * (Every other request is timed by its handler: buffered-request.ts.)
  *
  * `settle` exists because undici does not end a request that is still queued
  * for a connection when its signal aborts: it only marks it, and aborts it
- * once a connection takes it up. Seen in the long fault soak: with the pool to
- * kcp stuck, status writes sat in undici's queue for minutes past their
- * deadline, and the reconciles awaiting them held every worker slot of their
- * workspace, so no other change of that workspace was synced.
+ * once a connection takes it up (UnsentTimeoutError tells what that did).
  *
  * `AbortSignal.any([AbortSignal.timeout(…), …])` did the timing but kept its
  * timer, signals and weak references alive for the whole timeout after the

@@ -1,7 +1,7 @@
 import type { Clock } from '../runtime/clock.ts';
 import { IdleGate } from '../runtime/idle-gate.ts';
 import { TokenBucket } from '../runtime/token-bucket.ts';
-import { AnswerTimeoutError, bufferedRequest } from './buffered-request.ts';
+import { AnswerTimeoutError, bufferedRequest, UnsentTimeoutError } from './buffered-request.ts';
 import { type Connection, withServer } from './connection.ts';
 import { ApiError, apiErrorFromResponse, isTooManyRequests } from './errors.ts';
 import { WriteFencedError } from './fence-at-send.ts';
@@ -211,47 +211,43 @@ export class RestClient {
       // token read was pending, sent after a freeze).
       this.refuseUnfencedWrite(method, path);
       const started = this.opts.clock.now();
-      // undici's timeouts cover a stream once it is sent; a request still
-      // queued for a connection gets this backstop, set so that it never
-      // fires before them. One controller and a cleared timer per request:
-      // AbortSignal.timeout held its timer and memory for the whole timeout.
-      const deadline = requestDeadline(this.timeoutMs * 2, options.signal);
-      try {
-        const res = await bufferedRequest(this.conn.dispatcher, {
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method,
-          headers,
-          ...(options.body === undefined
-            ? {}
-            : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-          signal: deadline.signal,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-          // Just after undici's own headers timeout, for when Node keeps that
-          // from firing; well before the deadline, which assumes it fired.
-          answerTimeoutMs: Math.round(this.timeoutMs * 1.1),
-          // Asked again when undici sends it, which may be later (fence-at-send.ts).
-          ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
-        }).catch((err: unknown) => {
-          // No answer and no timeout from undici: the request never left its
-          // pool, or it was sent on a session that does not take its body
-          // (AnswerTimeoutError). Either way that pool does not send.
-          if (deadline.timedOut) this.conn.dispatcher.recycle?.(`a ${method} waited ${this.timeoutMs * 2} ms unsent`);
-          else if (err instanceof AnswerTimeoutError)
-            this.conn.dispatcher.recycle?.(`a ${method} got no answer and no timeout from undici`);
-          throw err;
-        });
-        return {
-          code: res.statusCode,
-          text: res.text,
-          retryAfter: headerValue(res.headers['retry-after']),
-          started,
-          answered: this.opts.clock.now(),
-        };
-      } finally {
-        deadline.done();
-      }
+      const res = await bufferedRequest(this.conn.dispatcher, {
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        ...(options.body === undefined
+          ? {}
+          : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+        signal: options.signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        // Just after undici's own headers timeout, for when Node keeps that
+        // from firing (AnswerTimeoutError says why).
+        answerTimeoutMs: Math.round(this.timeoutMs * 1.1),
+        // undici's timeouts cover a stream once it is sent; a request still
+        // queued for a connection gets this backstop, set so that it never
+        // fires before them.
+        deadlineMs: this.timeoutMs * 2,
+        // Asked again when undici sends it, which may be later (fence-at-send.ts).
+        ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
+      }).catch((err: unknown) => {
+        // No answer and no timeout from undici: the request never left its
+        // pool, or it was sent on a session that does not take its body.
+        // Either way that pool does not send.
+        if (err instanceof UnsentTimeoutError)
+          this.conn.dispatcher.recycle?.(`a ${method} waited ${this.timeoutMs * 2} ms unsent`);
+        else if (err instanceof AnswerTimeoutError)
+          this.conn.dispatcher.recycle?.(`a ${method} got no answer and no timeout from undici`);
+        throw err;
+      });
+      return {
+        code: res.statusCode,
+        text: res.text,
+        retryAfter: headerValue(res.headers['retry-after']),
+        started,
+        answered: this.opts.clock.now(),
+      };
     };
     const { code, text, retryAfter, started, answered } =
       this.priority === 'background'

@@ -11,7 +11,12 @@ import {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { Agent } from 'undici';
-import { AnswerTimeoutError, bufferedRequest } from '../../../src/kube/buffered-request.ts';
+import {
+  AnswerTimeoutError,
+  bufferedRequest,
+  DeadlineError,
+  UnsentTimeoutError,
+} from '../../../src/kube/buffered-request.ts';
 import { RecyclingAgent } from '../../../src/kube/recycling-agent.ts';
 import { RestClient } from '../../../src/kube/rest-client.ts';
 import { Agent as UndiciAgent } from '../../../src/kube/undici-agent.ts';
@@ -117,6 +122,52 @@ describe('bufferedRequest', function () {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(Error);
+  });
+
+  it('says UnsentTimeoutError when the deadline passes while undici still holds the request, and never sends it', async function () {
+    respond = () => undefined; // never answers: the pool's one connection stays busy
+    const single = new Agent({ connections: 1, pipelining: 1 });
+    const blocker = bufferedRequest(single, { origin, path: '/held', method: 'GET', deadlineMs: 300 }).catch(
+      () => undefined,
+    );
+    while (received === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const err = await bufferedRequest(single, { origin, path: '/queued', method: 'GET', deadlineMs: 100 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(UnsentTimeoutError);
+    // The connection comes free when the first request is given up: undici
+    // then takes the second one up, and the handler ends it unsent.
+    await blocker;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received).to.equal(1);
+    await single.destroy();
+  });
+
+  it('says AnswerTimeoutError when a sent request gets no answer by its deadline', async function () {
+    respond = () => undefined;
+    const err = await bufferedRequest(agent, { origin, path: '/slow', method: 'GET', deadlineMs: 100 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(AnswerTimeoutError);
+  });
+
+  it('ends an answer still streaming at its deadline with a plain timeout, not a pool problem', async function () {
+    respond = (_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write(' '), 20);
+      res.on('close', () => {
+        clearInterval(drip);
+      });
+    };
+    const err = await bufferedRequest(agent, { origin, path: '/drip', method: 'GET', deadlineMs: 150 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.be.instanceOf(DeadlineError);
+    expect(err).not.to.be.instanceOf(AnswerTimeoutError);
+    expect(err).not.to.be.instanceOf(UnsentTimeoutError);
   });
 });
 
