@@ -3,10 +3,16 @@
 // the cleanup finalizer on the consumer object, create the copy on the service
 // cluster, write Ready status to the consumer object; both kcp writes through
 // the export's virtual workspace), at high concurrency.
+//
+// It also gives the CPU floor of that work in Node: the bench process's CPU
+// for the writes, with the agent's REST client, while it watches both sides
+// (every object in the export's virtual workspace and every copy), as any
+// agent must, and decodes each event. No cache, queue, logic or metrics: what
+// an agent spends beyond this is its own.
 import { CLEANUP_FINALIZER } from '../src/apis/v1alpha1/constants.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import type { BenchApi } from './setup.ts';
-import { now, pool, retryTransport } from './util.ts';
+import { now, pool, retryTransport, sleep } from './util.ts';
 import type { Target } from './workload.ts';
 
 export interface LimitResult {
@@ -15,6 +21,10 @@ export interface LimitResult {
   readonly seconds: number;
   readonly objectsPerSecond: number;
   readonly concurrency: number;
+  /** CPU seconds (user + system) of the bench process for the writes and the two watches. */
+  readonly cpuSeconds: number;
+  /** Watch events decoded meanwhile: kcp side (finalizer and status echoes) and service side (the copies). */
+  readonly watchEvents: number;
 }
 
 export interface LimitInputs {
@@ -31,6 +41,17 @@ export async function measureLimit(
   concurrency: number,
 ): Promise<LimitResult> {
   const clusters = [...new Set(targets.map((t) => t.ws.cluster))];
+  const stopWatches = new AbortController();
+  let watchEvents = 0;
+  const count = (): void => {
+    watchEvents++;
+  };
+  // Both from now: neither lists, so each event is one of the writes below.
+  const watching = [
+    watchQuietly(vw, `/clusters/*/apis/${api.group}/v1/${api.plural}`, count, stopWatches.signal),
+    watchQuietly(local, `/apis/${api.group}/v1/${api.plural}`, count, stopWatches.signal),
+  ];
+  const cpuBefore = process.cpuUsage();
   const started = now();
   await pool(clusters, concurrency, (cluster) =>
     retryTransport(() =>
@@ -65,11 +86,37 @@ export async function measureLimit(
     );
   });
   const seconds = (now() - started) / 1000;
+  // The last echoes are on their way: let them in before reading the CPU.
+  const expected = targets.length * 3;
+  for (let waited = 0; watchEvents < expected && waited < 10_000; waited += 100) await sleep(100);
+  const cpu = process.cpuUsage(cpuBefore);
+  stopWatches.abort();
+  await Promise.all(watching);
   return {
     objects: targets.length,
     namespaces: clusters.length,
     seconds,
     objectsPerSecond: targets.length / seconds,
     concurrency,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    watchEvents,
   };
+}
+
+/** Watches from now until the signal aborts, resuming a watch the server ends; errors end it quietly. */
+async function watchQuietly(client: RestClient, path: string, onEvent: () => void, signal: AbortSignal): Promise<void> {
+  let resourceVersion = (await client.list(path, { limit: 1 })).metadata.resourceVersion ?? '';
+  while (!signal.aborted) {
+    await client
+      .watch(
+        path,
+        { resourceVersion },
+        (event) => {
+          resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
+          if (event.type !== 'BOOKMARK') onEvent();
+        },
+        signal,
+      )
+      .catch(() => sleep(100));
+  }
 }

@@ -87,6 +87,12 @@ function rows(limit: LimitResult | undefined): Row[] {
       'CPU seconds: initial sync / before noisy phase',
       (a) => `${num(a.cpuSeconds?.initial, 1)} / ${num(a.cpuSeconds?.total, 1)}`,
     ],
+    [
+      'CPU ms per object, initial sync (bare client: the floor)',
+      (a) =>
+        num(a.cpuSeconds?.initial === undefined ? undefined : (1000 * a.cpuSeconds.initial) / a.initial.objects, 2) +
+        (limit === undefined ? '' : ` (${((1000 * limit.cpuSeconds) / limit.objects).toFixed(2)})`),
+    ],
     ['requests to kcp / service', (a) => `${num(a.requests?.kcp)} / ${num(a.requests?.service)}`],
     ['429s from kcp / service', (a) => `${num(a.requests?.kcp429)} / ${num(a.requests?.service429)}`],
     [
@@ -155,7 +161,8 @@ export function markdown(r: BenchReport): string {
   const limit =
     r.limit === undefined
       ? 'Bare-client limit: not measured.'
-      : `Bare-client limit (${r.limit.concurrency} in flight): ${r.limit.objects} objects + ${r.limit.namespaces} namespaces in ${s(r.limit.seconds)} (${r.limit.objectsPerSecond.toFixed(0)} objects/s).`;
+      : `Bare-client limit (${r.limit.concurrency} in flight): ${r.limit.objects} objects + ${r.limit.namespaces} namespaces in ${s(r.limit.seconds)} (${r.limit.objectsPerSecond.toFixed(0)} objects/s); ` +
+        `its CPU, with a watch on each side (${r.limit.watchEvents} events): ${r.limit.cpuSeconds.toFixed(1)} s, ${((1000 * r.limit.cpuSeconds) / r.limit.objects).toFixed(2)} ms per object.`;
   return [
     `### api-syncagent benchmark, ${r.startedAt}`,
     '',

@@ -26,7 +26,7 @@ async function runLimit(world: World, opts: BenchOptions): Promise<BenchReport['
   await new Workload(world.env.kcpAdmin, api).createAll(targets, opts.concurrency);
   const vw = world.env.kcpAdmin.forServer(world.vwUrls.get('limit')![0]!);
   const limit = await measureLimit({ local: world.env.local, vw, api }, targets, opts.limitConcurrency);
-  log(`limit: ${limit.objects} objects in ${limit.seconds.toFixed(1)} s`);
+  log(`limit: ${limit.objects} objects in ${limit.seconds.toFixed(1)} s, ${limit.cpuSeconds.toFixed(1)} CPU s`);
   return limit;
 }
 
