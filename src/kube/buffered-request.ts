@@ -19,8 +19,9 @@ export interface BufferedRequestOptions extends FencedRequestOptions {
   readonly signal?: AbortSignal | undefined;
   /**
    * The most the whole request may take, from this call to the answer's last
-   * byte: UnsentTimeoutError when undici never sent it by then, a plain
-   * TimeoutError when its answer was still coming.
+   * byte: UnsentTimeoutError when undici never sent it by then,
+   * AnswerTimeoutError when no answer had begun, DeadlineError when its answer
+   * was still coming.
    */
   readonly deadlineMs?: number | undefined;
   /** Fails the request when its answer has not begun this long after undici sent it (AnswerTimeoutError). */
@@ -28,11 +29,13 @@ export interface BufferedRequestOptions extends FencedRequestOptions {
 }
 
 /**
- * A request undici sent got no answer in time, and undici's own headers
- * timeout did not end it: over HTTP/2, Node postpones a stream's timeout for
- * as long as the stream has a write queued and its session sends anything
- * else, so a request whose body is stuck on a busy session is never timed out
- * by undici (test/unit/kube/buffered-request.test.ts shows it).
+ * A request undici sent got no answer in time, and undici did not end it.
+ * Two ways are known: over HTTP/2, Node postpones a stream's timeout for as long as
+ * the stream has a write queued and its session sends anything else, so a
+ * request whose body is stuck on a busy session is never timed out by undici
+ * (test/unit/kube/buffered-request.test.ts shows it); and undici 8.12.4 leaves
+ * a request pending whose stream the server refused with a GOAWAY (see
+ * liveness.ts and docs/reliability.md).
  */
 export class AnswerTimeoutError extends Error {}
 

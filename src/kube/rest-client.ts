@@ -233,8 +233,8 @@ export class RestClient {
         ...(method === 'GET' || this.opts.fence === undefined ? {} : { fence: this.opts.fence }),
       }).catch((err: unknown) => {
         // No answer and no timeout from undici: the request never left its
-        // pool, or it was sent on a session that does not take its body.
-        // Either way that pool does not send.
+        // pool, or it was sent on a session that does not take its body or
+        // that refused it. Either way that pool does not send.
         if (err instanceof UnsentTimeoutError)
           this.conn.dispatcher.recycle?.(`a ${method} waited ${this.timeoutMs * 2} ms unsent`);
         else if (err instanceof AnswerTimeoutError)
