@@ -29,9 +29,9 @@ export const DEFAULT_LIVENESS: LivenessOptions = { intervalMs: 30_000, timeoutMs
  * UnauthenticatedHTTP2DOSMitigation, on by default since 1.29; kcp does the
  * same), and Go then ends the whole shared session with a GOAWAY. Seen with
  * an anonymous check: every check was followed by a GOAWAY from kcp and from
- * the kube-apiserver, the watches were cut, and writes opened in that moment
- * were refused by the server and never failed by undici; they hung until
- * the answer timeout (33 s), in half the bench runs.
+ * the kube-apiserver, new requests had to open another session, and writes
+ * opened in that moment were refused by the server and never failed by
+ * undici; they hung until the answer timeout (33 s), in half the bench runs.
  *
  * Over HTTP/1.1 a watch has a socket of its own and the question goes out on
  * another; there the informer's watch deadline is what notices a silent watch.
