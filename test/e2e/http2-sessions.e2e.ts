@@ -2,6 +2,7 @@
 // requests. These stories pin down what makes kcp and the kube-apiserver end
 // such a session, and that the agent's own sign-of-life checks do not.
 import { expect } from 'chai';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent as UndiciAgent } from 'undici';
 import { RestClient } from '../../src/kube/rest-client.ts';
 import { RecyclingAgent } from '../../src/kube/recycling-agent.ts';
@@ -11,11 +12,6 @@ import type { Identity } from '../utils/kubeconfig.ts';
 import { type ServiceCluster, startServiceCluster } from '../utils/service-cluster.ts';
 import { uniqueName } from '../utils/kcp-fixtures.ts';
 import { suite } from '../utils/suite.ts';
-
-const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 
 /** A fresh HTTP/2 pool trusting the server, and a count of the connections it opened. */
 function countingPool(id: Identity): { agent: UndiciAgent; connections: () => number } {
