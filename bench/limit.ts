@@ -13,6 +13,7 @@ import { CLEANUP_FINALIZER } from '../src/apis/v1alpha1/constants.ts';
 import type { RestClient } from '../src/kube/rest-client.ts';
 import type { BenchApi } from './setup.ts';
 import { now, pool, retryTransport, sleep } from './util.ts';
+import { watchAll } from './watch.ts';
 import type { Target } from './workload.ts';
 
 export interface LimitResult {
@@ -43,14 +44,20 @@ export async function measureLimit(
   const clusters = [...new Set(targets.map((t) => t.ws.cluster))];
   const stopWatches = new AbortController();
   let watchEvents = 0;
+  let counting = false;
   const count = (): void => {
-    watchEvents++;
+    if (counting) watchEvents++;
   };
-  // Both from now: neither lists, so each event is one of the writes below.
-  const watching = [
-    watchQuietly(vw, `/clusters/*/apis/${api.group}/v1/${api.plural}`, count, stopWatches.signal),
-    watchQuietly(local, `/apis/${api.group}/v1/${api.plural}`, count, stopWatches.signal),
-  ];
+  // Listed before the clock starts: from then on each event is one of the writes below.
+  await Promise.all([
+    watchAll(
+      { client: vw, path: `/clusters/*/apis/${api.group}/v1/${api.plural}`, query: {} },
+      count,
+      stopWatches.signal,
+    ),
+    watchAll({ client: local, path: `/apis/${api.group}/v1/${api.plural}`, query: {} }, count, stopWatches.signal),
+  ]);
+  counting = true;
   const cpuBefore = process.cpuUsage();
   const started = now();
   await pool(clusters, concurrency, (cluster) =>
@@ -91,7 +98,6 @@ export async function measureLimit(
   for (let waited = 0; watchEvents < expected && waited < 10_000; waited += 100) await sleep(100);
   const cpu = process.cpuUsage(cpuBefore);
   stopWatches.abort();
-  await Promise.all(watching);
   return {
     objects: targets.length,
     namespaces: clusters.length,
@@ -101,22 +107,4 @@ export async function measureLimit(
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     watchEvents,
   };
-}
-
-/** Watches from now until the signal aborts, resuming a watch the server ends; errors end it quietly. */
-async function watchQuietly(client: RestClient, path: string, onEvent: () => void, signal: AbortSignal): Promise<void> {
-  let resourceVersion = (await client.list(path, { limit: 1 })).metadata.resourceVersion ?? '';
-  while (!signal.aborted) {
-    await client
-      .watch(
-        path,
-        { resourceVersion },
-        (event) => {
-          resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
-          if (event.type !== 'BOOKMARK') onEvent();
-        },
-        signal,
-      )
-      .catch(() => sleep(100));
-  }
 }
