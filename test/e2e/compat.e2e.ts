@@ -40,6 +40,7 @@ import {
 } from '../utils/compat-related.ts';
 import { prepareUpstreamExport, startUpstreamAgent } from '../utils/upstream-agent.ts';
 import { waitFor } from '../utils/wait.ts';
+import { writeStatus } from '../utils/write-status.ts';
 
 type AgentKind = 'upstream' | 'ours';
 
@@ -533,8 +534,7 @@ async function syncAndOperate(ctx: RunContext): Promise<void> {
     );
     if (c.status === undefined) continue;
     for (const copy of copies) {
-      const current = await ctx.local.get(copyPath(c, copy));
-      await ctx.local.replace(`${copyPath(c, copy)}/status`, { ...current, status: c.status });
+      await writeStatus(ctx.local, copyPath(c, copy), () => c.status);
     }
     for (const [ns, o] of syncedObjects(c)) {
       await waitFor(

@@ -16,6 +16,7 @@ import {
 } from '../utils/related-checks.ts';
 import { StoryStage } from '../utils/related-story.ts';
 import { waitFor } from '../utils/wait.ts';
+import { writeStatus } from '../utils/write-status.ts';
 
 const KCP_GROUP = 'backups.kcp.example.com';
 const kcpBackups = `/apis/${KCP_GROUP}/v1/namespaces/default/backups`;
@@ -82,16 +83,15 @@ describe('related resources: status', function () {
     });
     await team.client.create(CRONTABS_PATH, crontab('my-crontab'));
 
-    const copy = await waitObject(
+    await waitObject(
       stage.local,
       `${localBackups(team.ws.cluster)}/my-subnet`,
       "the Backup copy with the consumer's status",
       (o) => statusId(o) === 'subnet-kcp-12345',
     );
-    await stage.local.replace(`${localBackups(team.ws.cluster)}/my-subnet/status`, {
-      ...copy,
-      status: { id: 'subnet-local-override' },
-    });
+    await writeStatus(stage.local, `${localBackups(team.ws.cluster)}/my-subnet`, () => ({
+      id: 'subnet-local-override',
+    }));
     // A later change the agent must carry down shows it has looked again.
     const current = await team.client.get(`${kcpBackups}/my-subnet`);
     await team.client.replace(`${kcpBackups}/my-subnet`, { ...current, spec: { source: 'vpc-1', retention: 9 } });

@@ -24,6 +24,7 @@ import { type ServiceCluster, startServiceCluster } from '../utils/service-clust
 import { suite } from '../utils/suite.ts';
 import { REPO_ROOT } from '../utils/tools.ts';
 import { waitFor } from '../utils/wait.ts';
+import { writeStatus } from '../utils/write-status.ts';
 
 const EXPORT = 'crontabs.example.com';
 const AGENT = 'e2e-agent';
@@ -150,10 +151,9 @@ describe('a consumer object synced through the agent', function () {
 
     // The test plays the operator: it marks the copy Ready.
     const markedReady = Date.now();
-    await local.replace(`${localPath(copy)}/status`, {
-      ...copy,
-      status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok' }] },
-    });
+    await writeStatus(local, localPath(copy), () => ({
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: 'ok' }],
+    }));
     await waitFor(
       'consumer A to read Ready',
       async () => {

@@ -26,6 +26,7 @@ import { type ServiceCluster, startServiceCluster } from '../utils/service-clust
 import { suite } from '../utils/suite.ts';
 import { REPO_ROOT } from '../utils/tools.ts';
 import { waitFor } from '../utils/wait.ts';
+import { writeStatus } from '../utils/write-status.ts';
 
 const EXPORT = 'transforms.example.com';
 const AGENT = 'e2e-transforms';
@@ -127,8 +128,7 @@ describe('transforms: a provider shapes the published API and the copies', funct
     waitFor(`the copy of ${namespace}/${name}`, () => copyOf(collection, name, namespace));
   /** Plays the operator: writes a status on a copy through its /status subresource. */
   const setStatus = async (path: string, status: unknown): Promise<void> => {
-    const obj = await local.get(path);
-    await local.replace(`${path}/status`, { ...obj, status });
+    await writeStatus(local, path, () => status);
   };
   const objectPathOf = (collection: string, obj: KubeObject): string => {
     const ns = obj.metadata.namespace;

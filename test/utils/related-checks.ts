@@ -5,6 +5,7 @@ import { isNotFound } from '../../src/kube/errors.ts';
 import type { KubeObject } from '../../src/kube/object.ts';
 import type { RestClient } from '../../src/kube/rest-client.ts';
 import { waitFor } from './wait.ts';
+import { writeStatus } from './write-status.ts';
 
 export const RELATED_CONDITION = 'RelatedResourcesSynced';
 export const RELATED_ANNOTATION_PREFIX = 'related-resources.syncagent.kcp.io/';
@@ -199,8 +200,7 @@ export const localCertificate = (namespace: string, name: string): string =>
  * operator's status write does in production.
  */
 export async function markCopy(local: RestClient, path: string, phase = 'Ready'): Promise<void> {
-  const obj = await local.get(path);
-  await local.replace(`${path}/status`, { ...obj, status: { ...(obj['status'] as object | undefined), phase } });
+  await writeStatus(local, path, (obj) => ({ ...(obj['status'] as object | undefined), phase }));
 }
 
 /** The service-side copy of a consumer's object in a collection, found by the agent's labels (for namings that hash). */
