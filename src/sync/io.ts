@@ -27,7 +27,7 @@ export interface SyncIO {
    */
   wroteRemote(key: string, basedOn: string | undefined, written: KubeObject, settled?: boolean): void;
   /** The same for a copy; `basedOn` is undefined for a create. */
-  wroteLocal(basedOn: string | undefined, written: KubeObject): void;
+  wroteLocal(basedOn: string | undefined, written: KubeObject, settled?: boolean): void;
   /** Creates the namespace on the service cluster unless it is known to exist. */
   ensureNamespace(name: string): Promise<void>;
   /** Drops a namespace from the known-to-exist set (it turned out to be gone). */

@@ -138,10 +138,10 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
   const ns = desired.object.metadata.namespace;
   if (ns !== undefined) await p.io.ensureNamespace(ns);
   try {
-    p.io.wroteLocal(
-      undefined,
-      await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object),
-    );
+    const created = await p.io.local.create(localPath(p, desired.object).replace(/\/[^/]+$/, ''), desired.object);
+    const settled = nothingFollowsCreate(p, created, desired);
+    p.io.wroteLocal(undefined, created, settled);
+    if (settled) p.io.statusInSync(p.key, created, false);
     p.io.copyCreated(p.remote);
   } catch (err) {
     // The namespace was deleted behind our back (or is being deleted, 403): make it again on the retry.
@@ -153,6 +153,23 @@ async function placeCopy(p: Pass, desired: DesiredLocal): Promise<Result | undef
   }
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.placed);
   return undefined;
+}
+
+/**
+ * True when a pass right after creating the copy would write nothing: the
+ * server kept the state we recorded (so no spec patch), no status is to go
+ * up yet and no related objects follow. Most creates are such, and that
+ * pass (a decode of both objects, the desired copy built again, a three-way
+ * diff) was a quarter of the reconciles of an initial sync. A later change
+ * of either object comes by its watch and queues a pass as always.
+ */
+function nothingFollowsCreate(p: Pass, created: KubeObject, desired: DesiredLocal): boolean {
+  return (
+    p.io.behaviour.related.length === 0 &&
+    created.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] ===
+      desired.object.metadata.annotations?.[LAST_KNOWN_STATE_ANNOTATION] &&
+    statusToWrite(p, created) === undefined
+  );
 }
 
 /**
@@ -233,10 +250,8 @@ async function syncSpec(p: Pass, local: KubeObject, desired: DesiredLocal): Prom
  */
 async function syncStatus(p: Pass, local: KubeObject): Promise<boolean> {
   if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return false;
-  const mutated = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
-  const status =
-    mutated === undefined || p.io.behaviour.related.length === 0 ? mutated : withRelatedCondition(mutated, p.remote);
-  if (status === undefined || deepEqual(status, p.remote['status'])) {
+  const status = statusToWrite(p, local);
+  if (status === undefined) {
     p.io.statusInSync(p.key, local, false);
     return false;
   }
@@ -253,6 +268,15 @@ async function syncStatus(p: Pass, local: KubeObject): Promise<boolean> {
   p.io.statusInSync(p.key, local, true);
   p.io.events.record(p.client, p.remote, SYNC_EVENTS.statusSynced);
   return true;
+}
+
+/** The status the consumer object should carry, or undefined when none is synced or it carries it already. */
+function statusToWrite(p: Pass, local: KubeObject): unknown {
+  if (!p.target.local.hasStatus || !p.target.remote.hasStatus) return undefined;
+  const mutated = p.io.behaviour.statusMutator.apply(local, p.remote)['status'];
+  const status =
+    mutated === undefined || p.io.behaviour.related.length === 0 ? mutated : withRelatedCondition(mutated, p.remote);
+  return status === undefined || deepEqual(status, p.remote['status']) ? undefined : status;
 }
 
 /**

@@ -72,6 +72,8 @@ export class SyncController {
   private readonly statusLatency: StatusLatency | undefined;
   private readonly lookups: WorkspaceLookups;
   private readonly terminating: TerminatingObjects;
+  /** Set while our own write that needs no pass after it goes into the local cache (SyncIO.wroteLocal). */
+  private settlingWrite = false;
   /** What reconciles are given, built once: a reconcile runs per consumer object and pass. */
   private ioOnce: Parameters<typeof reconcileObject>[2] | undefined;
 
@@ -287,7 +289,7 @@ export class SyncController {
       resourceVersion: obj.metadata.resourceVersion,
       deleted,
     });
-    this.queue.add(key);
+    if (!this.settlingWrite) this.queue.add(key);
   }
 
   private remoteObject(key: string): KubeObject | undefined {
@@ -322,8 +324,14 @@ export class SyncController {
       wroteRemote: (key, basedOn, written, settled) => {
         for (const r of this.remotes.values()) r.informer.recordWrite(key, basedOn, written, settled !== true);
       },
-      wroteLocal: (basedOn, written) => {
-        this.localInformer.recordWrite(localKeyOf(written), basedOn, written);
+      wroteLocal: (basedOn, written, settled) => {
+        // The handler still indexes the copy; it only leaves the pass out.
+        this.settlingWrite = settled === true;
+        try {
+          this.localInformer.recordWrite(localKeyOf(written), basedOn, written);
+        } finally {
+          this.settlingWrite = false;
+        }
       },
       ensureNamespace: (name) => this.lookups.ensureNamespace(name),
       forgetNamespace: (name) => {

@@ -1,4 +1,5 @@
-import { type SyncBehaviour } from '../../../src/sync/behaviour.ts';
+import { compileBehaviour, type SyncBehaviour } from '../../../src/sync/behaviour.ts';
+import type { PublishedResource } from '../../../src/apis/v1alpha1/published-resource.ts';
 import { IDENTITY_MUTATOR } from '../../../src/translate/mutation/index.ts';
 import { goTemplates } from '../../../src/gotemplate/index.ts';
 import { expect } from 'chai';
@@ -72,6 +73,8 @@ interface World {
   readonly events: string[];
   /** The latency milestones reported, in order. */
   readonly milestones: string[];
+  /** For each write of a copy handed to the cache: whether the syncer said no pass need follow it. */
+  readonly settledLocalWrites: boolean[];
   /** Compiled mutations and templates (none by default). */
   behaviour?: SyncBehaviour;
   /** Labels of consumer namespaces, for the namespace filter. */
@@ -79,7 +82,14 @@ interface World {
 }
 
 function newWorld(): World {
-  return { remote: new FakeApi(), local: new FakeApi(), namespaces: new Set(), events: [], milestones: [] };
+  return {
+    remote: new FakeApi(),
+    local: new FakeApi(),
+    namespaces: new Set(),
+    events: [],
+    milestones: [],
+    settledLocalWrites: [],
+  };
 }
 
 /** The SyncIO the sync controller would build, with its caches read from the fake stores. */
@@ -121,7 +131,9 @@ function ioFor(w: World, target: SyncTarget): SyncIO {
     local: asRestClient(w.local),
     // The caches above read the fake stores, which hold every write already.
     wroteRemote: () => undefined,
-    wroteLocal: () => undefined,
+    wroteLocal: (_basedOn, _written, settled) => {
+      w.settledLocalWrites.push(settled === true);
+    },
     copyCreated: (consumer) => {
       w.milestones.push(`copy created for ${consumer.metadata.name ?? ''}`);
     },
@@ -652,6 +664,31 @@ describe('syncObject', function () {
     });
   }
 
+  const createCases: { name: string; behaviour?: Partial<SyncBehaviour>; settled: boolean }[] = [
+    { name: 'a created copy with nothing to follow needs no pass after its create', settled: true },
+    {
+      name: 'a created copy whose status goes up at once (a status mutation) needs the pass that writes it',
+      behaviour: { statusMutator: { isIdentity: false, apply: (obj) => ({ ...obj, status: { phase: 'Pending' } }) } },
+      settled: false,
+    },
+    {
+      name: 'a created copy with related objects to sync needs the pass that syncs them',
+      behaviour: { related: compileBehaviour(publishedWithRelated()).related },
+      settled: false,
+    },
+  ];
+  for (const c of createCases) {
+    it(c.name, async function () {
+      const w = newWorld();
+      w.behaviour = { ...NO_BEHAVIOUR, ...c.behaviour };
+      w.remote.put(REMOTE_PATH, consumerObject());
+      await converge(w, targetWith());
+      expect(w.local.objects.get(COPY_PATH), 'the copy').to.not.equal(undefined);
+      expect(w.settledLocalWrites[0], 'the create').to.equal(c.settled);
+      if (c.settled) expect(w.milestones, 'its status found in sync').to.include('status in sync');
+    });
+  }
+
   it('places the copy in a namespace it makes sure exists', async function () {
     const w = newWorld();
     w.remote.put(REMOTE_PATH, consumerObject());
@@ -659,3 +696,23 @@ describe('syncObject', function () {
     expect([...w.namespaces]).to.deep.equal([CLUSTER]);
   });
 });
+
+/** A PublishedResource with one related Secret, for the behaviour it compiles to. */
+function publishedWithRelated(): PublishedResource {
+  return {
+    apiVersion: 'syncagent.kcp.io/v1alpha1',
+    kind: 'PublishedResource',
+    metadata: { name: 'publish-crontabs' },
+    spec: {
+      resource: { apiGroup: 'example.com', kind: 'CronTab' },
+      related: [
+        {
+          identifier: 'credentials',
+          origin: 'service',
+          kind: 'Secret',
+          object: { reference: { path: 'spec.secretName' } },
+        },
+      ],
+    },
+  };
+}
