@@ -394,6 +394,21 @@ describe('forEachLine', function () {
     },
     { name: 'blank lines are skipped', parts: ['\n', 'x\n\n  \n'], want: ['x'] },
     { name: 'a last line without a newline', parts: ['x\n', 'y'], want: ['x', 'y'] },
+    {
+      name: 'a newline that opens a chunk ends the line before it',
+      parts: ['{"a"', ':1}', '\n{"b":2}\n'],
+      want: ['{"a":1}', '{"b":2}'],
+    },
+    {
+      name: 'the end of a split line and whole lines in one chunk',
+      parts: ['{"a"', ':1}\nx\ny'],
+      want: ['{"a":1}', 'x', 'y'],
+    },
+    {
+      name: 'a line of a megabyte in 16 KiB chunks',
+      parts: [...'y'.repeat(1 << 20).matchAll(/.{1,16384}/g)].map((m) => m[0]).concat('\nz\n'),
+      want: ['y'.repeat(1 << 20), 'z'],
+    },
   ];
   for (const c of cases) {
     it(c.name, async function () {
