@@ -96,6 +96,10 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
   private timer: NodeJS.Timeout | undefined;
   /** performance.now() by which the whole request must be done (Infinity: no deadline). */
   private readonly deadlineAt: number;
+  /** performance.now() when undici last sent the request (it may send it again on another connection). */
+  private sentAt: number | undefined;
+  /** Set once the answer has begun. */
+  private answering = false;
   private readonly timeouts: Timeouts;
   private readonly resolve: (answer: BufferedAnswer) => void;
   private readonly reject: (err: Error) => void;
@@ -117,10 +121,14 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     const { deadlineMs } = timeouts;
     this.deadlineAt = deadlineMs !== undefined && deadlineMs > 0 ? performance.now() + deadlineMs : Infinity;
     signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.arm(
-      Infinity,
-      () => new UnsentTimeoutError(`the request took longer than ${deadlineMs} ms and was never sent`),
-    );
+    // The earliest any timeout can fall due: the answer timeout counts from a
+    // send, which comes after now. The timer is never moved later: when it
+    // fires it looks at how far the request got and sleeps on if nothing is
+    // due yet. Nearly every request ends long before, so each costs one timer.
+    const { answerTimeoutMs } = timeouts;
+    const answerAt =
+      answerTimeoutMs !== undefined && answerTimeoutMs > 0 ? performance.now() + answerTimeoutMs : Infinity;
+    this.schedule(Math.min(answerAt, this.deadlineAt));
   }
 
   onRequestStart(controller: Controller): void {
@@ -130,11 +138,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     }
     // undici starts a request again when it retries it on another connection.
     this.controller = controller;
-    const ms = this.timeouts.answerTimeoutMs;
-    this.arm(
-      ms !== undefined && ms > 0 ? performance.now() + ms : Infinity,
-      () => new AnswerTimeoutError(`no answer within ${ms} ms of sending the request`),
-    );
+    this.sentAt = performance.now();
   }
 
   onResponseStart(
@@ -143,7 +147,7 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     // The answer has begun: undici's body timeout covers its pauses, the deadline its length.
-    this.arm(Infinity, () => new DeadlineError(`the request took longer than ${this.timeouts.deadlineMs} ms`));
+    this.answering = true;
     this.statusCode = statusCode;
     this.headers = headers;
   }
@@ -175,18 +179,35 @@ class BufferingHandler implements Dispatcher.DispatchHandler {
     this.fail(err);
   }
 
-  /** One timer at a time: at `at` or the deadline, whichever is first, the request ends with the error of that moment. */
-  private arm(at: number, error: () => Error): void {
-    clearTimeout(this.timer);
-    const until = Math.min(at, this.deadlineAt);
-    if (until === Infinity) return;
-    this.timer = setTimeout(
-      () => {
-        this.abort(error());
-      },
-      Math.max(0, until - performance.now()),
-    );
+  /** What ends the request at which moment, given how far it got. */
+  private due(): { at: number; error: () => Error } {
+    const { deadlineMs, answerTimeoutMs } = this.timeouts;
+    if (this.answering)
+      return { at: this.deadlineAt, error: () => new DeadlineError(`the request took longer than ${deadlineMs} ms`) };
+    if (this.sentAt === undefined)
+      return {
+        at: this.deadlineAt,
+        error: () => new UnsentTimeoutError(`the request took longer than ${deadlineMs} ms and was never sent`),
+      };
+    const answerAt = answerTimeoutMs !== undefined && answerTimeoutMs > 0 ? this.sentAt + answerTimeoutMs : Infinity;
+    return {
+      at: Math.min(answerAt, this.deadlineAt),
+      error: () => new AnswerTimeoutError(`no answer within ${answerTimeoutMs} ms of sending the request`),
+    };
   }
+
+  private schedule(at: number): void {
+    if (at === Infinity) return;
+    this.timer = setTimeout(this.onTimer, Math.max(0, at - performance.now()));
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.settled) return;
+    const { at, error } = this.due();
+    if (performance.now() >= at) this.abort(error());
+    else this.schedule(at);
+  };
 
   private release(): void {
     this.settled = true;
