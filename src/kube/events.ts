@@ -57,9 +57,16 @@ export interface EventRecorderOptions {
   readonly now?: () => Date;
 }
 
+/**
+ * An event as recorded; the Event object is built only when it is written:
+ * most are replaced by a later one on the same object before that. It keeps
+ * only the subject's identity, never the whole object.
+ */
 interface PendingEvent {
   readonly client: RestClient;
-  readonly event: KubeObject;
+  readonly subject: EventSubject;
+  readonly input: EventInput;
+  readonly time: Date;
   /** Clock time from which it may be written: fixed by the first event of its key. */
   readonly due: number;
 }
@@ -89,7 +96,8 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   /** Resolves the waiters of flush() once nothing is pending or being written. */
   let idle: { promise: Promise<unknown>; resolve: (v: unknown) => void } | undefined;
 
-  const write = async ({ client, event }: PendingEvent): Promise<void> => {
+  const write = async ({ client, subject, input, time }: PendingEvent): Promise<void> => {
+    const event = buildEvent(subject, input, { component: opts.component, time: time.toISOString() });
     const ns = event.metadata.namespace ?? 'default';
     try {
       await limiter?.take();
@@ -122,11 +130,16 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   return {
     record(client, obj, input): void {
       if (stopped) return;
-      const event = buildEvent(obj, input, { component: opts.component, time: now().toISOString() });
-      const subject = obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
-      const key = `${client.server}|${subject}|${input.type}`;
+      const { name, namespace, uid, resourceVersion } = obj.metadata;
+      const subject: EventSubject = {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        metadata: { name, namespace, uid, resourceVersion },
+      };
+      const id = uid ?? `${namespace ?? ''}/${name ?? ''}`;
+      const key = `${client.server}|${id}|${input.type}`;
       const due = pending.get(key)?.due ?? opts.clock.now() + coalesceMs;
-      const outcome = pending.add(key, { client, event, due });
+      const outcome = pending.add(key, { client, subject, input, time: now(), due });
       if (outcome === 'replaced') opts.onDiscarded?.('replaced');
       if (outcome === 'dropped-oldest') opts.onDiscarded?.('dropped');
       if (writers < concurrency) {

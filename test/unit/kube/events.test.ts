@@ -71,6 +71,52 @@ describe('event recorder', function () {
     expect(discarded).to.deep.equal(['replaced']);
   });
 
+  it('writes the Event of the object as it was recorded, with the time it was recorded', async function () {
+    const written: KubeObject[] = [];
+    const client = {
+      server: 'https://kcp.example/clusters/team-a',
+      background: () => client,
+      create: (_path: string, event: KubeObject): Promise<KubeObject> => {
+        written.push(event);
+        return Promise.resolve(event);
+      },
+    };
+    let time = new Date('2026-12-07T10:00:00Z');
+    const clock = new FakeClock();
+    const recorder = createEventRecorder({
+      component: 'test',
+      logger: nopLogger,
+      clock,
+      qps: 0,
+      burst: 1,
+      coalesceMs: 1_000,
+      now: () => time,
+    });
+    const subject: KubeObject = {
+      ...object('a'),
+      metadata: { ...object('a').metadata, resourceVersion: '7' },
+      spec: {},
+    };
+    recorder.record(client as unknown as RestClient, subject, normal('ObjectPlaced'));
+    subject.metadata.resourceVersion = '8';
+    time = new Date('2026-12-07T10:00:05Z');
+    clock.advance(1_000);
+    await settle();
+    expect(written).to.have.length(1);
+    expect(written[0]).to.deep.include({
+      involvedObject: {
+        apiVersion: 'example.com/v1',
+        kind: 'CronTab',
+        name: 'a',
+        namespace: 'default',
+        uid: 'a',
+        resourceVersion: '7',
+      },
+      reason: 'ObjectPlaced',
+      firstTimestamp: '2026-12-07T10:00:00.000Z',
+    });
+  });
+
   it('drops the oldest waiting event beyond maxPending', async function () {
     const writes = new HeldWrites();
     const discarded: string[] = [];
