@@ -672,6 +672,18 @@ describe('syncObject', function () {
       settled: false,
     },
     {
+      name: 'a created copy whose status mutation fails is placed, and the pass after reports the failure',
+      behaviour: {
+        statusMutator: {
+          isIdentity: false,
+          apply: () => {
+            throw new Error('status mutation failed');
+          },
+        },
+      },
+      settled: false,
+    },
+    {
       name: 'a created copy with related objects to sync needs the pass that syncs them',
       behaviour: { related: compileBehaviour(publishedWithRelated()).related },
       settled: false,
