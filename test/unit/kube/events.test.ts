@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { type EventInput, createEventRecorder } from '../../../src/kube/events.ts';
+import {
+  type EventInput,
+  type EventRecorder,
+  type EventRecorderOptions,
+  createEventRecorder,
+} from '../../../src/kube/events.ts';
 import type { KubeObject } from '../../../src/kube/object.ts';
 import type { RestClient } from '../../../src/kube/rest-client.ts';
 import { nopLogger } from '../../../src/log/logger.ts';
@@ -46,16 +51,15 @@ const object = (uid: string): KubeObject => ({
 const normal = (reason: string): EventInput => ({ type: 'Normal', reason, message: 'm' });
 const warning = (reason: string): EventInput => ({ type: 'Warning', reason, message: 'm' });
 
+/** A recorder without a rate limit of its own, on a fake clock unless given one. */
+const recorderWith = (opts: Partial<EventRecorderOptions>): EventRecorder =>
+  createEventRecorder({ component: 'test', logger: nopLogger, clock: new FakeClock(), qps: 0, burst: 1, ...opts });
+
 describe('event recorder', function () {
   it("writes each object's latest event of a type while earlier ones wait, and keeps Warnings apart", async function () {
     const writes = new HeldWrites();
     const discarded: string[] = [];
-    const recorder = createEventRecorder({
-      component: 'test',
-      logger: nopLogger,
-      clock: new FakeClock(),
-      qps: 0,
-      burst: 1,
+    const recorder = recorderWith({
       concurrency: 1,
       onDiscarded: (why) => discarded.push(why),
     });
@@ -83,12 +87,8 @@ describe('event recorder', function () {
     };
     let time = new Date('2026-12-07T10:00:00Z');
     const clock = new FakeClock();
-    const recorder = createEventRecorder({
-      component: 'test',
-      logger: nopLogger,
+    const recorder = recorderWith({
       clock,
-      qps: 0,
-      burst: 1,
       coalesceMs: 1_000,
       now: () => time,
     });
@@ -120,12 +120,7 @@ describe('event recorder', function () {
   it('drops the oldest waiting event beyond maxPending', async function () {
     const writes = new HeldWrites();
     const discarded: string[] = [];
-    const recorder = createEventRecorder({
-      component: 'test',
-      logger: nopLogger,
-      clock: new FakeClock(),
-      qps: 0,
-      burst: 1,
+    const recorder = recorderWith({
       concurrency: 1,
       maxPending: 2,
       onDiscarded: (why) => discarded.push(why),
@@ -142,12 +137,8 @@ describe('event recorder', function () {
   it('flush waits at most the given time, says how many events were left and gives them up', async function () {
     const writes = new HeldWrites();
     const clock = new FakeClock();
-    const recorder = createEventRecorder({
-      component: 'test',
-      logger: nopLogger,
+    const recorder = recorderWith({
       clock,
-      qps: 0,
-      burst: 1,
       concurrency: 1,
     });
     const client = writes.client();
@@ -174,12 +165,8 @@ describe('event recorder', function () {
   it("with coalesceMs, writes one event for an object's steps within the window, the latest", async function () {
     const writes = new HeldWrites();
     const clock = new FakeClock();
-    const recorder = createEventRecorder({
-      component: 'test',
-      logger: nopLogger,
+    const recorder = recorderWith({
       clock,
-      qps: 0,
-      burst: 1,
       concurrency: 2,
       coalesceMs: 1_000,
     });
@@ -205,12 +192,8 @@ describe('event recorder', function () {
   it('flush writes what waits out a coalescing window at once', async function () {
     const writes = new HeldWrites();
     const clock = new FakeClock();
-    const recorder = createEventRecorder({
-      component: 'test',
-      logger: nopLogger,
+    const recorder = recorderWith({
       clock,
-      qps: 0,
-      burst: 1,
       concurrency: 1,
       coalesceMs: 1_000,
     });
