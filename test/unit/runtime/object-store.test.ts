@@ -38,14 +38,69 @@ describe('object stores', function () {
     });
   }
 
-  it('CompactStore hands out copies, so a caller cannot change the cache', function () {
-    const store = new CompactStore();
-    const original = obj('x', '1');
-    store.set('x', original);
-    original['data'] = { changed: 'after set' };
-    const read = store.get('x');
-    if (read === undefined) throw new Error('missing');
-    read.metadata.name = 'changed by reader';
-    expect(store.get('x')).to.deep.equal(obj('x', '1'));
+  describe('CompactStore handing over what it was given', function () {
+    it('hands the object of a set to the first read, and decoded copies to later reads', function () {
+      const store = new CompactStore();
+      const written = obj('x', '1');
+      store.set('x', written);
+      expect(store.get('x')).to.equal(written);
+      const second = store.get('x');
+      expect(second).to.not.equal(written);
+      if (second === undefined) throw new Error('missing');
+      second.metadata.name = 'changed by reader';
+      expect(store.get('x')).to.deep.equal(obj('x', '1'));
+    });
+
+    const cases: {
+      name: string;
+      run: (store: CompactStore) => KubeObject | undefined;
+      want: KubeObject | undefined;
+    }[] = [
+      {
+        name: 'a newer set replaces the unread object',
+        run: (store) => {
+          store.set('x', obj('x', '1'));
+          store.set('x', obj('x', '2'));
+          return store.get('x');
+        },
+        want: obj('x', '2'),
+      },
+      {
+        name: 'a delete drops the unread object',
+        run: (store) => {
+          store.set('x', obj('x', '1'));
+          store.delete('x');
+          return store.get('x');
+        },
+        want: undefined,
+      },
+      {
+        name: 'a list leaves the unread object for the next read',
+        run: (store) => {
+          store.set('x', obj('x', '1'));
+          const [listed] = store.values();
+          if (listed !== undefined) listed.metadata.name = 'changed by lister';
+          return store.get('x');
+        },
+        want: obj('x', '1'),
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, function () {
+        expect(c.run(new CompactStore())).to.deep.equal(c.want);
+      });
+    }
+
+    it('keeps at most 512 unread objects: the oldest ones are decoded when read', function () {
+      const store = new CompactStore();
+      const written = Array.from({ length: 513 }, (_, i) => obj(`o${String(i)}`, '1'));
+      written.forEach((o, i) => {
+        store.set(`o${String(i)}`, o);
+      });
+      const oldest = store.get('o0');
+      expect(oldest).to.not.equal(written[0]);
+      expect(oldest).to.deep.equal(obj('o0', '1'));
+      expect(store.get('o1')).to.equal(written[1]);
+    });
   });
 });
