@@ -55,19 +55,15 @@ export function desiredLocalObject(remote: KubeObject, target: SyncTarget, ctx: 
     labels: syncLabels(target.agentName, ref),
     annotations: syncAnnotations(ref, ctx.clusterPath === '' ? undefined : ctx.clusterPath),
   };
-  const object: KubeObject = {
-    ...stripped,
-    apiVersion: apiVersionOf(target.local),
-    kind: target.local.kind,
-    metadata: {
-      ...stripped.metadata,
-      name: placement.name,
-      labels: { ...stripped.metadata.labels, ...sync.labels },
-      annotations: { ...stripped.metadata.annotations, ...sync.annotations },
-    },
-  };
-  if (placement.namespace !== undefined) object.metadata.namespace = placement.namespace;
-  else delete object.metadata.namespace;
+  // stripMetadataForCopy made the metadata and its maps for this copy alone:
+  // they are set in place (same key order as spreading them anew).
+  const metadata = stripped.metadata;
+  metadata.name = placement.name;
+  metadata.labels = { ...metadata.labels, ...sync.labels };
+  metadata.annotations = { ...metadata.annotations, ...sync.annotations };
+  if (placement.namespace !== undefined) metadata.namespace = placement.namespace;
+  else delete metadata.namespace;
+  const object: KubeObject = { ...stripped, apiVersion: apiVersionOf(target.local), kind: target.local.kind, metadata };
   if (target.local.hasStatus) delete object['status'];
   const state = stripForState(object, target.local.hasStatus ? ['status'] : []);
   return { object: withState(object, state), state, sync };
@@ -91,7 +87,8 @@ export const ANNOTATIONS_SIZE_LIMIT = 256 * 1024;
 /** Their UTF-8 size, counted without encoding them (this runs on every reconcile). */
 function annotationsSize(annotations: Readonly<Record<string, string>>): number {
   let n = 0;
-  for (const [k, v] of Object.entries(annotations)) n += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8');
+  for (const k of Object.keys(annotations))
+    n += Buffer.byteLength(k, 'utf8') + Buffer.byteLength(annotations[k] ?? '', 'utf8');
   return n;
 }
 
@@ -103,7 +100,8 @@ function annotationsSize(annotations: Readonly<Record<string, string>>): number 
  * additively, like a copy made by upstream's agent.
  */
 export function withState(obj: KubeObject, state: KubeObject): KubeObject {
-  const { [LAST_KNOWN_STATE_ANNOTATION]: _old, ...annotations } = obj.metadata.annotations ?? {};
+  const current = obj.metadata.annotations ?? {};
+  const annotations = Object.hasOwn(current, LAST_KNOWN_STATE_ANNOTATION) ? withoutState(current) : current;
   const recorded = { ...annotations, [LAST_KNOWN_STATE_ANNOTATION]: JSON.stringify(state) };
   return {
     ...obj,
@@ -112,4 +110,9 @@ export function withState(obj: KubeObject, state: KubeObject): KubeObject {
       annotations: annotationsSize(recorded) > ANNOTATIONS_SIZE_LIMIT ? annotations : recorded,
     },
   };
+}
+
+function withoutState(annotations: Readonly<Record<string, string>>): Record<string, string> {
+  const { [LAST_KNOWN_STATE_ANNOTATION]: _old, ...rest } = annotations;
+  return rest;
 }

@@ -1,4 +1,5 @@
 import { isRecord } from '../kube/object.ts';
+import { own, setOwn } from './own-property.ts';
 
 /**
  * JSON merge patches (RFC 7386) as the spec sync uses them: a two-way diff,
@@ -25,17 +26,9 @@ function isAbsent(v: unknown): boolean {
   return v === undefined || v === null;
 }
 
-/** Sets an own enumerable property, also for keys like `__proto__`. */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-/**
- * `r[key]` if it is an own property. Reading `r['__proto__']` directly would
- * yield `Object.prototype`, and merging into that would pollute every object.
- */
-function own(r: Record<string, unknown>, key: string): unknown {
-  return Object.hasOwn(r, key) ? r[key] : undefined;
+/** A copy of a JSON value that is not an object: arrays are cloned, scalars need no copy. */
+function copyValue(v: unknown): unknown {
+  return typeof v === 'object' && v !== null ? structuredClone(v) : v;
 }
 
 function presentKeys(r: Record<string, unknown>): string[] {
@@ -49,35 +42,69 @@ function presentKeys(r: Record<string, unknown>): string[] {
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && arraysEqual(a, b);
+  return isRecord(a) && isRecord(b) && recordsEqual(a, b);
+}
+
+function arraysEqual(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+  return true;
+}
+
+function recordsEqual(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  // Loops rather than filtered key lists: this runs on every field of every pass.
+  let present = 0;
+  for (const k of Object.keys(a)) {
+    const v = a[k];
+    if (isAbsent(v)) continue;
+    present += 1;
+    if (!jsonEqual(v, own(b, k))) return false;
   }
-  if (!isRecord(a) || !isRecord(b)) return false;
-  const keys = presentKeys(a);
-  return keys.length === presentKeys(b).length && keys.every((k) => jsonEqual(a[k], own(b, k)));
+  return present === presentCount(b);
+}
+
+function presentCount(r: Record<string, unknown>): number {
+  let n = 0;
+  for (const k of Object.keys(r)) if (!isAbsent(r[k])) n += 1;
+  return n;
 }
 
 /** A deep copy with absent (null/undefined) object entries dropped; arrays are copied as they are. */
 function withoutAbsent(v: unknown): unknown {
-  if (!isRecord(v)) return structuredClone(v);
+  if (!isRecord(v)) return copyValue(v);
   const out: Record<string, unknown> = {};
   for (const k of presentKeys(v)) setOwn(out, k, withoutAbsent(v[k]));
   return out;
 }
 
-function diffRecords(original: Record<string, unknown>, modified: Record<string, unknown>): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const key of presentKeys(original)) {
-    if (isAbsent(own(modified, key))) setOwn(patch, key, null);
+/** `null` for each key present in `original` and absent from `modified`, or undefined when there is none. */
+function removedKeys(
+  original: Record<string, unknown>,
+  modified: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  let removed: Record<string, unknown> | undefined;
+  for (const key of Object.keys(original)) {
+    if (!isAbsent(original[key]) && isAbsent(own(modified, key))) setOwn((removed ??= {}), key, null);
   }
-  for (const key of presentKeys(modified)) {
-    const o = own(original, key);
+  return removed;
+}
+
+/** The merge patch from `original` to `modified`, or undefined when they are equal (the patch is made only when needed). */
+function diffRecords(
+  original: Record<string, unknown>,
+  modified: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  let patch = removedKeys(original, modified);
+  for (const key of Object.keys(modified)) {
     const m = modified[key];
+    if (isAbsent(m)) continue;
+    const o = own(original, key);
     if (isRecord(o) && isRecord(m)) {
       const sub = diffRecords(o, m);
-      if (Object.keys(sub).length > 0) setOwn(patch, key, sub);
+      if (sub !== undefined) setOwn((patch ??= {}), key, sub);
     } else if (!jsonEqual(o, m)) {
-      setOwn(patch, key, withoutAbsent(m));
+      setOwn((patch ??= {}), key, withoutAbsent(m));
     }
   }
   return patch;
@@ -94,13 +121,12 @@ function diffRecords(original: Record<string, unknown>, modified: Record<string,
  */
 export function createMergePatch(original: unknown, modified: unknown): Record<string, unknown> | undefined {
   if (!isRecord(modified)) throw new TypeError('failed to create merge patch: the modified document is not an object');
-  const patch = diffRecords(isRecord(original) ? original : {}, modified);
-  return Object.keys(patch).length > 0 ? patch : undefined;
+  return diffRecords(isRecord(original) ? original : {}, modified);
 }
 
 /** RFC 7386 MergePatch on a document this module owns (mutates and returns `target`). */
 function mergeInto(target: unknown, patch: unknown): unknown {
-  if (!isRecord(patch)) return structuredClone(patch);
+  if (!isRecord(patch)) return copyValue(patch);
   const result: Record<string, unknown> = isRecord(target) ? target : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) Reflect.deleteProperty(result, key);

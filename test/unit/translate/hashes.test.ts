@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { sha1Hex, sha3Hex, sha3Short, shortSha1 } from '../../../src/translate/hashes.ts';
 
@@ -37,6 +38,27 @@ describe('hashes', function () {
       name: "sha3short defaults to 20 hex, matching upstream's default naming vector",
       actual: () => sha3Short('objname'),
       expected: '73d08a1ba188f1340dae',
+    },
+    {
+      name: 'SHA-1 asked again gives the same digest (remembered)',
+      actual: () => {
+        sha1Hex('abc');
+        return sha1Hex('abc');
+      },
+      expected: 'a9993e364706816aba3e25717850c26c9cd0d89d',
+    },
+    {
+      name: 'SHA-1 of an input longer than any name (not remembered) is still right',
+      actual: () => sha1Hex('a'.repeat(1000)),
+      expected: createHash('sha1').update('a'.repeat(1000)).digest('hex'),
+    },
+    {
+      name: 'SHA-1 stays right after more distinct inputs than are remembered',
+      actual: () => {
+        for (let i = 0; i < 5000; i++) sha1Hex(`name-${String(i)}`);
+        return sha1Hex('abc');
+      },
+      expected: 'a9993e364706816aba3e25717850c26c9cd0d89d',
     },
     {
       name: 'sha3short honours an explicit length',
