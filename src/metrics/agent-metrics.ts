@@ -1,9 +1,10 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { AgentObserver } from '../controllers/context.ts';
 import type { RequestObserver } from '../kube/rest-client.ts';
 import type { Logger } from '../log/logger.ts';
 import { heapUsage } from '../runtime/memory-pressure.ts';
 import { QueueMetrics } from './queue-metrics.ts';
+import { SeriesCounter, SeriesHistogram } from './series.ts';
 
 /** The agent's metrics, and the observers that feed them. */
 export interface AgentMetrics {
@@ -42,58 +43,58 @@ export function createAgentMetrics(opts: AgentMetricsOptions = {}): AgentMetrics
   const wallClockMs = opts.wallClockMs ?? Date.now;
   if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const queues = new QueueMetrics(registry);
-  const reconciles = new Counter({
+  const reconciles = new SeriesCounter({
     name: 'syncagent_reconcile_total',
     help: 'Reconciles by controller and outcome.',
     labelNames: ['controller', 'outcome'],
-    registers,
+    registry,
   });
-  const reconcileSeconds = new Counter({
+  const reconcileSeconds = new SeriesCounter({
     name: 'syncagent_reconcile_seconds_total',
     help: 'Time spent reconciling, by controller.',
     labelNames: ['controller'],
-    registers,
+    registry,
   });
-  const reconcileDuration = new Histogram({
+  const reconcileDuration = new SeriesHistogram({
     name: 'syncagent_reconcile_duration_seconds',
     help: 'How long one reconcile took, by controller and PublishedResource (sync only).',
     labelNames: ['controller', 'published_resource'],
     buckets: RECONCILE_BUCKETS,
-    registers,
+    registry,
   });
-  const createToCopy = new Histogram({
+  const createToCopy = new SeriesHistogram({
     name: 'syncagent_sync_create_to_copy_seconds',
     help: "From a consumer object's creationTimestamp (whole seconds, kcp's clock) to its copy created on the service cluster.",
     labelNames: ['published_resource'],
     buckets: CREATE_TO_COPY_BUCKETS,
-    registers,
+    registry,
   });
-  const statusToConsumer = new Histogram({
+  const statusToConsumer = new SeriesHistogram({
     name: 'syncagent_sync_status_to_consumer_seconds',
     help: "From the agent seeing a copy's status change to the consumer object carrying it.",
     labelNames: ['published_resource'],
     buckets: STATUS_BUCKETS,
-    registers,
+    registry,
   });
-  const requests = new Counter({
+  const requests = new SeriesCounter({
     name: 'syncagent_requests_total',
     help: 'API requests by server, method and status code.',
     labelNames: ['server', 'method', 'code'],
-    registers,
+    registry,
   });
-  const requestDuration = new Histogram({
+  const requestDuration = new SeriesHistogram({
     name: 'syncagent_request_duration_seconds',
     help: 'From a request sent to its answer read, by server and method (watches not included).',
     labelNames: ['server', 'method'],
     buckets: REQUEST_BUCKETS,
-    registers,
+    registry,
   });
-  const requestWait = new Histogram({
+  const requestWait = new SeriesHistogram({
     name: 'syncagent_request_wait_seconds',
     help: 'How long a request waited before it was sent: the client rate limit, and a busy server for Events (watches not included).',
     labelNames: ['server'],
     buckets: REQUEST_BUCKETS,
-    registers,
+    registry,
   });
   const discarded = new Counter({
     name: 'syncagent_events_discarded_total',
