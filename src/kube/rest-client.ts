@@ -8,8 +8,9 @@ import { WriteFencedError } from './fence-at-send.ts';
 import type { Fence } from './write-fence.ts';
 import { ConnectionLiveness, type LivenessOptions } from './liveness.ts';
 import { requestDeadline } from './request-deadline.ts';
-import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject } from './object.ts';
-import { readWatchEvents } from './watch-stream.ts';
+import { type KubeList, type KubeObject, type WatchEvent, isKubeList, isKubeObject, isRecord } from './object.ts';
+import { readWatchEvents, type WatchReader } from './watch-stream.ts';
+import { rememberAnswerText } from './answer-text.ts';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -261,7 +262,11 @@ export class RestClient {
       waitedMs: started - queued,
     });
     if (code >= 300) throw apiErrorFromResponse({ method, path }, code, text, retryAfter);
-    return text === '' ? undefined : (JSON.parse(text) as unknown);
+    if (text === '') return undefined;
+    const body: unknown = JSON.parse(text);
+    // A write's answer: its watch event will carry the same text.
+    if (method !== 'GET' && method !== 'DELETE' && isRecord(body)) rememberAnswerText(body, text);
+    return body;
   }
 
   /**
@@ -270,23 +275,23 @@ export class RestClient {
    * refuses the watch (e.g. 410 for an expired resourceVersion). ERROR events
    * are turned into a rejection too, so callers handle one error path.
    */
-  async watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    path: string,
+    query: Query,
+    reader: WatchReader | ((event: WatchEvent) => void),
+    signal: AbortSignal,
+  ): Promise<void> {
     await this.shared.limiter.take(signal);
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
     const ended = this.shared.liveness.watching(url.origin);
     try {
-      await this.streamWatch(url, path, onEvent, signal);
+      await this.streamWatch(url, path, typeof reader === 'function' ? { onEvent: reader } : reader, signal);
     } finally {
       ended();
     }
   }
 
-  private async streamWatch(
-    url: URL,
-    path: string,
-    onEvent: (event: WatchEvent) => void,
-    signal: AbortSignal,
-  ): Promise<void> {
+  private async streamWatch(url: URL, path: string, reader: WatchReader, signal: AbortSignal): Promise<void> {
     // Settled by the caller's signal even while undici still holds the request unsent.
     const started = requestDeadline(this.timeoutMs * 2, signal);
     const res = await started
@@ -326,7 +331,7 @@ export class RestClient {
         headerValue(res.headers['retry-after']),
       );
     }
-    await readWatchEvents(res.body, path, onEvent);
+    await readWatchEvents(res.body, path, reader);
   }
 
   private refuseUnfencedWrite(method: string, path: string): void {

@@ -2,16 +2,27 @@ import { apiErrorFromResponse, type ApiError } from './errors.ts';
 import { isWatchEvent, type WatchEvent } from './object.ts';
 
 /**
+ * Says, from an event's JSON line, that the event needs no decoding (the
+ * echo of a write whose answer the reader already has); true drops it.
+ */
+export type SkipLine = (line: string) => boolean;
+
+/** What a watch reports to: every event, and which lines need no decoding. */
+export interface WatchReader {
+  readonly onEvent: (event: WatchEvent) => void;
+  readonly skipLine?: SkipLine | undefined;
+}
+
+/**
  * Reads a watch's body: one JSON event per line. Resolves when the stream
  * ends; an ERROR event (e.g. 410 for an expired resourceVersion) rejects
- * with its ApiError, so callers handle one error path.
+ * with its ApiError, so callers handle one error path. Lines the reader's
+ * `skipLine` claims are neither decoded nor reported.
  */
-export async function readWatchEvents(
-  body: AsyncIterable<Buffer>,
-  path: string,
-  onEvent: (event: WatchEvent) => void,
-): Promise<void> {
+export async function readWatchEvents(body: AsyncIterable<Buffer>, path: string, reader: WatchReader): Promise<void> {
+  const { onEvent, skipLine } = reader;
   await forEachLine(body, (line) => {
+    if (skipLine?.(line) === true) return;
     const event: unknown = JSON.parse(line);
     if (!isWatchEvent(event)) return;
     if (event.type === 'ERROR') throw watchError(path, event.object);

@@ -1,9 +1,11 @@
+import { answerText } from '../kube/answer-text.ts';
 import { isGone, isNotFound } from '../kube/errors.ts';
 import type { KubeObject, WatchEvent } from '../kube/object.ts';
 import type { Query, RestClient } from '../kube/rest-client.ts';
 import { type Logger, errorChain } from '../log/logger.ts';
 import type { Clock } from './clock.ts';
 import { CompactStore, type ObjectStore, PlainStore } from './object-store.ts';
+import { WriteEchoes } from './write-echoes.ts';
 
 /** Called synchronously for every change the informer sees; handlers only enqueue. */
 export type ChangeHandler = (obj: KubeObject, old: KubeObject | undefined, deleted: boolean) => void;
@@ -25,7 +27,8 @@ export interface InformerOptions {
   /**
    * Keep objects as JSON text and decode them on each read (CompactStore):
    * for collections that grow with the consumers' objects. Reads then return
-   * fresh copies.
+   * objects nobody else holds (the first read after a change may get the
+   * decoded object the change brought, without a parse).
    */
   readonly compact?: boolean;
   readonly clock: Clock;
@@ -84,6 +87,8 @@ export class Informer {
   private notServed = 0;
   /** Set while list or watch fails; cleared by the next full list. */
   private outage: InformerOutage | undefined;
+  /** The writes recordWrite took in whose watch events are still to come. */
+  private readonly echoes = new WriteEchoes();
 
   constructor(opts: InformerOptions) {
     this.opts = opts;
@@ -148,13 +153,19 @@ export class Informer {
    * if the watch has moved on (the echo, or a newer change), the cache is
    * already as new as the answer or newer. The echo itself then changes
    * nothing (same resourceVersion). With `notify: false` handlers are not
-   * told: the writer knows nothing more needs doing about it.
+   * told: the writer knows nothing more needs doing about it. The cache
+   * takes `written` over: the writer may still read it, but must not change it.
+   * When `written` is a RestClient's answer, its echo is then dropped from the
+   * watch undecoded (WriteEchoes).
    */
   recordWrite(key: string, basedOn: string | undefined, written: KubeObject, notify = true): void {
     if (this.store.resourceVersion(key) !== basedOn) return;
+    const text = answerText(written);
     const obj = this.prepare(written);
     if (this.opts.keyOf(obj) !== key) return;
     this.apply(key, obj, false, notify);
+    const rv = obj.metadata.resourceVersion;
+    if (text !== undefined && rv !== undefined && rv !== '' && rv !== basedOn) this.echoes.expect(text, rv);
   }
 
   /** Runs until signal aborts. Never rejects because of the server. */
@@ -218,6 +229,7 @@ export class Informer {
 
   /** Loads the full list (paged) and replaces the cache, reporting the differences. */
   private async relist(signal: AbortSignal): Promise<void> {
+    this.echoes.clear();
     const seen = new Map<string, KubeObject>();
     let cont: string | undefined;
     let rv: string | undefined;
@@ -274,8 +286,11 @@ export class Informer {
       await this.opts.client.watch(
         this.opts.path,
         { ...this.selectors(), resourceVersion: this.resourceVersion, timeoutSeconds },
-        (event) => {
-          this.handleEvent(event);
+        {
+          onEvent: (event) => {
+            this.handleEvent(event);
+          },
+          skipLine: (line) => this.skipEcho(line),
         },
         deadline.signal,
       );
@@ -289,6 +304,14 @@ export class Informer {
       deadline.abort();
       await timer;
     }
+  }
+
+  /** An echo of a recorded write changes nothing but where the watch resumes from. */
+  private skipEcho(line: string): boolean {
+    const rv = this.echoes.take(line);
+    if (rv === undefined) return false;
+    this.resourceVersion = rv;
+    return true;
   }
 
   private handleEvent(event: WatchEvent): void {

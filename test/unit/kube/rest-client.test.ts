@@ -13,6 +13,7 @@ import { ApiError, isGone, isTooManyRequests } from '../../../src/kube/errors.ts
 import type { WatchEvent } from '../../../src/kube/object.ts';
 import { RestClient, WriteFencedError } from '../../../src/kube/rest-client.ts';
 import { forEachLine } from '../../../src/kube/watch-stream.ts';
+import { answerText } from '../../../src/kube/answer-text.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
 
 type Responder = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -281,6 +282,30 @@ describe('RestClient', function () {
     });
   });
 
+  describe("a write's answer text", function () {
+    const cases: { name: string; send: () => Promise<unknown>; remembered: boolean }[] = [
+      { name: 'is kept beside the object of a PATCH', send: () => client.patch(PATH, { data: {} }), remembered: true },
+      { name: 'is kept beside the object of a PUT', send: () => client.replace(PATH, CONFIGMAP), remembered: true },
+      { name: 'is not kept for a GET', send: () => client.get(PATH), remembered: false },
+    ];
+    for (const c of cases) {
+      it(c.name, async function () {
+        const text = JSON.stringify(CONFIGMAP);
+        server.answer((_req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(`${text}\n`);
+        });
+
+        const answer = await c.send();
+
+        expect(answer).to.deep.equal(CONFIGMAP);
+        expect(typeof answer === 'object' && answer !== null ? answerText(answer) : 'not an object').to.equal(
+          c.remembered ? text : undefined,
+        );
+      });
+    }
+  });
+
   describe('watch', function () {
     const events: WatchEvent[] = [
       { type: 'ADDED', object: { metadata: { name: 'a', resourceVersion: '1' }, data: { greeting: 'grüße 👋' } } },
@@ -355,6 +380,29 @@ describe('RestClient', function () {
 
       expect(got).to.have.length(1);
       expect(isGone(error)).to.equal(true);
+    });
+
+    it('leaves the lines its skipLine claims undecoded and unreported', async function () {
+      const lines = events.map((e) => JSON.stringify(e));
+      server.answer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`${lines.join('\n')}\n`);
+      });
+
+      const got: WatchEvent[] = [];
+      await client.watch(
+        '/api/v1/configmaps',
+        {},
+        {
+          onEvent: (e) => {
+            got.push(e);
+          },
+          skipLine: (line) => line === lines[0],
+        },
+        new AbortController().signal,
+      );
+
+      expect(got).to.deep.equal(events.slice(1));
     });
 
     it("rejects with the server's error when the watch is refused", async function () {

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { ApiError } from '../../../src/kube/errors.ts';
 import type { KubeList, KubeObject, WatchEvent } from '../../../src/kube/object.ts';
 import type { Query } from '../../../src/kube/rest-client.ts';
+import type { WatchReader } from '../../../src/kube/watch-stream.ts';
+import { rememberAnswerText } from '../../../src/kube/answer-text.ts';
 import { nopLogger } from '../../../src/log/logger.ts';
 import { Informer, type InformerClient } from '../../../src/runtime/informer.ts';
 import { FakeClock } from '../../utils/fake-clock.ts';
@@ -45,7 +47,16 @@ class ScriptedClient implements InformerClient {
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(structuredClone(answer));
   }
 
-  watch(_path: string, query: Query, onEvent: (event: WatchEvent) => void, signal: AbortSignal): Promise<void> {
+  /** Events the informer claimed from their JSON line, undecoded (echoes of its recorded writes). */
+  readonly skipped: WatchEvent[] = [];
+
+  watch(
+    _path: string,
+    query: Query,
+    reader: WatchReader | ((event: WatchEvent) => void),
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { onEvent, skipLine } = typeof reader === 'function' ? { onEvent: reader, skipLine: undefined } : reader;
     this.watches.push(query);
     const script = this.watchScripts.shift();
     if (script === undefined)
@@ -58,7 +69,11 @@ class ScriptedClient implements InformerClient {
           { once: true },
         );
       });
-    for (const e of script.events) onEvent(structuredClone(e));
+    for (const e of script.events) {
+      // The line as an API server writes it.
+      if (skipLine?.(JSON.stringify(e)) === true) this.skipped.push(e);
+      else onEvent(structuredClone(e));
+    }
     const end = script.end;
     const ending = (): Promise<void> => (end instanceof Error ? Promise.reject(end) : Promise.resolve());
     return script.openUntil === undefined ? ending() : script.openUntil.then(ending);
@@ -400,6 +415,45 @@ describe('Informer', function () {
     await stop();
 
     expect(clock.pending()).to.equal(0);
+  });
+  describe('the echo of its own recorded write', function () {
+    const cases: { name: string; answered: boolean; skipped: number }[] = [
+      {
+        name: 'is dropped undecoded when the write came from a RestClient (its answer text is known)',
+        answered: true,
+        skipped: 1,
+      },
+      { name: 'is decoded as usual when the written object has no answer text', answered: false, skipped: 0 },
+    ];
+    for (const c of cases) {
+      it(`${c.name}, and the watch resumes after it`, async function () {
+        let endFirstWatch = (): void => undefined;
+        const client = new ScriptedClient(
+          [list('10', obj('a', '5'))],
+          [
+            { events: [], openUntil: new Promise((resolve) => (endFirstWatch = resolve)), end: 'clean' },
+            { events: [event('MODIFIED', obj('a', '12'))], end: 'clean' },
+          ],
+        );
+        const { informer, changes, stop } = start(client);
+        await settle();
+        const written = obj('a', '12');
+        if (c.answered) rememberAnswerText(written, `${JSON.stringify(written)}\n`);
+        informer.recordWrite('a', '5', written);
+        endFirstWatch();
+        await settle();
+
+        expect(client.skipped).to.have.length(c.skipped);
+        expect(client.watches[2]).to.include({ resourceVersion: '12' });
+        expect(informer.get('a')?.metadata.resourceVersion).to.equal('12');
+        // The list, then the write; the echo itself changes nothing either way.
+        expect(changes).to.deep.equal([
+          { name: 'a', deleted: false },
+          { name: 'a', deleted: false },
+        ]);
+        await stop();
+      });
+    }
   });
 });
 
