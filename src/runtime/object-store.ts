@@ -49,10 +49,12 @@ export class PlainStore implements ObjectStore {
 /**
  * Objects written but not yet read that a CompactStore keeps decoded. The
  * read that usually follows a write (the reconcile a watch event queues)
- * then costs no JSON parse. Bounded, so a burst of writes nobody reads
- * (a relist of thousands) costs at most this many decoded objects.
+ * then costs no JSON parse. Bounded in number and in their JSON's length, so
+ * a burst of writes nobody reads (a relist of thousands, a tenant's large
+ * objects) costs at most a few MiB of decoded objects.
  */
 const UNREAD_LIMIT = 512;
+const UNREAD_JSON_CHARS = 2 * 1024 * 1024;
 
 /**
  * Holds each object as its JSON text, decoded on read: several times
@@ -67,14 +69,15 @@ const UNREAD_LIMIT = 512;
  */
 export class CompactStore implements ObjectStore {
   private readonly items = new Map<string, { readonly rv: string | undefined; readonly json: string }>();
-  /** Oldest first: the object of a set that no read has taken yet, at most UNREAD_LIMIT of them. */
-  private readonly unread = new Map<string, KubeObject>();
+  /** Oldest first: the object of a set that no read has taken yet, with its JSON's length. */
+  private readonly unread = new Map<string, { readonly obj: KubeObject; readonly chars: number }>();
+  private unreadChars = 0;
 
   get(key: string): KubeObject | undefined {
     const handedOver = this.unread.get(key);
     if (handedOver !== undefined) {
-      this.unread.delete(key);
-      return handedOver;
+      this.forgetUnread(key);
+      return handedOver.obj;
     }
     const entry = this.items.get(key);
     return entry === undefined ? undefined : (JSON.parse(entry.json) as KubeObject);
@@ -85,19 +88,23 @@ export class CompactStore implements ObjectStore {
   }
 
   set(key: string, obj: KubeObject): void {
-    this.items.set(key, { rv: obj.metadata.resourceVersion, json: JSON.stringify(obj) });
+    const json = JSON.stringify(obj);
+    this.items.set(key, { rv: obj.metadata.resourceVersion, json });
     // Re-inserted at the end, so eviction takes the oldest unread object.
-    this.unread.delete(key);
-    this.unread.set(key, obj);
-    if (this.unread.size > UNREAD_LIMIT) {
+    this.forgetUnread(key);
+    if (json.length > UNREAD_JSON_CHARS) return;
+    this.unread.set(key, { obj, chars: json.length });
+    this.unreadChars += json.length;
+    while (this.unread.size > UNREAD_LIMIT || this.unreadChars > UNREAD_JSON_CHARS) {
       const oldest = this.unread.keys().next();
-      if (oldest.done !== true) this.unread.delete(oldest.value);
+      if (oldest.done === true) break;
+      this.forgetUnread(oldest.value);
     }
   }
 
   delete(key: string): void {
     this.items.delete(key);
-    this.unread.delete(key);
+    this.forgetUnread(key);
   }
 
   keys(): IterableIterator<string> {
@@ -111,5 +118,12 @@ export class CompactStore implements ObjectStore {
 
   get size(): number {
     return this.items.size;
+  }
+
+  private forgetUnread(key: string): void {
+    const entry = this.unread.get(key);
+    if (entry === undefined) return;
+    this.unread.delete(key);
+    this.unreadChars -= entry.chars;
   }
 }

@@ -1,7 +1,12 @@
 /** How a watch line starts for the events that can echo a write: an update's, a create's. */
 const ECHO_PREFIXES = ['{"type":"MODIFIED","object":', '{"type":"ADDED","object":'] as const;
-/** Echoes come within moments; more than this many waiting means a watch moved on without them. */
+/**
+ * Echoes come within moments; more than this many waiting, or this much
+ * text, means a watch moved on without them (or a tenant's objects are
+ * large): all are forgotten, and their events, if they come, are decoded.
+ */
 const MOST_WAITING = 1024;
+const MOST_WAITING_CHARS = 8 * 1024 * 1024;
 
 interface Expected {
   readonly text: string;
@@ -25,14 +30,17 @@ export class WriteEchoes {
   /** By the answer text's length: a line of another length is told apart without comparing text. */
   private readonly byLength = new Map<number, Expected[]>();
   private waiting = 0;
+  private waitingChars = 0;
 
   /** Expects the watch event of a write the server answered with `text` (the object's JSON). */
   expect(text: string, resourceVersion: string): void {
-    if (this.waiting >= MOST_WAITING) this.clear();
+    if (text.length > MOST_WAITING_CHARS) return;
+    if (this.waiting >= MOST_WAITING || this.waitingChars + text.length > MOST_WAITING_CHARS) this.clear();
     const list = this.byLength.get(text.length);
     if (list === undefined) this.byLength.set(text.length, [{ text, resourceVersion }]);
     else list.push({ text, resourceVersion });
     this.waiting += 1;
+    this.waitingChars += text.length;
   }
 
   /** The resourceVersion of the write `line` is the echo of (expected no more), or undefined. */
@@ -48,6 +56,7 @@ export class WriteEchoes {
       list.splice(i, 1);
       if (list.length === 0) this.byLength.delete(length);
       this.waiting -= 1;
+      this.waitingChars -= found.text.length;
       return found.resourceVersion;
     }
     return undefined;
@@ -57,5 +66,6 @@ export class WriteEchoes {
   clear(): void {
     this.byLength.clear();
     this.waiting = 0;
+    this.waitingChars = 0;
   }
 }

@@ -91,6 +91,25 @@ describe('object stores', function () {
       });
     }
 
+    it('keeps no more than 2 Mi characters of JSON unread: older and larger objects are decoded when read', function () {
+      const store = new CompactStore();
+      const large = (name: string, chars: number): KubeObject => ({
+        ...obj(name, '1'),
+        data: { big: 'x'.repeat(chars) },
+      });
+      const first = large('first', 1024 * 1024);
+      const second = large('second', 1024 * 1024);
+      const huge = large('huge', 3 * 1024 * 1024);
+      store.set('first', first);
+      store.set('second', second);
+      store.set('huge', huge);
+      const read = store.get('huge');
+      expect(read).to.not.equal(huge);
+      expect(read).to.deep.equal(large('huge', 3 * 1024 * 1024));
+      expect(store.get('first')).to.not.equal(first);
+      expect(store.get('second')).to.equal(second);
+    });
+
     it('keeps at most 512 unread objects: the oldest ones are decoded when read', function () {
       const store = new CompactStore();
       const written = Array.from({ length: 513 }, (_, i) => obj(`o${String(i)}`, '1'));

@@ -67,6 +67,18 @@ describe('WriteEchoes', function () {
     });
   }
 
+  it('forgets every expected echo when more than 8 Mi characters of answers wait, and never expects a larger one', function () {
+    const echoes = new WriteEchoes();
+    const big = (rv: string, chars: number): string =>
+      `{"metadata":{"resourceVersion":"${rv}"},"data":"${'x'.repeat(chars)}"}`;
+    echoes.expect(big('1', 5 * 1024 * 1024), '1');
+    echoes.expect(big('2', 5 * 1024 * 1024), '2');
+    echoes.expect(big('3', 9 * 1024 * 1024), '3');
+    expect(echoes.take(line('MODIFIED', big('1', 5 * 1024 * 1024)))).to.equal(undefined);
+    expect(echoes.take(line('MODIFIED', big('3', 9 * 1024 * 1024)))).to.equal(undefined);
+    expect(echoes.take(line('MODIFIED', big('2', 5 * 1024 * 1024)))).to.equal('2');
+  });
+
   it('forgets every expected echo when cleared, and when more than 1,024 wait', function () {
     const echoes = new WriteEchoes();
     echoes.expect(answer, '7');
