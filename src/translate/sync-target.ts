@@ -66,6 +66,20 @@ export function remoteKeyString(k: RemoteKey): string {
   return `${k.cluster}|${k.namespace}|${k.name}`;
 }
 
+/** The queue key of the consumer object a reference (such as a copy's) points at. */
+export function remoteKeyOfRef(ref: {
+  readonly cluster: string;
+  readonly namespace?: string;
+  readonly name: string;
+}): string {
+  return remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
+}
+
+/** The key of a copy in the sync's local cache: `<namespace>/<name>` (no namespace when cluster-scoped). */
+export function localKeyString(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? ''}/${name ?? ''}`;
+}
+
 export function parseRemoteKey(key: string): RemoteKey {
   const [cluster = '', namespace = '', name = ''] = key.split('|');
   return { cluster, namespace, name };

@@ -9,7 +9,14 @@ import { Controller, type ControllerObserver } from '../../runtime/controller.ts
 import { Informer, type InformerOutage } from '../../runtime/informer.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
-import { collectionPath, remoteKeyString, type SyncTarget, tenantOfKey } from '../../translate/sync-target.ts';
+import {
+  collectionPath,
+  localKeyString,
+  remoteKeyOfRef,
+  remoteKeyString,
+  type SyncTarget,
+  tenantOfKey,
+} from '../../translate/sync-target.ts';
 import { CopyIndex } from './copy-index.ts';
 import { type OrphanSweepScope, runOrphanSweep } from './orphan-sweep.ts';
 import { reconcileObject } from './reconciler.ts';
@@ -125,11 +132,8 @@ export class SyncController {
       enqueue: (key) => {
         this.queue.add(key);
       },
-      copies: () => this.localInformer.list(),
-      primariesIn: (cluster) =>
-        [...this.remotes.values()]
-          .flatMap((r) => r.informer.list())
-          .filter((o) => o.metadata.annotations?.[CLUSTER_ANNOTATION] === cluster),
+      copy: (localKey) => this.localInformer.get(localKey),
+      primariesIn: (cluster) => this.primariesIn(cluster),
     });
   }
 
@@ -264,16 +268,30 @@ export class SyncController {
     this.remotes.set(url, { informer, abort, done });
   }
 
+  /**
+   * The consumer objects of one workspace. Keys start with the cluster, so
+   * only that workspace's objects are decoded, not every cached one.
+   */
+  private primariesIn(cluster: string): KubeObject[] {
+    const prefix = `${cluster}|`;
+    const primaries: KubeObject[] = [];
+    for (const { informer } of this.remotes.values()) {
+      for (const key of informer.keys()) {
+        const obj = key.startsWith(prefix) ? informer.get(key) : undefined;
+        if (obj !== undefined) primaries.push(obj);
+      }
+    }
+    return primaries;
+  }
+
   private onLocalChange(obj: KubeObject, old: KubeObject | undefined, deleted: boolean): void {
     const ref = remoteRefFromLocal(obj, this.deps.target.agentName);
     const oldRef = old === undefined ? undefined : remoteRefFromLocal(old, this.deps.target.agentName);
     const localKey = localKeyOf(obj);
-    if (oldRef !== undefined) {
-      const oldKey = remoteKeyString({ cluster: oldRef.cluster, namespace: oldRef.namespace ?? '', name: oldRef.name });
-      this.copies.deleteIf(oldKey, localKey);
-    }
+    this.relatedWatches.copyChanged(obj, deleted);
+    if (oldRef !== undefined) this.copies.deleteIf(remoteKeyOfRef(oldRef), localKey);
     if (ref === undefined) return;
-    const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
+    const key = remoteKeyOfRef(ref);
     if (deleted) {
       this.copies.deleteIf(key, localKey);
       if (obj.metadata.namespace !== undefined) this.deps.onCopyGone?.(obj.metadata.namespace);
@@ -356,7 +374,7 @@ export class SyncController {
 }
 
 function localKeyOf(obj: KubeObject): string {
-  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+  return localKeyString(obj.metadata.namespace, obj.metadata.name);
 }
 
 function remoteKeyOf(obj: KubeObject): string {

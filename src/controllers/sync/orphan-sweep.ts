@@ -6,7 +6,7 @@ import { errorChain, type Logger } from '../../log/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { type OriginLookup, orphanVerdict } from '../../translate/orphans.ts';
 import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
-import { collectionPath, objectPath, remoteKeyString, type SyncTarget } from '../../translate/sync-target.ts';
+import { collectionPath, objectPath, remoteKeyOfRef, type SyncTarget } from '../../translate/sync-target.ts';
 
 /** The event on a copy the sweep removed (on the service cluster: the consumer object is gone). */
 export const ORPHAN_REMOVED_EVENT = {
@@ -59,7 +59,7 @@ export async function sweepOrphans(deps: OrphanSweepDeps): Promise<number> {
   for (const copy of deps.copies()) {
     const ref = remoteRefFromLocal(copy, deps.target.agentName);
     if (ref === undefined) continue;
-    const key = remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name });
+    const key = remoteKeyOfRef(ref);
     const originCached = deps.cachedOrigin(key) !== undefined;
     const copyTerminating = copy.metadata.deletionTimestamp !== undefined;
     const lookup = originCached || copyTerminating ? 'present' : await lookupOrigin(deps, ref);

@@ -6,8 +6,8 @@ import type { Clock } from '../../runtime/clock.ts';
 import { Informer } from '../../runtime/informer.ts';
 import { fromLabelSelector, matchesSelector, type Requirement } from '../../translate/label-selector.ts';
 import type { RelatedRule } from '../../translate/related/rule.ts';
-import { remoteRefFromLocal } from '../../translate/sync-metadata.ts';
 import { apiVersionOf, remoteKeyString, type SyncTarget } from '../../translate/sync-target.ts';
+import { CopyLabels, ownersOfRelated } from './related-triggers.ts';
 
 export interface RelatedWatchDeps {
   readonly target: SyncTarget;
@@ -18,8 +18,8 @@ export interface RelatedWatchDeps {
   readonly logger: Logger;
   /** Queues a consumer object for a sync. */
   enqueue(key: string): void;
-  /** The copies on the service cluster (the sync's local cache). */
-  copies(): KubeObject[];
+  /** One copy on the service cluster by its `namespace/name` key (the sync's local cache). */
+  copy(localKey: string): KubeObject | undefined;
   /** The consumer objects of one workspace (the sync's remote caches). */
   primariesIn(cluster: string): KubeObject[];
 }
@@ -43,6 +43,8 @@ export class RelatedWatches {
   private readonly kcp: Watched[];
   private readonly remotes = new Map<string, { abort: AbortController }>();
   private readonly locals: Informer[] = [];
+  /** Kept only when a service-side rule watches by selector. */
+  private readonly copyLabels: CopyLabels | undefined;
 
   constructor(deps: RelatedWatchDeps) {
     this.deps = deps;
@@ -54,6 +56,9 @@ export class RelatedWatches {
       }));
     this.service = watched.filter((w) => w.rule.origin === 'service');
     this.kcp = watched.filter((w) => w.rule.origin === 'kcp');
+    this.copyLabels = this.service.some((w) => w.selector !== undefined)
+      ? new CopyLabels(deps.target.agentName)
+      : undefined;
     for (const w of this.service) {
       const informer = this.informer(deps.local, w, 'local');
       informer.onChange((obj) => {
@@ -61,6 +66,11 @@ export class RelatedWatches {
       });
       this.locals.push(informer);
     }
+  }
+
+  /** Follows the sync's copies (its local informer), for the selector index. */
+  copyChanged(obj: KubeObject, deleted: boolean): void {
+    this.copyLabels?.changed(obj, deleted);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -115,22 +125,11 @@ export class RelatedWatches {
   }
 
   private onServiceChange(w: Watched, obj: KubeObject): void {
-    const { target } = this.deps;
-    for (const copy of this.deps.copies()) {
-      const owned = (obj.metadata.ownerReferences ?? []).some(
-        (r) =>
-          r.uid === copy.metadata.uid ||
-          (r.name === copy.metadata.name &&
-            r.kind === target.local.kind &&
-            r.apiVersion === apiVersionOf(target.local) &&
-            copy.metadata.namespace === obj.metadata.namespace),
-      );
-      const selected = w.selector !== undefined && matchesSelector(w.selector, copy.metadata.labels);
-      if (!(w.selector === undefined ? owned : selected)) continue;
-      const ref = remoteRefFromLocal(copy, target.agentName);
-      if (ref !== undefined)
-        this.deps.enqueue(remoteKeyString({ cluster: ref.cluster, namespace: ref.namespace ?? '', name: ref.name }));
-    }
+    const keys =
+      w.selector === undefined
+        ? ownersOfRelated(obj, this.deps.target, (key) => this.deps.copy(key))
+        : (this.copyLabels?.matching(w.selector) ?? []);
+    for (const key of keys) this.deps.enqueue(key);
   }
 
   private onKcpChange(w: Watched, obj: KubeObject): void {
