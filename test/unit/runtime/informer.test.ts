@@ -155,6 +155,31 @@ describe('Informer', function () {
     await stop();
   });
 
+  it('caches listed and watched objects without their managedFields, the other metadata keys in their order', async function () {
+    const withFields = (name: string, resourceVersion: string): KubeObject => ({
+      metadata: { labels: { app: 'x' }, managedFields: [{ manager: 'kubectl' }], name, resourceVersion },
+      spec: { replicas: 1 },
+    });
+    const client = new ScriptedClient(
+      [list('10', withFields('a', '5'))],
+      [{ events: [event('ADDED', withFields('b', '11'))] }],
+    );
+    const { informer, stop } = start(client);
+    await settle();
+    for (const [name, rv] of [
+      ['a', '5'],
+      ['b', '11'],
+    ] as const) {
+      const cached = informer.get(name);
+      expect(cached).to.deep.equal({
+        metadata: { labels: { app: 'x' }, name, resourceVersion: rv },
+        spec: { replicas: 1 },
+      });
+      expect(Object.keys(cached?.metadata ?? {})).to.deep.equal(['labels', 'name', 'resourceVersion']);
+    }
+    await stop();
+  });
+
   it('gives handlers the old object, and decodes none when every handler says it reads none', async function () {
     const olds = async (optOut: readonly boolean[]): Promise<(string | undefined)[][]> => {
       const client = new ScriptedClient([list('10', obj('a', '5'))], [{ events: [event('MODIFIED', obj('a', '12'))] }]);
