@@ -5,8 +5,8 @@ import { apiVersionOf, localKeyString, remoteKeyOfRef, type SyncTarget } from '.
 
 /**
  * `byOwner` on the service cluster: the consumer objects whose copies own a
- * related object. Each owner reference is looked up by name, in the related
- * object's namespace or cluster-scoped (where an owner can be), so a change
+ * related object. Each owner reference is looked up by name (in the related
+ * object's namespace, or cluster-scoped when the copies are), so a change
  * costs a lookup per reference, not a pass over every copy. An owner counts
  * when its uid matches, or its kind, version and namespace do.
  */
@@ -15,19 +15,19 @@ export function ownersOfRelated(
   target: SyncTarget,
   copy: (localKey: string) => KubeObject | undefined,
 ): string[] {
+  // Copies of one target are all namespaced or all cluster-scoped.
+  const namespace = target.local.namespaced ? obj.metadata.namespace : undefined;
   const keys: string[] = [];
   for (const r of obj.metadata.ownerReferences ?? []) {
-    for (const namespace of new Set([obj.metadata.namespace, undefined])) {
-      const owner = copy(localKeyString(namespace, r.name));
-      if (owner === undefined) continue;
-      const owned =
-        r.uid === owner.metadata.uid ||
-        (r.kind === target.local.kind &&
-          r.apiVersion === apiVersionOf(target.local) &&
-          owner.metadata.namespace === obj.metadata.namespace);
-      const ref = owned ? remoteRefFromLocal(owner, target.agentName) : undefined;
-      if (ref !== undefined) keys.push(remoteKeyOfRef(ref));
-    }
+    const owner = copy(localKeyString(namespace, r.name));
+    if (owner === undefined) continue;
+    const owned =
+      r.uid === owner.metadata.uid ||
+      (r.kind === target.local.kind &&
+        r.apiVersion === apiVersionOf(target.local) &&
+        owner.metadata.namespace === obj.metadata.namespace);
+    const ref = owned ? remoteRefFromLocal(owner, target.agentName) : undefined;
+    if (ref !== undefined) keys.push(remoteKeyOfRef(ref));
   }
   return keys;
 }
